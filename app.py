@@ -1,0 +1,45 @@
+"""Equity Exchange: page config, the signed-in user, and navigation built for their role."""
+
+import logging
+
+import streamlit as st
+
+from exchange.ui import auth, core
+
+st.set_page_config(page_title="Equity Exchange", page_icon=":material/diversity_3:", layout="wide")
+
+db = core.database()
+user = auth.current_user(db)
+
+P = st.Page
+find = P("pages/home.py", title="Find lessons", icon=":material/search:", url_path="home", default=True)
+lesson = P("pages/lesson.py", title="Lesson", icon=":material/article:", url_path="lesson", visibility="hidden")
+sections = {"Learn": [find, lesson]}
+if user.signed_in:
+    sections["Share"] = [
+        P("pages/post.py", title="Share a lesson", icon=":material/edit_note:", url_path="post"),
+        P("pages/my_lessons.py", title="My lessons", icon=":material/folder_open:", url_path="mine"),
+    ]
+    if user.department_id is not None:
+        sections["Share"].append(P("pages/assess.py", title="Self-assessment", icon=":material/checklist:", url_path="assess"))
+if user.role in ("coordinator", "admin"):
+    sections["Coordinate"] = [
+        P("pages/review.py", title="Review queue", icon=":material/fact_check:", url_path="review"),
+        P("pages/dashboard.py", title="Adoption dashboard", icon=":material/monitoring:", url_path="dashboard"),
+    ]
+if user.role == "admin":
+    sections["Administer"] = [
+        P("pages/admin_users.py", title="Accounts", icon=":material/manage_accounts:", url_path="accounts"),
+        P("pages/admin_taxonomy.py", title="Taxonomy", icon=":material/account_tree:", url_path="taxonomy"),
+        P("pages/admin_audit.py", title="Audit log", icon=":material/policy:", url_path="audit"),
+    ]
+sections["Account"] = [
+    P("pages/account.py", title="Your account" if user.signed_in else "Sign in", icon=":material/person:", url_path="account")
+]
+
+page = st.navigation(sections)
+try:
+    page.run()
+except Exception:  # noqa: BLE001 — last line of defence: never show a traceback to a user
+    logging.getLogger("exchange").exception("Unhandled error on page %s", page.title)
+    st.error("Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell your administrator.", icon=":material/error:")

@@ -1,0 +1,1 @@
+"""The only place that imports Streamlit: shared connection, current user, shared widgets."""

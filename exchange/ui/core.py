@@ -1,0 +1,54 @@
+"""Shared Streamlit plumbing: the cached database, error display and safe text rendering."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, TypeVar
+
+import streamlit as st
+
+from .. import search, setup
+from ..db import Database
+from ..errors import ExchangeError, InvalidInput
+from ..text import safe_markdown
+
+T = TypeVar("T")
+log = logging.getLogger("exchange.ui")
+
+
+@st.cache_resource(show_spinner="Opening the exchange…")
+def database() -> Database:
+    """One connection for the whole process (cursors per unit of work are taken inside services)."""
+    db = setup.open_app_database()
+    search.start_refresher(db)
+    return db
+
+
+def show_error(exc: ExchangeError) -> None:
+    """Show a user-facing error; for invalid input, one line per field."""
+    if isinstance(exc, InvalidInput) and len(exc.errors) > 1:
+        lines = "\n".join(f"- **{field.replace('_', ' ').capitalize()}**: {msg}" for field, msg in exc.errors.items())
+        st.error(f"Please fix {len(exc.errors)} things:\n\n{lines}", icon=":material/error:")
+    else:
+        st.error(exc.message, icon=":material/error:")
+
+
+def attempt(action: Callable[[], T]) -> T | None:
+    """Run a service call; show an ExchangeError to the user and return None instead of raising."""
+    try:
+        return action()
+    except ExchangeError as exc:
+        show_error(exc)
+        return None
+
+
+def user_text(text: str) -> None:
+    """Render text a user wrote: no HTML, no remote images, no links except plain http(s)."""
+    if text:
+        st.markdown(safe_markdown(text))
+
+
+def field_error(errors: dict[str, str], field: str) -> None:
+    """Show the error for one field under it, if there is one."""
+    if field in errors:
+        st.error(errors[field], icon=":material/error:")
