@@ -16,7 +16,7 @@ T = TypeVar("T")
 log = logging.getLogger("exchange.ui")
 
 
-@st.cache_resource(show_spinner="Opening the exchange…")
+@st.cache_resource(show_spinner="Opening the exchange…", on_release=lambda db: db.close())
 def database() -> Database:
     """One connection for the whole process (cursors per unit of work are taken inside services)."""
     db = setup.open_app_database()

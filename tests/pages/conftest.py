@@ -1,0 +1,68 @@
+"""AppTest plumbing: each test gets its own copy of a demo database file and signs in by email."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from exchange import setup
+from exchange.db import Database, scalar
+from exchange.ui import core
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory):
+    """A demo database file built once per session (never opened by tests directly)."""
+    path = tmp_path_factory.mktemp("demo") / "exchange.duckdb"
+    db = setup.open_app_database(path, with_demo=True)
+    db.close()
+    return path
+
+
+@pytest.fixture
+def app_db(demo_file, tmp_path, monkeypatch):
+    """A private copy of the demo database that the pages under test open."""
+    path = tmp_path / "exchange.duckdb"
+    shutil.copy(demo_file, path)
+    monkeypatch.setenv("EXCHANGE_DB", str(path))
+    core.database.clear()
+    yield path
+    core.database.clear()
+
+
+class Pages:
+    """Open a page as a given user (by email) against the test's database."""
+
+    def __init__(self, path):
+        self.path = path
+
+    @property
+    def db(self) -> Database:
+        """The same Database object the pages use."""
+        return core.database()
+
+    def user_id(self, email: str) -> int:
+        """The id of the account with this email."""
+        with self.db.read() as cur:
+            uid = scalar(cur, "SELECT id FROM users WHERE email = ?", [email])
+        assert uid is not None, f"no user {email}"
+        return uid
+
+    def open(self, page: str, *, email: str | None = None, query: dict | None = None, timeout: int = 30) -> AppTest:
+        """An AppTest for pages/<page>.py, signed in as `email` (visitor when None), already run."""
+        at = AppTest.from_file(f"pages/{page}.py", default_timeout=timeout)
+        if email:
+            now = time.time()
+            at.session_state["auth"] = {"user_id": self.user_id(email), "started": now, "last_seen": now}
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        return at.run()
+
+
+@pytest.fixture
+def pages(app_db):
+    """Open pages against a private demo database."""
+    return Pages(app_db)
