@@ -73,7 +73,7 @@ class Database:
         finally:
             cur.close()
 
-    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, attempts: int = 5) -> T:
+    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, attempts: int = 5, bump: bool = True) -> T:
         """Run `work(cursor)` in one transaction; retry on a write-write conflict, then report it."""
         for attempt in range(attempts):
             cur = self._con.cursor()
@@ -81,7 +81,8 @@ class Database:
                 cur.execute("BEGIN TRANSACTION")
                 result = work(cur)
                 cur.execute("COMMIT")
-                self.bump()
+                if bump:
+                    self.bump()
                 return result
             except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
                 _rollback(cur)

@@ -10,7 +10,7 @@ import streamlit as st
 from .. import search, setup
 from ..db import Database
 from ..errors import ExchangeError, InvalidInput
-from ..text import safe_markdown
+from ..text import escape_markdown, safe_markdown
 
 T = TypeVar("T")
 log = logging.getLogger("exchange.ui")
@@ -52,3 +52,41 @@ def field_error(errors: dict[str, str], field: str) -> None:
     """Show the error for one field under it, if there is one."""
     if field in errors:
         st.error(errors[field], icon=":material/error:")
+
+
+KIND_BADGE = {"success": ("Success", "green", ":material/check_circle:"),
+              "challenge": ("Challenge", "orange", ":material/report:"),
+              "mixed": ("Mixed", "violet", ":material/contrast:")}
+
+
+def kind_badge(kind: str) -> None:
+    """A coloured badge for a lesson's kind."""
+    label, color, icon = KIND_BADGE.get(kind, (kind, "gray", None))
+    st.badge(label, color=color, icon=icon)
+
+
+def period_text(lesson: dict) -> str:
+    """'Mar 2021 – Jun 2022', or '… – ongoing'."""
+    start, end = lesson.get("period_start"), lesson.get("period_end")
+    if not start:
+        return "Period not given"
+    return f"{start:%b %Y} – {end:%b %Y}" if end else f"{start:%b %Y} – ongoing"
+
+
+def lesson_card(lesson: dict, *, key_prefix: str = "card") -> None:
+    """A readable card: title link, kind, who (anonymity applied), practices, region, period, summary."""
+    with st.container(border=True):
+        st.page_link("pages/lesson.py", label=escape_markdown(lesson["title"]), icon=":material/article:",
+                     query_params={"id": str(lesson["id"])})
+        with st.container(horizontal=True, gap="small"):
+            kind_badge(lesson["kind"])
+            if lesson.get("visibility") == "members":
+                st.badge("Members only", color="gray", icon=":material/lock:")
+        meta = [escape_markdown(lesson.get("attribution", ""))]
+        if lesson.get("hhs_region"):
+            meta.append(f"HHS Region {lesson['hhs_region']}")
+        meta.append(period_text(lesson))
+        st.markdown(" · ".join(m for m in meta if m))
+        if lesson.get("practices"):
+            st.markdown("**Practices:** " + escape_markdown(", ".join(p["name"] for p in lesson["practices"])))
+        user_text(lesson.get("summary", ""))

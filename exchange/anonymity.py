@@ -1,0 +1,60 @@
+"""Anonymous means anonymous: what a viewer may learn about who posted a lesson.
+
+An anonymous lesson shows no department, state, size or author to anyone but the posting
+department's own members (administrators use an explicit, audited reveal). It shows its
+HHS region and jurisdiction type only while at least K departments share that combination;
+otherwise its region only; if even the region has fewer than K departments, neither.
+Every read path (page, related, search, facets, CSV, charts) selects from LESSON_FACTS,
+so the rule lives in exactly one place.
+"""
+
+from __future__ import annotations
+
+K = 5
+
+# Named parameter: $viewer_department (use -1 for none).
+LESSON_FACTS = f"""
+k_region AS (
+    SELECT s.hhs_region, count(*) AS n FROM departments d JOIN states s ON s.code = d.state_code GROUP BY 1
+),
+k_combo AS (
+    SELECT s.hhs_region, d.jurisdiction_type, count(*) AS n
+    FROM departments d JOIN states s ON s.code = d.state_code GROUP BY 1, 2
+),
+lesson_facts AS (
+    SELECT l.*,
+        s.hhs_region AS true_region,
+        (NOT l.anonymous OR l.department_id = $viewer_department) AS attributed,
+        CASE WHEN attributed THEN l.department_id END AS shown_department_id,
+        CASE WHEN attributed THEN d.name END AS department_name,
+        CASE WHEN attributed THEN d.state_code END AS state_code,
+        CASE WHEN attributed THEN s.name END AS state_name,
+        CASE WHEN attributed THEN d.population_band END AS population_band,
+        CASE WHEN attributed THEN u.display_name END AS author_name,
+        CASE WHEN attributed OR kr.n >= {K} THEN s.hhs_region END AS hhs_region,
+        CASE WHEN attributed OR kc.n >= {K} THEN d.jurisdiction_type END AS jurisdiction_type
+    FROM lessons l
+    JOIN departments d ON d.id = l.department_id
+    JOIN states s ON s.code = d.state_code
+    LEFT JOIN users u ON u.id = l.author_id
+    LEFT JOIN k_region kr ON kr.hhs_region = s.hhs_region
+    LEFT JOIN k_combo kc ON kc.hhs_region = s.hhs_region AND kc.jurisdiction_type = d.jurisdiction_type
+)
+"""
+
+
+def viewer_department(user) -> int:
+    """The parameter value for $viewer_department."""
+    return user.department_id if user.department_id is not None else -1
+
+
+def attribution_line(lesson: dict) -> str:
+    """How a lesson's origin reads to this viewer: a department, a region, or 'Anonymous department'."""
+    if lesson.get("department_name"):
+        return f"{lesson['department_name']} ({lesson['state_code']})"
+    parts = []
+    if lesson.get("jurisdiction_type"):
+        parts.append(f"a {lesson['jurisdiction_type']} department")
+    if lesson.get("hhs_region"):
+        parts.append(f"in HHS Region {lesson['hhs_region']}")
+    return "Anonymous — " + " ".join(parts) if parts else "Anonymous department"

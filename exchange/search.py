@@ -1,0 +1,148 @@
+"""Ranked full-text search over lessons (DuckDB FTS, BM25, English stemming).
+
+The FTS index does not follow inserts, so it is rebuilt off the request path by a
+background refresher. Lessons changed since the last build are searched directly
+(stemmed substring match), so a lesson published a moment ago is findable at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import weakref
+from datetime import datetime
+
+import duckdb
+
+from .db import Database, rows, scalar
+
+log = logging.getLogger(__name__)
+
+FIELDS = ("title", "summary", "context", "what_we_did", "what_happened", "do_differently", "advice")
+MAX_QUERY_CHARS = 200
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_build_lock = threading.Lock()
+
+
+def terms(query: str) -> list[str]:
+    """The words of a query (letters and digits), lower-cased, at most 20."""
+    return [w.lower() for w in _WORD.findall(query or "")][:20]
+
+
+def refresh_index(db: Database) -> None:
+    """Rebuild the FTS index in one transaction (readers keep using the old one until it commits)."""
+    with _build_lock:
+        version = db.version
+
+        def work(cur):
+            built_at = cur.execute("SELECT current_timestamp::TIMESTAMP").fetchone()[0]
+            cur.execute(
+                f"PRAGMA create_fts_index('lessons', 'id', {', '.join(repr(f) for f in FIELDS)}, "
+                "stemmer='english', stopwords='english', overwrite=1)"
+            )
+            cur.execute("DELETE FROM search_index_state")
+            cur.execute("INSERT INTO search_index_state VALUES (1, ?, ?)", [built_at, version])
+
+        started = time.perf_counter()
+        db.write(work, attempts=3, bump=False)  # an index build is not a data change
+        _state.pop(id(db), None)
+        log.info("search index rebuilt in %.1f s", time.perf_counter() - started)
+
+
+_state: dict[int, tuple[datetime | None, int]] = {}
+
+
+def index_state(db: Database) -> tuple[datetime | None, int]:
+    """(built_at, data version at build) of the current index."""
+    cached = _state.get(id(db))
+    if cached is None:
+        with db.read() as cur:
+            row = cur.execute("SELECT built_at, built_version FROM search_index_state WHERE id = 1").fetchone()
+        cached = (row[0], row[1]) if row else (None, -1)
+        _state[id(db)] = cached
+    return cached
+
+
+def index_is_stale(db: Database) -> bool:
+    """True when data changed since the index was built."""
+    return index_state(db)[1] != db.version
+
+
+def hits(cur: duckdb.DuckDBPyConnection, db: Database, query: str) -> dict[int, float]:
+    """Lesson id → relevance score for every lesson matching the query (any visibility; callers filter)."""
+    words = terms(query)
+    if not words:
+        return {}
+    text = " ".join(words)
+    built_at, _ = index_state(db)
+    scores: dict[int, float] = {}
+    if built_at is not None:
+        found = cur.execute(
+            """SELECT id, score FROM (
+                   SELECT id, updated_at, fts_main_lessons.match_bm25(id, ?) AS score FROM lessons
+               ) WHERE score IS NOT NULL AND updated_at <= ?""",
+            [text, built_at],
+        ).fetchall()
+        scores.update({i: float(s) for i, s in found})
+    # Lessons written since the build: stemmed substring match, all words required.
+    stems = [r[0] for r in cur.execute(
+        "SELECT stem(w, 'english') FROM unnest(?::VARCHAR[]) AS t(w)", [words]
+    ).fetchall()]
+    haystack = "lower(concat_ws(' ', " + ", ".join(FIELDS) + "))"
+    conditions = " AND ".join("contains(text, ?)" for _ in stems)
+    matched_chars = " + ".join("(length(text) - length(replace(text, ?, '')))" for _ in stems)
+    recent = cur.execute(
+        f"""SELECT id, {matched_chars} FROM (
+                SELECT id, {haystack} AS text FROM lessons WHERE ?::TIMESTAMP IS NULL OR updated_at > ?
+            ) WHERE {conditions}""",
+        [*stems, built_at, built_at, *stems],
+    ).fetchall()
+    for lesson_id, chars in recent:
+        # Rough BM25-like scale: matched characters / 10, so fresh lessons interleave sensibly.
+        scores[lesson_id] = max(scores.get(lesson_id, 0.0), 1.0 + (chars or 0) / 10.0)
+    return scores
+
+
+class _Refresher(threading.Thread):
+    def __init__(self, db: Database, interval: float):
+        super().__init__(name="search-index-refresher", daemon=True)
+        self._db = weakref.ref(db)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            db = self._db()
+            if db is None:
+                return
+            try:
+                if index_is_stale(db):
+                    refresh_index(db)
+            except duckdb.ConnectionException:
+                return  # the database was closed
+            except Exception:  # noqa: BLE001 — keep refreshing; searches still cover fresh rows
+                log.exception("search index refresh failed")
+            del db
+
+
+_refreshers: dict[int, _Refresher] = {}
+
+
+def start_refresher(db: Database, interval: float = 20.0) -> None:
+    """Rebuild the index in the background whenever the data changed (checked every `interval` s)."""
+    if id(db) in _refreshers and _refreshers[id(db)].is_alive():
+        return
+    refresher = _Refresher(db, interval)
+    _refreshers[id(db)] = refresher
+    refresher.start()
+
+
+def count_indexed(db: Database) -> int:
+    """How many lessons the index holds (for diagnostics)."""
+    with db.read() as cur:
+        return scalar(cur, "SELECT count(*) FROM fts_main_lessons.docs") or 0
+
+
+__all__ = ["hits", "refresh_index", "start_refresher", "terms", "index_is_stale", "rows"]
