@@ -118,7 +118,10 @@ def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
 def _is_retryable(exc: Exception) -> bool:
     # DuckDB can report a concurrent insert of the same key as a constraint error
     # even under ON CONFLICT; a retry then sees the committed row.
-    return "conflict" in str(exc).lower()
+    # Services check uniqueness before inserting, so a duplicate key here means a
+    # concurrent writer got there first: retrying reads its committed row.
+    message = str(exc).lower()
+    return "conflict" in message or "duplicate key" in message
 
 
 def rows(cur: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[dict]:

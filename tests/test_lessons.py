@@ -1,0 +1,187 @@
+"""Writing lessons: drafts, edits, submission (once), withdrawal, and nothing partial on bad input."""
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+
+from exchange import lessons, moderation
+from exchange.db import scalar
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from tests.factories import make_department, make_user
+from tests.helpers import publish, valid_lesson
+
+
+@pytest.fixture
+def people(fresh_db):
+    dept = make_department(fresh_db, state="MN")
+    other = make_department(fresh_db, state="TX")
+    return {
+        "author": make_user(fresh_db, department_id=dept),
+        "colleague": make_user(fresh_db, department_id=dept),
+        "outsider": make_user(fresh_db, department_id=other),
+        "admin": make_user(fresh_db, "admin"),
+    }
+
+
+def count(db, sql, params=None):
+    with db.read() as cur:
+        return scalar(cur, sql, params)
+
+
+def test_a_draft_can_be_saved_reopened_and_edited(fresh_db, people):
+    lesson_id = lessons.save_draft(fresh_db, people["author"], valid_lesson(summary=""))
+    data, row = lessons.editable(fresh_db, people["author"], lesson_id)
+    assert row["status"] == "draft" and data.title == valid_lesson().title
+    lessons.save_draft(fresh_db, people["author"], valid_lesson(title="A better title"), lesson_id=lesson_id)
+    assert lessons.editable(fresh_db, people["author"], lesson_id)[0].title == "A better title"
+
+
+def test_a_colleague_in_the_same_department_can_edit_the_draft(fresh_db, people):
+    lesson_id = lessons.save_draft(fresh_db, people["author"], valid_lesson())
+    lessons.save_draft(fresh_db, people["colleague"], valid_lesson(title="Edited by a colleague"), lesson_id=lesson_id)
+    assert lessons.editable(fresh_db, people["author"], lesson_id)[0].title == "Edited by a colleague"
+
+
+def test_member_cannot_edit_another_departments_lesson(fresh_db, people):
+    lesson_id = publish(fresh_db, people["author"], people["admin"])
+    with pytest.raises(Forbidden):
+        lessons.save_draft(fresh_db, people["outsider"], valid_lesson(title="Hijacked"), lesson_id=lesson_id)
+    assert count(fresh_db, "SELECT title FROM lessons WHERE id = ?", [lesson_id]) == valid_lesson().title
+
+
+def test_nobody_outside_the_department_learns_a_draft_exists(fresh_db, people):
+    lesson_id = lessons.save_draft(fresh_db, people["author"], valid_lesson())
+    with pytest.raises(NotFound):
+        lessons.get(fresh_db, people["outsider"], lesson_id)
+    with pytest.raises(NotFound):
+        lessons.save_draft(fresh_db, people["outsider"], valid_lesson(), lesson_id=lesson_id)
+
+
+def test_invalid_input_stores_nothing(fresh_db, people):
+    with pytest.raises(InvalidInput):
+        lessons.post(fresh_db, people["author"], valid_lesson(practice_ids=[], links=["javascript:x"]), client_token="t")
+    assert count(fresh_db, "SELECT count(*) FROM lessons") == 0
+    assert count(fresh_db, "SELECT count(*) FROM lesson_risks") == 0
+
+
+def test_the_first_lessons_wait_for_review_then_publish_at_once(fresh_db, people):
+    statuses = []
+    for i in range(4):
+        lesson_id, status = lessons.post(fresh_db, people["author"], valid_lesson(title=f"Lesson {i}"), client_token=f"t{i}")
+        statuses.append(status)
+        if status == "submitted":
+            moderation.decide(fresh_db, people["admin"], lesson_id, "publish")
+    assert statuses == ["submitted", "submitted", "submitted", "published"]
+
+
+def test_the_same_form_sent_twice_makes_one_lesson(fresh_db, people):
+    first = lessons.post(fresh_db, people["author"], valid_lesson(), client_token="same-form")
+    second = lessons.post(fresh_db, people["author"], valid_lesson(), client_token="same-form")
+    assert first == second
+    assert count(fresh_db, "SELECT count(*) FROM lessons") == 1
+
+
+def test_submitting_a_draft_twice_is_harmless(fresh_db, people):
+    lesson_id = lessons.save_draft(fresh_db, people["author"], valid_lesson())
+    assert lessons.submit(fresh_db, people["author"], lesson_id) == "submitted"
+    assert lessons.submit(fresh_db, people["author"], lesson_id) == "submitted"
+    assert count(fresh_db, "SELECT count(*) FROM audit_log WHERE event = 'lesson_submitted'") == 1
+
+
+def test_two_tabs_submitting_the_same_draft_at_once_make_one_submission(fresh_db, people):
+    lesson_id = lessons.save_draft(fresh_db, people["author"], valid_lesson())
+    results, errors = [], []
+
+    def go():
+        try:
+            results.append(lessons.submit(fresh_db, people["author"], lesson_id))
+        except Exception as exc:  # noqa: BLE001 — collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=go) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not [e for e in errors if not isinstance(e, Conflict)]
+    assert count(fresh_db, "SELECT count(*) FROM lessons") == 1
+    assert count(fresh_db, "SELECT count(*) FROM audit_log WHERE event = 'lesson_submitted'") == 1
+
+
+def test_two_tabs_posting_the_same_new_form_at_once_make_one_lesson(fresh_db, people):
+    errors = []
+
+    def go():
+        try:
+            lessons.post(fresh_db, people["author"], valid_lesson(), client_token="racing-form")
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=go) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not [e for e in errors if not isinstance(e, Conflict)]
+    assert count(fresh_db, "SELECT count(*) FROM lessons") == 1
+
+
+def test_submitting_an_incomplete_draft_names_the_missing_fields(fresh_db, people):
+    lesson_id = lessons.save_draft(fresh_db, people["author"], valid_lesson(context="", practice_ids=[]))
+    with pytest.raises(InvalidInput) as caught:
+        lessons.submit(fresh_db, people["author"], lesson_id)
+    assert set(caught.value.errors) >= {"context", "practice_ids"}
+    assert count(fresh_db, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "draft"
+
+
+def test_withdrawing_keeps_the_lesson_and_hides_it(fresh_db, people):
+    lesson_id = publish(fresh_db, people["author"], people["admin"])
+    lessons.withdraw(fresh_db, people["author"], lesson_id)
+    assert count(fresh_db, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "withdrawn"
+    with pytest.raises(NotFound):
+        lessons.get(fresh_db, people["outsider"], lesson_id)
+
+
+def test_editing_a_published_lesson_takes_it_back_to_draft(fresh_db, people):
+    lesson_id = publish(fresh_db, people["author"], people["admin"])
+    lessons.save_draft(fresh_db, people["author"], valid_lesson(title="Revised"), lesson_id=lesson_id)
+    assert count(fresh_db, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "draft"
+
+
+def test_tags_are_stored_in_link_tables_and_read_back(fresh_db, people):
+    lesson_id = publish(fresh_db, people["author"], people["admin"], action_ids=[], risk_type_ids=[2, 3],
+                        partners=["hospital", "tenant union"])
+    lesson = lessons.get(fresh_db, people["outsider"], lesson_id)
+    assert [r["id"] for r in lesson["risk_types"]] == [2, 3]
+    assert lesson["partners"] == ["hospital", "tenant union"]
+    assert lesson["links"] == ["https://www.example.org/ordinance"]
+    assert count(fresh_db, "SELECT count(*) FROM lesson_risks WHERE lesson_id = ?", [lesson_id]) == 2
+
+
+def test_mine_lists_the_departments_lessons_with_the_rejection_reason(fresh_db, people):
+    lesson_id, _ = lessons.post(fresh_db, people["author"], valid_lesson(), client_token="t")
+    moderation.decide(fresh_db, people["admin"], lesson_id, "reject", "Please remove the staff names.")
+    mine = lessons.mine(fresh_db, people["colleague"])
+    assert [(m["id"], m["status"], m["last_reason"]) for m in mine] == [(lesson_id, "rejected", "Please remove the staff names.")]
+    assert lessons.mine(fresh_db, people["outsider"]) == []
+
+
+def test_submissions_are_limited_per_hour_with_a_time_to_try_again(fresh_db, people):
+    start = datetime(2026, 11, 2, 9, 0)
+    for i in range(moderation.SUBMISSIONS_PER_HOUR):
+        lessons.post(fresh_db, people["author"], valid_lesson(title=f"Lesson {i}"), client_token=f"t{i}",
+                     now=start + timedelta(minutes=i))
+    with pytest.raises(RateLimited) as caught:
+        lessons.post(fresh_db, people["author"], valid_lesson(title="One too many"), client_token="late",
+                     now=start + timedelta(minutes=30))
+    assert "10:00" in caught.value.message
+    assert count(fresh_db, "SELECT count(*) FROM lessons WHERE title = 'One too many'") == 0
+
+
+def test_an_identical_resubmission_within_five_minutes_is_refused(fresh_db, people):
+    now = datetime(2026, 11, 2, 9, 0)
+    lessons.post(fresh_db, people["author"], valid_lesson(), client_token="a", now=now)
+    with pytest.raises(Conflict):
+        lessons.post(fresh_db, people["author"], valid_lesson(), client_token="b", now=now + timedelta(minutes=2))
+    lessons.post(fresh_db, people["author"], valid_lesson(), client_token="c", now=now + timedelta(minutes=6))

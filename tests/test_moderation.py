@@ -1,0 +1,185 @@
+"""Review before publishing, reports, concurrent decisions: nothing lost, nothing doubled, nothing deleted."""
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+
+from exchange import lessons, moderation
+from exchange.db import rows, scalar
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from tests.factories import make_department, make_user
+from tests.helpers import publish, valid_lesson
+
+
+@pytest.fixture
+def cast(fresh_db):
+    db = fresh_db
+    mn = make_department(db, state="MN")  # region 5
+    tx = make_department(db, state="TX")  # region 6
+    return {
+        "db": db,
+        "author": make_user(db, department_id=mn),
+        "coord5": make_user(db, "coordinator", regions=(5,)),
+        "coord5b": make_user(db, "coordinator", regions=(5, 7)),
+        "coord6": make_user(db, "coordinator", regions=(6,)),
+        "admin": make_user(db, "admin"),
+        "reporters": [make_user(db, department_id=make_department(db, state=s)) for s in ("TX", "CA", "NY", "WA")],
+    }
+
+
+def submitted(cast):
+    lesson_id, status = lessons.post(cast["db"], cast["author"], valid_lesson(), client_token=lessons.new_client_token())
+    assert status == "submitted"
+    return lesson_id
+
+
+def value(db, sql, params=None):
+    with db.read() as cur:
+        return scalar(cur, sql, params)
+
+
+def test_a_submitted_lesson_waits_in_its_regions_queue_only(cast):
+    lesson_id = submitted(cast)
+    assert [l["id"] for l in moderation.queue(cast["db"], cast["coord5"])] == [lesson_id]
+    assert moderation.queue(cast["db"], cast["coord6"]) == []
+    assert [l["id"] for l in moderation.queue(cast["db"], cast["admin"])] == [lesson_id]
+
+
+def test_a_member_has_no_review_queue(cast):
+    with pytest.raises(Forbidden):
+        moderation.queue(cast["db"], cast["author"])
+
+
+def test_a_coordinator_of_another_region_cannot_decide(cast):
+    lesson_id = submitted(cast)
+    with pytest.raises((Forbidden, NotFound)):
+        moderation.decide(cast["db"], cast["coord6"], lesson_id, "publish")
+    assert value(cast["db"], "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "submitted"
+
+
+def test_the_review_flow_reject_edit_resubmit_publish(cast):
+    db = cast["db"]
+    lesson_id = submitted(cast)
+    moderation.decide(db, cast["coord5"], lesson_id, "reject", "Please remove the names of staff.")
+    mine = lessons.mine(db, cast["author"])[0]
+    assert mine["status"] == "rejected" and mine["last_reason"] == "Please remove the names of staff."
+    lessons.save_draft(db, cast["author"], valid_lesson(what_we_did="We testified (names removed)."), lesson_id=lesson_id)
+    assert lessons.submit(db, cast["author"], lesson_id) == "submitted"
+    assert moderation.decide(db, cast["coord5"], lesson_id, "publish") == "published"
+    with db.read() as cur:
+        history = rows(cur, "SELECT decision, reason, reviewer_id FROM lesson_reviews WHERE lesson_id = ? ORDER BY id", [lesson_id])
+    assert [h["decision"] for h in history] == ["rejected", "published"]
+    assert history[0]["reviewer_id"] == cast["coord5"].id
+
+
+def test_rejecting_needs_a_reason(cast):
+    lesson_id = submitted(cast)
+    with pytest.raises(InvalidInput):
+        moderation.decide(cast["db"], cast["coord5"], lesson_id, "reject", "   ")
+
+
+def test_a_second_decision_is_told_it_was_already_decided(cast):
+    lesson_id = submitted(cast)
+    moderation.decide(cast["db"], cast["coord5"], lesson_id, "publish")
+    with pytest.raises(Conflict, match="already decided"):
+        moderation.decide(cast["db"], cast["coord5b"], lesson_id, "reject", "Too late")
+    assert value(cast["db"], "SELECT count(*) FROM lesson_reviews WHERE lesson_id = ?", [lesson_id]) == 1
+
+
+def test_two_coordinators_deciding_at_once_produce_exactly_one_decision(cast):
+    db = cast["db"]
+    lesson_id = submitted(cast)
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def decide(user, decision):
+        barrier.wait()
+        try:
+            outcomes.append(moderation.decide(db, user, lesson_id, decision, "Not ready"))
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=decide, args=(cast["coord5"], "publish")),
+               threading.Thread(target=decide, args=(cast["coord5b"], "reject"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes, key=str).count("conflict") == 1
+    assert value(db, "SELECT count(*) FROM lesson_reviews WHERE lesson_id = ?", [lesson_id]) == 1
+    final = value(db, "SELECT status FROM lessons WHERE id = ?", [lesson_id])
+    assert final in ("published", "rejected") and final in outcomes
+
+
+def test_three_reports_from_different_departments_hide_a_lesson_until_reviewed(cast):
+    db = cast["db"]
+    lesson_id = publish(db, cast["author"], cast["admin"])
+    r1, r2, r3, _ = cast["reporters"]
+    assert moderation.report(db, r1, lesson_id, "Names a staff member") is False
+    assert moderation.report(db, r2, lesson_id, "Inaccurate") is False
+    assert moderation.report(db, r3, lesson_id, "Offensive") is True
+    assert value(db, "SELECT hidden FROM lessons WHERE id = ?", [lesson_id]) is True
+    assert lessons.mine(db, cast["author"])[0]["hidden"] is True  # the author is told
+    assert [l["id"] for l in moderation.queue(db, cast["coord5"])] == [lesson_id]
+    moderation.decide(db, cast["coord5"], lesson_id, "publish", "Checked: fine")
+    assert value(db, "SELECT hidden FROM lessons WHERE id = ?", [lesson_id]) is False
+    assert value(db, "SELECT count(*) FROM lesson_reports WHERE lesson_id = ? AND resolved_at IS NULL", [lesson_id]) == 0
+
+
+def test_reports_from_one_department_count_once(cast):
+    db = cast["db"]
+    lesson_id = publish(db, cast["author"], cast["admin"])
+    dept = cast["reporters"][0].department_id
+    for _ in range(3):
+        moderation.report(db, make_user(db, department_id=dept), lesson_id, "Same department again")
+    assert value(db, "SELECT hidden FROM lessons WHERE id = ?", [lesson_id]) is False
+
+
+def test_a_member_cannot_report_twice_or_report_their_own(cast):
+    db = cast["db"]
+    lesson_id = publish(db, cast["author"], cast["admin"])
+    moderation.report(db, cast["reporters"][0], lesson_id, "Wrong")
+    with pytest.raises(Conflict):
+        moderation.report(db, cast["reporters"][0], lesson_id, "Wrong again")
+    with pytest.raises(InvalidInput):
+        moderation.report(db, cast["author"], lesson_id, "My own")
+
+
+def test_reports_are_limited_per_user_per_day(cast):
+    db = cast["db"]
+    reporter = cast["reporters"][0]
+    now = datetime(2026, 11, 2, 9, 0)
+    dept = cast["author"].department_id  # several authors: one author's hourly submission limit is not under test
+    ids = [publish(db, make_user(db, department_id=dept), cast["admin"], title=f"Lesson {i}")
+           for i in range(moderation.REPORTS_PER_DAY + 1)]
+    for i, lesson_id in enumerate(ids[:-1]):
+        moderation.report(db, reporter, lesson_id, "Spam", now=now + timedelta(minutes=i))
+    with pytest.raises(RateLimited):
+        moderation.report(db, reporter, ids[-1], "Spam", now=now + timedelta(hours=2))
+
+
+def test_a_rejected_lesson_is_kept_with_who_decided_when_and_why(cast):
+    db = cast["db"]
+    lesson_id = submitted(cast)
+    moderation.decide(db, cast["coord5"], lesson_id, "reject", "Duplicate", now=datetime(2026, 11, 3, 10, 0))
+    with db.read() as cur:
+        review = rows(cur, "SELECT * FROM lesson_reviews WHERE lesson_id = ?", [lesson_id])[0]
+        audit = rows(cur, "SELECT event, actor_id FROM audit_log WHERE subject_id = ? AND event = 'lesson_rejected'", [str(lesson_id)])
+    assert (review["reviewer_id"], review["reason"], review["decided_at"]) == (cast["coord5"].id, "Duplicate", datetime(2026, 11, 3, 10, 0))
+    assert audit == [{"event": "lesson_rejected", "actor_id": cast["coord5"].id}]
+    assert value(db, "SELECT count(*) FROM lessons WHERE id = ?", [lesson_id]) == 1
+
+
+def test_the_review_threshold_is_a_setting_and_zero_means_always(cast):
+    db = cast["db"]
+    moderation.set_review_threshold(db, cast["admin"], 1)
+    first = submitted(cast)
+    moderation.decide(db, cast["coord5"], first, "publish")
+    assert lessons.post(db, cast["author"], valid_lesson(title="Second"), client_token="2")[1] == "published"
+    moderation.set_review_threshold(db, cast["admin"], 0)
+    assert lessons.post(db, cast["author"], valid_lesson(title="Third"), client_token="3")[1] == "submitted"
+
+
+def test_only_administrators_change_the_review_threshold(cast):
+    with pytest.raises(Forbidden):
+        moderation.set_review_threshold(cast["db"], cast["coord5"], 0)

@@ -1,0 +1,102 @@
+"""Ranked full-text search: BM25 with stemming, combined with filters, fresh lessons findable at once."""
+
+import pytest
+
+from exchange import browse, lessons, moderation, search
+from exchange.browse import Filters
+from tests.factories import make_department, make_user
+from tests.helpers import publish, valid_lesson
+
+
+def neutral_fields():
+    return dict(context="Background on the county.", what_happened="It went as planned.", do_differently="", advice="",
+                partners=[])
+
+
+@pytest.fixture
+def corpus(fresh_db):
+    db = fresh_db
+    admin = make_user(db, "admin")
+    author = make_user(db, department_id=make_department(db))
+    neutral = dict(context="Background on the county.", what_happened="It went as planned.", do_differently="",
+                   advice="", partners=[])
+    ids = {
+        "about": publish(db, author, admin, title="Evictions and health: our eviction prevention work",
+                         summary="Evicted families, eviction filings and an eviction defense fund.",
+                         what_we_did="We mapped evictions, funded eviction defense and tracked every eviction filing.", **neutral),
+        "once": publish(db, author, admin, title="Paid sick leave campaign", summary="Workers without sick leave.",
+                        what_we_did="We testified for paid leave; one speaker mentioned an eviction in passing.",
+                        kind="success", **neutral),
+        "none": publish(db, author, admin, title="Participatory budgeting", summary="Residents chose projects.",
+                        what_we_did="A health equity fund was allocated by a resident vote.", **neutral),
+    }
+    search.refresh_index(db)
+    return db, author, admin, ids
+
+
+def test_a_lesson_about_evictions_ranks_above_one_that_mentions_eviction_once(corpus):
+    db, author, _, ids = corpus
+    found = browse.find(db, author, Filters(q="eviction")).lessons
+    assert [l["id"] for l in found] == [ids["about"], ids["once"]]
+    assert found[0]["score"] > found[1]["score"]
+
+
+def test_stemming_matches_other_word_forms(corpus):
+    db, author, _, ids = corpus
+    assert [l["id"] for l in browse.find(db, author, Filters(q="evicted")).lessons][0] == ids["about"]
+    assert [l["id"] for l in browse.find(db, author, Filters(q="budgets")).lessons] == [ids["none"]]
+
+
+def test_search_combines_with_filters(corpus):
+    db, author, _, ids = corpus
+    result = browse.find(db, author, Filters(q="eviction", kind=("success",)))
+    assert [l["id"] for l in result.lessons] == [ids["once"]]
+    assert result.facets["kind"] == {"challenge": 1, "success": 1}
+
+
+def test_a_lesson_published_a_moment_ago_is_findable_before_the_index_is_rebuilt(corpus):
+    db, author, admin, _ = corpus
+    new_id = publish(db, author, admin, title="Heat resilience with tenant unions", summary="Cooling centers.",
+                     what_we_did="Tenant unions ran wellness checks during a heatwave.", **neutral_fields())
+    assert search.index_is_stale(db)
+    assert [l["id"] for l in browse.find(db, author, Filters(q="heatwaves")).lessons] == [new_id]
+
+
+def test_an_edited_lesson_is_found_by_its_new_words(corpus):
+    db, author, admin, ids = corpus
+    lessons.save_draft(db, author, valid_lesson(title="Participatory budgeting", what_we_did="A zebra crossing vote.",
+                                                **neutral_fields()),
+                       lesson_id=ids["none"])
+    if lessons.submit(db, author, ids["none"]) == "submitted":
+        moderation.decide(db, admin, ids["none"], "publish")
+    assert [l["id"] for l in browse.find(db, author, Filters(q="zebra")).lessons] == [ids["none"]]
+
+
+def test_the_background_refresher_rebuilds_a_stale_index(corpus):
+    db, author, admin, _ = corpus
+    publish(db, author, admin, title="Corrections health partnership", summary="Jail health.", **neutral_fields())
+    assert search.index_is_stale(db)
+    search.start_refresher(db, interval=0.05)
+    import time
+    deadline = time.time() + 10
+    while search.index_is_stale(db) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not search.index_is_stale(db)
+
+
+def test_punctuation_and_operators_in_a_query_are_harmless(corpus):
+    db, author, _, _ = corpus
+    for query in ["'; DROP TABLE lessons; --", "evict* OR 1=1", "\"unterminated", "%%%", "🙂"]:
+        browse.find(db, author, Filters(q=query))
+    assert browse.find(db, author, Filters()).total == 3
+
+
+def test_a_query_with_no_match_returns_nothing(corpus):
+    db, author, _, _ = corpus
+    assert browse.find(db, author, Filters(q="xylophone")).total == 0
+
+
+def test_similar_lessons_are_found_from_a_title_and_summary(corpus):
+    db, author, _, ids = corpus
+    similar = browse.similar(db, author, "Eviction defense for families")
+    assert similar[0]["id"] == ids["about"]
