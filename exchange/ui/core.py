@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Callable, TypeVar
 
 import streamlit as st
@@ -20,7 +21,7 @@ log = logging.getLogger("exchange.ui")
 def database() -> Database:
     """One connection for the whole process (cursors per unit of work are taken inside services)."""
     db = setup.open_app_database()
-    search.start_refresher(db)
+    search.start_refresher(db, interval=float(os.environ.get("EXCHANGE_SEARCH_REFRESH_SECONDS", "20")))
     return db
 
 

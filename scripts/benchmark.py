@@ -1,0 +1,119 @@
+"""Speed, measured: build the national-scale exchange and print p50/p95 of what pages run.
+
+    .venv/bin/python scripts/benchmark.py [--db bench/national.duckdb] [--rebuild] [--repeats 5]
+
+Targets on a 2-core machine: facets + first page p95 <= 50 ms; search + facets p95 <= 150 ms;
+each dashboard query p95 <= 100 ms. Figures go in the closing notes of the issues.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from exchange import browse, demo, search, setup  # noqa: E402
+from exchange.browse import Filters  # noqa: E402
+from exchange.db import Database  # noqa: E402
+from exchange.models import User  # noqa: E402
+
+FILTERS = [
+    Filters(),
+    Filters(practice=(14,)),
+    Filters(risk=(4,)),
+    Filters(kind=("challenge",)),
+    Filters(region=(5,), practice=(2,)),
+    Filters(state=("CA",)),
+    Filters(jurisdiction=("county",), size=("small",)),
+    Filters(practice=(9, 13), risk=(1, 3), kind=("challenge", "mixed")),
+    Filters(year=(2021,), region=(4, 6)),
+    Filters(action=(2,), sort="oldest", page=3),
+]
+QUERIES = ["eviction", "participatory budgeting", "backlash", "racism public health crisis", "tenant union",
+           "hospital community benefit", "paid sick leave", "grant advocacy restrictions", "community organizers",
+           "housing authority", "data dashboard", "elected officials", "trust", "heat", "health equity fund",
+           "school district", "transportation", "indicators", "training staff organizing", "corrections"]
+
+
+def timed(fn, repeats: int) -> list[float]:
+    fn()  # warm up
+    out = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def report(name: str, samples: list[float], target: float | None = None) -> None:
+    p50, p95 = statistics.median(samples), p(samples, 0.95)
+    verdict = "" if target is None else ("  ok" if p95 <= target else f"  OVER target {target:.0f} ms")
+    print(f"{name:<44} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)}){verdict}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=str(ROOT / "bench" / "national.duckdb"))
+    parser.add_argument("--rebuild", action="store_true", help="Build the national database again.")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    path = Path(args.db)
+    if args.rebuild and path.exists():
+        path.unlink()
+        Path(str(path) + ".wal").unlink(missing_ok=True)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"Building the national-scale database at {path} …", flush=True)
+        started = time.perf_counter()
+        db = setup.open_app_database(path, with_demo=False)
+        counts = demo.build(db, scale="national", progress=lambda m: print("  " + m, flush=True))
+        print(f"  built {counts} in {time.perf_counter() - started:.1f} s", flush=True)
+        started = time.perf_counter()
+        search.refresh_index(db)
+        print(f"  full-text index built in {time.perf_counter() - started:.1f} s", flush=True)
+        db.close()
+    db = Database(path)
+    with db.read() as cur:
+        lessons = cur.execute("SELECT count(*) FROM lessons").fetchone()[0]
+        departments = cur.execute("SELECT count(*) FROM departments").fetchone()[0]
+        member_dept = cur.execute("SELECT min(id) FROM departments").fetchone()[0]
+    member = User(id=1, email="bench@example.org", display_name="Bench", role="member", department_id=member_dept)
+    print(f"\n{departments:,} departments, {lessons:,} lessons; {args.repeats} timed runs of each case after a warm-up\n")
+
+    browse_samples = []
+    for f in FILTERS:
+        browse_samples += timed(lambda f=f: browse.find(db, member, f), args.repeats)
+    report("facets + first page (10 filter combinations)", browse_samples, 50)
+    search_samples = []
+    for q in QUERIES:
+        search_samples += timed(lambda q=q: browse.find(db, member, Filters(q=q)), args.repeats)
+    report("search + facets (20 queries)", search_samples, 150)
+    report("search + filter (10 queries, challenge, region 5)",
+           [s for q in QUERIES[:10] for s in timed(lambda q=q: browse.find(db, member, Filters(q=q, kind=("challenge",), region=(5,))), args.repeats)], 150)
+
+    try:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import bench_dashboard  # noqa: PLC0415
+    except ImportError:
+        print("(dashboard benchmark not available)")
+    else:
+        print()
+        for name, (p50, p95) in bench_dashboard.run(db, repeats=args.repeats).items():
+            verdict = "  ok" if p95 <= 100 else "  OVER target 100 ms"
+            print(f"{'dashboard: ' + name:<44} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms{verdict}")
+    db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
