@@ -1,9 +1,63 @@
-"""Accounts: load the acting user. (Sign-in, lockout and management live here too.)"""
+"""Accounts: the acting user, signing in (with lockout), sessions, passwords, and account administration.
+
+Times are explicit (`now`) so tests can travel: sign-in and lockout use naive UTC datetimes
+(compared with audit_log.occurred_at, see clock.py); sessions use epoch seconds (what the
+browser tab keeps). "Try again at HH:MM" is shown in the reader's time zone when known.
+"""
 
 from __future__ import annotations
 
-from .db import Database, one, rows
-from .models import VISITOR, User
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+
+from . import audit, clock, passwords, permissions
+from .db import Database, one, rows, scalar
+from .errors import Conflict, ExchangeError, InvalidInput, NotFound, RateLimited
+from .models import HHS_REGIONS, ROLES, VISITOR, User
+
+IDLE_LIMIT_SECONDS = 30 * 60
+SESSION_LIMIT_SECONDS = 12 * 60 * 60
+LOCKOUT_FAILURES = 10
+LOCKOUT_WINDOW = timedelta(minutes=15)
+ACCOUNT_ROLES = tuple(r for r in ROLES if r != "visitor")
+MAX_EMAIL, MAX_NAME = 254, 100
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+SIGN_IN_FAILED = "That email and password do not match an account. Check both and try again."
+SESSION_EXPIRED = "Your session expired, please sign in again."
+NOT_REGISTERED = "Your email is not registered; ask your administrator to create an account for you."
+
+# The command line acts with the file's owner's authority; audited as "(command line)".
+OPERATOR = User(id=None, email="(command line)", display_name="Command line", role="admin")
+# Unknown emails are checked against this so they take as long as a wrong password.
+_DUMMY_HASH = passwords.hash_password(secrets.token_hex(16))
+_FAILURE_EVENTS = ("sign_in", "password_change")
+
+
+class SignInFailed(ExchangeError):
+    """Wrong email or password (one message for both, so accounts cannot be enumerated)."""
+
+
+class SessionEnded(ExchangeError):
+    """The tab's session is over (idle, too long, or the account changed); sign in again."""
+
+    def __init__(self, reason: str, message: str = SESSION_EXPIRED):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A successful password check; when `must_change_password`, the session may not start yet."""
+
+    user: User
+    must_change_password: bool
+
+
+def normalize_email(email: str | None) -> str:
+    """Emails compare case-insensitively and without surrounding spaces."""
+    return (email or "").strip().lower()
 
 
 def load_user(db: Database, user_id: int | None) -> User:
@@ -14,8 +68,371 @@ def load_user(db: Database, user_id: int | None) -> User:
         row = one(cur, "SELECT * FROM users WHERE id = ? AND active", [user_id])
         if row is None:
             return VISITOR
-        regions = tuple(r["hhs_region"] for r in rows(cur, "SELECT hhs_region FROM user_regions WHERE user_id = ? ORDER BY 1", [user_id]))
-    return User(
-        id=row["id"], email=row["email"], display_name=row["display_name"], role=row["role"],
-        department_id=row["department_id"], regions=regions,
-    )
+        return _user(cur, row)
+
+
+def _user(cur, row: dict) -> User:
+    regions = tuple(r[0] for r in cur.execute("SELECT hhs_region FROM user_regions WHERE user_id = ? ORDER BY 1", [row["id"]]).fetchall())
+    return User(id=row["id"], email=row["email"], display_name=row["display_name"], role=row["role"],
+                department_id=row["department_id"], regions=regions)
+
+
+# --- signing in ---------------------------------------------------------------------------
+
+def sign_in(db: Database, email: str, password: str, *, now: datetime | None = None, tz: tzinfo | None = None) -> SignIn:
+    """Check a password; audit the attempt; raise SignInFailed, RateLimited (time shown in `tz`), or return the SignIn."""
+    now = now or clock.now()
+    key = normalize_email(email)
+    if not EMAIL_PATTERN.fullmatch(key) or len(key) > MAX_EMAIL:
+        # Not an email: audit without the typed text (people type passwords into the wrong box).
+        passwords.verify_password(password or "x", _DUMMY_HASH)
+        audit.record(db, None, "sign_in", "email", None, False, "not an email address", now=now)
+        raise SignInFailed(SIGN_IN_FAILED)
+    with db.read() as cur:
+        row = one(cur, "SELECT * FROM users WHERE lower(email) = ?", [key])
+        locked_until = _locked_until(cur, key, now)
+    actor = User(id=row["id"], email=row["email"], display_name="", role=row["role"]) if row else None
+    if locked_until:
+        audit.record(db, actor, "sign_in_blocked", "email", key, False, "locked out after repeated failures",
+                     actor_email=key, now=now)
+        raise RateLimited(f"Too many failed sign-ins. Try again at {_clock_time(locked_until, tz)}.")
+    matches = passwords.verify_password(password or "", row["password_hash"] if row and row["password_hash"] else _DUMMY_HASH)
+    if not (row and matches):
+        reason = "wrong password" if row else "unknown email"
+        audit.record(db, actor, "sign_in", "email", key, False, reason, actor_email=key, now=now)
+        raise SignInFailed(SIGN_IN_FAILED)
+    if not row["active"]:
+        audit.record(db, actor, "sign_in", "email", key, False, "account deactivated", actor_email=key, now=now)
+        raise SignInFailed("This account is deactivated; ask your administrator.")
+    audit.record(db, actor, "sign_in", "email", key, True,
+                 "must change password" if row["must_change_password"] else "", actor_email=key, now=now)
+    return SignIn(user=load_user(db, row["id"]), must_change_password=bool(row["must_change_password"]))
+
+
+def sign_in_external(db: Database, email: str, *, verified: bool = True, now: datetime | None = None) -> User:
+    """Match an identity provider's verified email to an active account (audited); else NotFound."""
+    key = normalize_email(email)
+    with db.read() as cur:
+        row = one(cur, "SELECT id, email, role, active FROM users WHERE lower(email) = ?", [key]) if key else None
+    if row is None or not row["active"] or not verified:
+        problem = "email not verified by the provider" if not verified else "account deactivated" if row else "email not registered"
+        detail = f"single sign-on: {problem}"
+        audit.record(db, None, "sign_in", "email", key or None, False, detail, actor_email=key or None, now=now)
+        raise NotFound(NOT_REGISTERED)
+    user = load_user(db, row["id"])
+    audit.record(db, user, "sign_in", "email", key, True, "single sign-on", now=now)
+    return user
+
+
+def sign_out(db: Database, user: User, *, reason: str = "", now: datetime | None = None) -> None:
+    """Record the end of a session (the tab forgets it; nothing server-side to revoke)."""
+    if user.signed_in:
+        audit.record(db, user, "sign_out", "user", user.id, True, reason, now=now)
+
+
+def _locked_until(cur, key: str, now: datetime) -> datetime | None:
+    """When the lock on this email lifts, or None: 10 failures (since the last success) in 15 minutes."""
+    placeholders = ", ".join("?" for _ in _FAILURE_EVENTS)
+    failures = [r[0] for r in cur.execute(
+        f"""SELECT occurred_at FROM audit_log
+            WHERE event IN ({placeholders}) AND NOT success AND subject_type = 'email' AND subject_id = ?
+              AND occurred_at > ? AND occurred_at <= ?
+              AND occurred_at > coalesce((SELECT max(occurred_at) FROM audit_log WHERE event = 'sign_in' AND success
+                                          AND subject_type = 'email' AND subject_id = ? AND occurred_at <= ?),
+                                         TIMESTAMP '1970-01-01')
+            ORDER BY occurred_at DESC LIMIT ?""",
+        [*_FAILURE_EVENTS, key, now - LOCKOUT_WINDOW, now, key, now, LOCKOUT_FAILURES],
+    ).fetchall()]
+    if len(failures) < LOCKOUT_FAILURES:
+        return None
+    lifts = failures[-1] + LOCKOUT_WINDOW
+    # Round up to the minute so "try again at HH:MM" is never a minute too early.
+    return lifts if lifts.second == lifts.microsecond == 0 else (lifts.replace(second=0, microsecond=0) + timedelta(minutes=1))
+
+
+def _clock_time(utc: datetime, tz: tzinfo | None) -> str:
+    """HH:MM of a naive UTC time in `tz` (the server's zone when None)."""
+    return f"{utc.replace(tzinfo=timezone.utc).astimezone(tz):%H:%M}"
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+def session_problem(started: float, last_seen: float, now: float) -> str | None:
+    """'idle' after 30 minutes without activity, 'too_long' after 12 hours in all, else None."""
+    if now - last_seen > IDLE_LIMIT_SECONDS:
+        return "idle"
+    if now - started > SESSION_LIMIT_SECONDS:
+        return "too_long"
+    return None
+
+
+def resume_session(db: Database, user_id: int, *, started: float, last_seen: float, now: float) -> User:
+    """The user of a live session; SessionEnded when it expired, the account was deactivated or its password reset."""
+    problem = session_problem(started, last_seen, now)
+    if problem:
+        raise SessionEnded(problem)
+    with db.read() as cur:
+        row = one(cur, "SELECT * FROM users WHERE id = ?", [user_id])
+        if row is None or not row["active"]:
+            raise SessionEnded("inactive", "Your session ended because your account was deactivated.")
+        changed = row["password_changed_at"]
+        if row["must_change_password"] or (changed is not None and changed.replace(tzinfo=timezone.utc).timestamp() > started):
+            raise SessionEnded("password_changed", "Your password was changed; please sign in again.")
+        return _user(cur, row)
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+def change_password(db: Database, user: User, current: str, new: str, confirm: str, *, now: datetime | None = None,
+                    tz: tzinfo | None = None) -> None:
+    """Change your own password (needs the current one); every problem is reported at once."""
+    permissions.require(user, "account.change_password", {"self"})
+    now = now or clock.now()
+    key = normalize_email(user.email)
+    with db.read() as cur:
+        stored = scalar(cur, "SELECT password_hash FROM users WHERE id = ? AND active", [user.id])
+        locked_until = _locked_until(cur, key, now)
+    if locked_until:
+        raise RateLimited(f"Too many failed attempts. Try again at {_clock_time(locked_until, tz)}.")
+    errors = {}
+    if not passwords.verify_password(current or "", stored or _DUMMY_HASH):
+        errors["current_password"] = "That is not your current password."
+    try:
+        passwords.check_policy(new, email=user.email)
+    except InvalidInput as exc:
+        errors["new_password"] = exc.errors["password"]
+    if "new_password" not in errors and new == current:
+        errors["new_password"] = "Choose a password different from the current one."
+    if new != confirm:
+        errors["confirm_password"] = "The two new passwords differ."
+    if errors:
+        if "current_password" in errors:
+            audit.record(db, user, "password_change", "email", key, False, "wrong current password", now=now)
+        raise InvalidInput(errors)
+
+    def work(cur):
+        cur.execute("UPDATE users SET password_hash = ?, must_change_password = FALSE, password_changed_at = ? WHERE id = ?",
+                    [passwords.hash_password(new), now, user.id])
+        audit.record(cur, user, "password_changed", "user", user.id, True, "", now=now)
+
+    db.write(work)
+
+
+def temporary_password() -> str:
+    """A random, readable one-time password, e.g. 'kq7w-m3xt-9fhp-2rzd'."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+def reset_password(db: Database, admin: User, user_id: int, *, temporary: str | None = None,
+                   now: datetime | None = None) -> str:
+    """Set a temporary password the user must change at next sign-in; return it (shown once, never logged)."""
+    permissions.require(admin, "users.manage")
+    temporary = temporary if temporary is not None else temporary_password()
+    now = now or clock.now()
+
+    def work(cur):
+        row = _account_row(cur, user_id)
+        passwords.check_policy(temporary, email=row["email"])
+        cur.execute("UPDATE users SET password_hash = ?, must_change_password = TRUE, password_changed_at = ? WHERE id = ?",
+                    [passwords.hash_password(temporary), now, user_id])
+        audit.record(cur, admin, "password_reset", "user", user_id, True,
+                     f"{row['email']}: temporary password set; must change at next sign-in", now=now)
+
+    db.write(work)
+    return temporary
+
+
+# --- account administration ---------------------------------------------------------------
+
+def list_accounts(db: Database, admin: User, *, text: str = "", role: str | None = None, active: bool | None = None,
+                  department_id: int | None = None, region: int | None = None) -> list[dict]:
+    """Accounts matching the filters, without any password data; administrators only."""
+    permissions.require(admin, "users.manage")
+    where, params = ["TRUE"], []
+    if text and text.strip():
+        where.append("(contains(lower(u.email), lower(?)) OR contains(lower(u.display_name), lower(?)))")
+        params += [text.strip(), text.strip()]
+    if role:
+        where.append("u.role = ?")
+        params.append(role)
+    if active is not None:
+        where.append("u.active = ?")
+        params.append(active)
+    if department_id is not None:
+        where.append("u.department_id = ?")
+        params.append(department_id)
+    if region is not None:
+        where.append("u.id IN (SELECT user_id FROM user_regions WHERE hhs_region = ?)")
+        params.append(region)
+    with db.read() as cur:
+        return rows(cur, f"""
+            SELECT u.id, u.email, u.display_name, u.role, u.department_id, d.name AS department,
+                   coalesce((SELECT list(hhs_region ORDER BY hhs_region) FROM user_regions r WHERE r.user_id = u.id), []) AS regions,
+                   u.active, u.must_change_password, u.created_at,
+                   (SELECT max(occurred_at) FROM audit_log a WHERE a.event = 'sign_in' AND a.success
+                      AND a.actor_id = u.id) AS last_sign_in
+            FROM users u LEFT JOIN departments d ON d.id = u.department_id
+            WHERE {' AND '.join(where)} ORDER BY lower(u.email)""", params)
+
+
+def department_choices(db: Database, admin: User) -> list[dict]:
+    """Departments (id, name, state) to place a member in; administrators only."""
+    permissions.require(admin, "users.manage")
+    with db.read() as cur:
+        return rows(cur, "SELECT id, name, state_code FROM departments ORDER BY name")
+
+
+def create_account(db: Database, admin: User, *, email: str, display_name: str, role: str,
+                   department_id: int | None = None, regions=(), password: str | None = None,
+                   now: datetime | None = None) -> tuple[int, str | None]:
+    """Create an account; without a password, a temporary one is set and returned (shown once)."""
+    permissions.require(admin, "users.manage")
+    now = now or clock.now()
+    key = normalize_email(email)
+    temporary = None if password is not None else temporary_password()
+
+    def work(cur):
+        errors, fields = _check_profile(cur, display_name, role, department_id, regions)
+        if not key:
+            errors["email"] = "Enter an email address."
+        elif len(key) > MAX_EMAIL or not EMAIL_PATTERN.fullmatch(key):
+            errors["email"] = "Enter a valid email address, like name@health.example.gov."
+        elif scalar(cur, "SELECT 1 FROM users WHERE lower(email) = ?", [key]):
+            errors["email"] = "An account with this email already exists."
+        try:
+            passwords.check_policy(password if password is not None else temporary, email=key)
+        except InvalidInput as exc:
+            errors["password"] = exc.errors["password"]
+        if errors:
+            raise InvalidInput(errors)
+        user_id = cur.execute(
+            """INSERT INTO users (email, display_name, role, department_id, password_hash, must_change_password,
+                                  created_at, password_changed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            [key, fields["display_name"], role, fields["department_id"],
+             passwords.hash_password(password if password is not None else temporary), temporary is not None, now, now],
+        ).fetchone()[0]
+        for region in fields["regions"]:
+            cur.execute("INSERT INTO user_regions VALUES (?, ?)", [user_id, region])
+        audit.record(cur, admin, "account_created", "user", user_id, True,
+                     {"email": key, "role": role, "department": _department_label(cur, fields["department_id"]),
+                      "regions": fields["regions"]}, now=now)
+        return user_id
+
+    return db.write(work), temporary
+
+
+def update_account(db: Database, admin: User, user_id: int, *, display_name: str, role: str,
+                   department_id: int | None, regions=(), now: datetime | None = None) -> list[str]:
+    """Change name, role, department or regions; one audit entry per change; return the events recorded."""
+    permissions.require(admin, "users.manage")
+    now = now or clock.now()
+
+    def work(cur):
+        row = _account_row(cur, user_id)
+        errors, fields = _check_profile(cur, display_name, role, department_id, regions)
+        if row["role"] == "admin" and role != "admin" and row["active"] and _active_admins(cur) <= 1:
+            errors["role"] = "This is the last active administrator; make someone else an administrator first."
+        if errors:
+            raise InvalidInput(errors)
+        old_regions = tuple(r[0] for r in cur.execute("SELECT hhs_region FROM user_regions WHERE user_id = ? ORDER BY 1", [user_id]).fetchall())
+        changes = []
+        if row["display_name"] != fields["display_name"]:
+            changes.append(("name_changed", audit.change(row["display_name"], fields["display_name"])))
+        if row["role"] != role:
+            changes.append(("role_changed", audit.change(row["role"], role)))
+        if row["department_id"] != fields["department_id"]:
+            changes.append(("department_changed", audit.change(_department_label(cur, row["department_id"]),
+                                                               _department_label(cur, fields["department_id"]))))
+        if old_regions != fields["regions"]:
+            changes.append(("regions_changed", audit.change(old_regions, fields["regions"])))
+        cur.execute("UPDATE users SET display_name = ?, role = ?, department_id = ? WHERE id = ?",
+                    [fields["display_name"], role, fields["department_id"], user_id])
+        cur.execute("DELETE FROM user_regions WHERE user_id = ?", [user_id])
+        for region in fields["regions"]:
+            cur.execute("INSERT INTO user_regions VALUES (?, ?)", [user_id, region])
+        for event, detail in changes:
+            audit.record(cur, admin, event, "user", user_id, True, f"{row['email']}: {detail}", now=now)
+        return [event for event, _ in changes]
+
+    return db.write(work)
+
+
+def set_active(db: Database, admin: User, user_id: int, active: bool, *, now: datetime | None = None) -> None:
+    """Deactivate (signs the account out everywhere) or reactivate an account; never deletes it."""
+    permissions.require(admin, "users.manage")
+    now = now or clock.now()
+
+    def work(cur):
+        row = _account_row(cur, user_id)
+        if row["active"] == active:
+            raise Conflict(f"{row['email']} is already {'active' if active else 'deactivated'}.")
+        if not active and admin.id == user_id:
+            raise InvalidInput("You cannot deactivate your own account.", "account")
+        if not active and row["role"] == "admin" and _active_admins(cur) <= 1:
+            raise InvalidInput("This is the last active administrator; it cannot be deactivated.", "account")
+        cur.execute("UPDATE users SET active = ? WHERE id = ?", [active, user_id])
+        audit.record(cur, admin, "account_reactivated" if active else "account_deactivated", "user", user_id, True,
+                     row["email"], now=now)
+
+    db.write(work)
+
+
+def profile(db: Database, user: User) -> dict:
+    """What the signed-in user may see about their own account (no password data)."""
+    permissions.require(user, "account.read", {"self"})
+    with db.read() as cur:
+        row = one(cur, """SELECT u.email, u.display_name, u.role, d.name AS department, u.password_changed_at
+                          FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.id = ?""", [user.id])
+    if row is None:
+        raise NotFound("Your account no longer exists.")
+    return {**row, "regions": user.regions}
+
+
+def _account_row(cur, user_id) -> dict:
+    row = one(cur, "SELECT * FROM users WHERE id = ?", [user_id]) if isinstance(user_id, int) else None
+    if row is None:
+        raise NotFound(f"No account with id {user_id}.")
+    return row
+
+
+def _active_admins(cur) -> int:
+    return scalar(cur, "SELECT count(*) FROM users WHERE role = 'admin' AND active")
+
+
+def _department_label(cur, department_id: int | None) -> str:
+    if department_id is None:
+        return "none"
+    name = scalar(cur, "SELECT name FROM departments WHERE id = ?", [department_id])
+    return f"{name} (id {department_id})"
+
+
+def _check_profile(cur, display_name: str, role: str, department_id, regions) -> tuple[dict, dict]:
+    """Every problem with name, role, department and regions, and the cleaned values.
+
+    Regions belong to coordinators only: for other roles they are dropped, not refused,
+    so changing a coordinator into a member does not need two steps.
+    """
+    errors = {}
+    name = (display_name or "").strip()
+    if not name or len(name) > MAX_NAME:
+        errors["display_name"] = f"Give a name of 1 to {MAX_NAME} characters."
+    if role not in ACCOUNT_ROLES:
+        errors["role"] = "Choose member, coordinator or admin."
+    if department_id is not None and (not isinstance(department_id, int) or isinstance(department_id, bool)
+                                      or not scalar(cur, "SELECT 1 FROM departments WHERE id = ?", [department_id])):
+        errors["department"] = f"No department with id {department_id}."
+    elif role == "member" and department_id is None:
+        errors["department"] = "A member belongs to a department; choose one."
+    cleaned = []
+    for region in regions or ():
+        if isinstance(region, bool) or not isinstance(region, int) or region not in HHS_REGIONS:
+            errors["regions"] = "HHS regions are numbered 1 to 10."
+            break
+        cleaned.append(region)
+    if role == "coordinator" and not cleaned and "regions" not in errors:
+        errors["regions"] = "A regional coordinator needs at least one HHS region."
+    regions_out = tuple(sorted(set(cleaned))) if role == "coordinator" else ()
+    return errors, {"display_name": name, "department_id": department_id, "regions": regions_out}
+

@@ -28,6 +28,7 @@ _MEMBER = [
     ("department.edit", "own_department"),
     ("assessment.read", "own_department"),
     ("assessment.write", "own_department"),
+    ("account.read", "self"),
     ("account.change_password", "self"),
 ]
 _COORDINATOR = _MEMBER + [

@@ -1,0 +1,365 @@
+"""Accounts: password policy and hashing, sign-in and lockout, sessions, password change and reset, administration."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from exchange import accounts, passwords
+from exchange.db import rows, scalar
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from tests.factories import make_department, make_user
+
+PASSWORD = "correct mulberry lantern"
+T0 = datetime(2026, 3, 2, 9, 0)  # naive UTC, like every time in the database
+UTC = timezone.utc
+
+
+@pytest.fixture
+def member(fresh_db):
+    dept = make_department(fresh_db)
+    return make_user(fresh_db, "member", department_id=dept, email="Ana.Lee@County.example.gov",
+                     password_hash=passwords.hash_password(PASSWORD))
+
+
+@pytest.fixture
+def admin(fresh_db):
+    return make_user(fresh_db, "admin", email="admin@state.example.gov", password_hash=passwords.hash_password(PASSWORD))
+
+
+def audit_rows(db, event=None):
+    with db.read() as cur:
+        if event:
+            return rows(cur, "SELECT * FROM audit_log WHERE event = ? ORDER BY id", [event])
+        return rows(cur, "SELECT * FROM audit_log ORDER BY id")
+
+
+def fail(db, email, times, start, step=timedelta(minutes=1)):
+    for i in range(times):
+        with pytest.raises(accounts.SignInFailed):
+            accounts.sign_in(db, email, "not the password!", now=start + i * step)
+
+
+# --- policy and hashing -----------------------------------------------------------------
+
+@pytest.mark.parametrize("password, problem", [
+    ("short", "at least 12"),
+    ("elevenchars", "at least 12"),
+    ("password1234", "too common"),
+    ("PublicHealth", "too common"),
+    ("aaaaaaaaaaaaaaaa", "too common"),
+    ("x" * 257, "at most 256"),
+])
+def test_password_policy_refuses_short_long_and_common_passwords(password, problem):
+    with pytest.raises(InvalidInput) as caught:
+        passwords.check_policy(password)
+    assert problem in caught.value.errors["password"]
+
+
+def test_password_policy_accepts_a_long_uncommon_password():
+    passwords.check_policy("river otter at dawn")
+
+
+def test_hash_is_salted_scrypt_and_verifies_only_the_right_password():
+    first, second = passwords.hash_password(PASSWORD), passwords.hash_password(PASSWORD)
+    assert first.startswith("scrypt$") and PASSWORD not in first
+    assert first != second  # a fresh salt each time
+    assert passwords.verify_password(PASSWORD, first)
+    assert not passwords.verify_password(PASSWORD + " ", first)
+    assert not passwords.verify_password(PASSWORD, "garbage")
+
+
+# --- sign-in ------------------------------------------------------------------------------
+
+def test_sign_in_with_the_right_password_returns_the_user_and_audits_success(fresh_db, member):
+    result = accounts.sign_in(fresh_db, "  ana.lee@county.EXAMPLE.gov ", PASSWORD, now=T0)
+    assert result.user.id == member.id and not result.must_change_password
+    [entry] = audit_rows(fresh_db, "sign_in")
+    assert entry["success"] and entry["actor_id"] == member.id and entry["occurred_at"] == T0
+
+
+def test_wrong_password_and_unknown_email_give_the_same_message_and_are_both_audited(fresh_db, member):
+    with pytest.raises(accounts.SignInFailed) as wrong:
+        accounts.sign_in(fresh_db, member.email, "not the password!", now=T0)
+    with pytest.raises(accounts.SignInFailed) as unknown:
+        accounts.sign_in(fresh_db, "nobody@county.example.gov", PASSWORD, now=T0)
+    assert wrong.value.message == unknown.value.message == accounts.SIGN_IN_FAILED
+    entries = audit_rows(fresh_db, "sign_in")
+    assert [(e["success"], e["detail"]) for e in entries] == [(False, "wrong password"), (False, "unknown email")]
+    assert entries[0]["actor_id"] == member.id and entries[1]["actor_id"] is None
+
+
+def test_text_that_is_not_an_email_is_not_written_to_the_log(fresh_db, member):
+    with pytest.raises(accounts.SignInFailed):
+        accounts.sign_in(fresh_db, PASSWORD, PASSWORD, now=T0)
+    [entry] = audit_rows(fresh_db, "sign_in")
+    assert entry["subject_id"] is None and PASSWORD not in str(entry)
+
+
+def test_a_deactivated_account_cannot_sign_in(fresh_db, member, admin):
+    accounts.set_active(fresh_db, admin, member.id, False)
+    with pytest.raises(accounts.SignInFailed, match="deactivated"):
+        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0)
+    assert audit_rows(fresh_db, "sign_in")[-1]["detail"] == "account deactivated"
+
+
+def test_ten_failures_in_fifteen_minutes_lock_the_account_until_the_window_clears(fresh_db, member):
+    fail(fresh_db, member.email, 10, T0)  # 09:00 … 09:09
+    with pytest.raises(RateLimited) as locked:
+        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=10), tz=UTC)
+    assert locked.value.message == "Too many failed sign-ins. Try again at 09:15."
+    blocked = audit_rows(fresh_db, "sign_in_blocked")
+    assert len(blocked) == 1 and not blocked[0]["success"]
+
+
+def test_the_try_again_time_is_shown_in_the_readers_time_zone(fresh_db, member):
+    fail(fresh_db, member.email, 10, T0)
+    with pytest.raises(RateLimited, match=r"Try again at 03:15\."):  # 09:15 UTC is 03:15 in Chicago in March
+        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=10), tz=ZoneInfo("America/Chicago"))
+
+
+def test_lockout_time_is_rounded_up_to_the_next_minute(fresh_db, member):
+    fail(fresh_db, member.email, 10, T0 + timedelta(seconds=20), step=timedelta(seconds=5))
+    with pytest.raises(RateLimited, match="Try again at 09:16"):
+        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=2), tz=UTC)
+
+
+def test_the_lock_lifts_once_the_window_clears(fresh_db, member):
+    fail(fresh_db, member.email, 10, T0)
+    with pytest.raises(RateLimited):
+        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=14, seconds=59))
+    result = accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=15))
+    assert result.user.id == member.id
+
+
+def test_attempts_while_locked_do_not_extend_the_lock(fresh_db, member):
+    fail(fresh_db, member.email, 10, T0)
+    for minute in (10, 11, 12):
+        with pytest.raises(RateLimited, match="09:15"):
+            accounts.sign_in(fresh_db, member.email, "still wrong!!", now=T0 + timedelta(minutes=minute), tz=UTC)
+
+
+def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(fresh_db, member):
+    fail(fresh_db, member.email, 10, T0, step=timedelta(minutes=2))
+    assert accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=20)).user.id == member.id
+
+
+def test_a_successful_sign_in_starts_the_failure_count_again(fresh_db, member):
+    fail(fresh_db, member.email, 9, T0)
+    accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=9, seconds=30))
+    fail(fresh_db, member.email, 9, T0 + timedelta(minutes=10), step=timedelta(seconds=10))
+    assert accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=12)).user.id == member.id
+
+
+def test_an_unknown_email_locks_like_a_real_one_so_lockout_reveals_no_account(fresh_db):
+    fail(fresh_db, "nobody@county.example.gov", 10, T0)
+    with pytest.raises(RateLimited, match="Try again at 09:15"):
+        accounts.sign_in(fresh_db, "nobody@county.example.gov", PASSWORD, now=T0 + timedelta(minutes=10), tz=UTC)
+
+
+def test_one_accounts_lockout_does_not_lock_another(fresh_db, member, admin):
+    fail(fresh_db, member.email, 10, T0)
+    assert accounts.sign_in(fresh_db, admin.email, PASSWORD, now=T0 + timedelta(minutes=10)).user.id == admin.id
+
+
+def test_single_sign_on_matches_a_registered_email_case_insensitively(fresh_db, member):
+    assert accounts.sign_in_external(fresh_db, "ANA.LEE@county.example.gov").id == member.id
+    assert audit_rows(fresh_db, "sign_in")[-1]["detail"] == "single sign-on"
+
+
+def test_single_sign_on_refuses_unknown_and_unverified_emails_and_audits_both(fresh_db, member):
+    with pytest.raises(NotFound, match="ask your administrator"):
+        accounts.sign_in_external(fresh_db, "stranger@example.org")
+    with pytest.raises(NotFound):
+        accounts.sign_in_external(fresh_db, member.email, verified=False)
+    details = [e["detail"] for e in audit_rows(fresh_db, "sign_in")]
+    assert details == ["single sign-on: email not registered", "single sign-on: email not verified by the provider"]
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("started, last_seen, now, problem", [
+    (0, 0, 29 * 60, None),
+    (0, 0, 30 * 60 + 1, "idle"),
+    (0, 11 * 3600 + 50 * 60, 12 * 3600, None),
+    (0, 12 * 3600, 12 * 3600 + 1, "too_long"),
+])
+def test_a_session_ends_after_30_minutes_idle_or_12_hours_in_all(started, last_seen, now, problem):
+    assert accounts.session_problem(started, last_seen, now) == problem
+
+
+def test_resume_session_returns_the_user_while_the_session_is_alive(fresh_db, member):
+    now = datetime.now().timestamp()
+    assert accounts.resume_session(fresh_db, member.id, started=now - 600, last_seen=now - 60, now=now).id == member.id
+
+
+def test_resume_session_refuses_an_idle_session(fresh_db, member):
+    now = datetime.now().timestamp()
+    with pytest.raises(accounts.SessionEnded) as ended:
+        accounts.resume_session(fresh_db, member.id, started=now - 3600, last_seen=now - 31 * 60, now=now)
+    assert ended.value.reason == "idle" and ended.value.message == "Your session expired, please sign in again."
+
+
+def test_a_password_reset_or_deactivation_ends_existing_sessions(fresh_db, member, admin):
+    started = datetime.now().timestamp() - 5
+    accounts.reset_password(fresh_db, admin, member.id)
+    with pytest.raises(accounts.SessionEnded, match="password was changed"):
+        accounts.resume_session(fresh_db, member.id, started=started, last_seen=started, now=started + 10)
+    other = make_user(fresh_db, "member", department_id=member.department_id)
+    accounts.set_active(fresh_db, admin, other.id, False)
+    with pytest.raises(accounts.SessionEnded, match="deactivated"):
+        accounts.resume_session(fresh_db, other.id, started=started, last_seen=started, now=started + 10)
+
+
+# --- password change and reset --------------------------------------------------------------
+
+def test_changing_a_password_needs_the_current_one_and_reports_every_problem_at_once(fresh_db, member):
+    with pytest.raises(InvalidInput) as caught:
+        accounts.change_password(fresh_db, member, "wrong current!", "short", "different")
+    assert set(caught.value.errors) == {"current_password", "new_password", "confirm_password"}
+    assert accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0).user.id == member.id  # unchanged
+    assert audit_rows(fresh_db, "password_change")[-1]["success"] is False
+
+
+def test_a_new_password_must_differ_from_the_current_one(fresh_db, member):
+    with pytest.raises(InvalidInput) as caught:
+        accounts.change_password(fresh_db, member, PASSWORD, PASSWORD, PASSWORD)
+    assert caught.value.errors == {"new_password": "Choose a password different from the current one."}
+
+
+def test_after_a_password_change_only_the_new_password_signs_in(fresh_db, member):
+    accounts.change_password(fresh_db, member, PASSWORD, "quiet harbour morning", "quiet harbour morning")
+    with pytest.raises(accounts.SignInFailed):
+        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0)
+    assert accounts.sign_in(fresh_db, member.email, "quiet harbour morning", now=T0).user.id == member.id
+    assert len(audit_rows(fresh_db, "password_changed")) == 1
+
+
+def test_a_visitor_cannot_change_a_password(fresh_db):
+    from exchange.models import VISITOR
+
+    with pytest.raises(Forbidden):
+        accounts.change_password(fresh_db, VISITOR, PASSWORD, "quiet harbour morning", "quiet harbour morning")
+
+
+def test_an_admin_reset_sets_a_temporary_password_that_must_be_changed_at_next_sign_in(fresh_db, member, admin):
+    temporary = accounts.reset_password(fresh_db, admin, member.id)
+    passwords.check_policy(temporary)
+    with pytest.raises(accounts.SignInFailed):
+        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0)
+    first = accounts.sign_in(fresh_db, member.email, temporary, now=T0)
+    assert first.must_change_password
+    accounts.change_password(fresh_db, first.user, temporary, "quiet harbour morning", "quiet harbour morning")
+    assert not accounts.sign_in(fresh_db, member.email, "quiet harbour morning", now=T0).must_change_password
+    [reset] = audit_rows(fresh_db, "password_reset")
+    assert reset["actor_id"] == admin.id and reset["subject_id"] == str(member.id) and temporary not in reset["detail"]
+
+
+# --- administration -----------------------------------------------------------------------
+
+def _admin_calls(member_id, dept):
+    return {
+        "list": lambda db, u: accounts.list_accounts(db, u),
+        "create": lambda db, u: accounts.create_account(db, u, email="new@x.example.gov", display_name="New", role="admin"),
+        "update": lambda db, u: accounts.update_account(db, u, member_id, display_name="X", role="admin", department_id=dept),
+        "deactivate": lambda db, u: accounts.set_active(db, u, member_id, False),
+        "reset": lambda db, u: accounts.reset_password(db, u, member_id),
+        "departments": lambda db, u: accounts.department_choices(db, u),
+    }
+
+
+@pytest.mark.parametrize("call", ["list", "create", "update", "deactivate", "reset", "departments"])
+@pytest.mark.parametrize("role", ["member", "coordinator"])
+def test_only_administrators_manage_accounts_and_a_refusal_changes_nothing(fresh_db, member, role, call):
+    actor = make_user(fresh_db, role, department_id=member.department_id, regions=(5,) if role == "coordinator" else ())
+    with fresh_db.read() as cur:
+        before = rows(cur, "SELECT * FROM users ORDER BY id")
+    with pytest.raises(Forbidden):
+        _admin_calls(member.id, member.department_id)[call](fresh_db, actor)
+    with fresh_db.read() as cur:
+        assert rows(cur, "SELECT * FROM users ORDER BY id") == before
+    assert audit_rows(fresh_db) == []
+
+
+def test_creating_an_account_reports_every_invalid_field_at_once(fresh_db, admin, member):
+    with pytest.raises(InvalidInput) as caught:
+        accounts.create_account(fresh_db, admin, email="ANA.LEE@county.example.gov", display_name=" ", role="member",
+                                department_id=None, password="short")
+    assert set(caught.value.errors) == {"email", "display_name", "department", "password"}
+    with pytest.raises(InvalidInput) as caught:
+        accounts.create_account(fresh_db, admin, email="not an email", display_name="C", role="coordinator",
+                                regions=[11])
+    assert set(caught.value.errors) == {"email", "regions"}
+    with fresh_db.read() as cur:
+        assert scalar(cur, "SELECT count(*) FROM users") == 2
+
+
+def test_an_admin_creates_a_coordinator_with_regions_and_a_temporary_password(fresh_db, admin):
+    user_id, temporary = accounts.create_account(fresh_db, admin, email="Coord@Region5.example.gov",
+                                                 display_name="Cora Ord", role="coordinator", regions=[5, 3, 5])
+    user = accounts.load_user(fresh_db, user_id)
+    assert (user.email, user.role, user.regions) == ("coord@region5.example.gov", "coordinator", (3, 5))
+    assert accounts.sign_in(fresh_db, "coord@region5.example.gov", temporary, now=T0).must_change_password
+    [created] = audit_rows(fresh_db, "account_created")
+    assert "role: coordinator" in created["detail"] and "regions: 3, 5" in created["detail"]
+
+
+def test_changing_role_and_regions_records_old_and_new_values(fresh_db, admin, member):
+    events = accounts.update_account(fresh_db, admin, member.id, display_name="Ana Lee", role="coordinator",
+                                     department_id=member.department_id, regions=[4, 5])
+    assert events == ["name_changed", "role_changed", "regions_changed"]
+    assert audit_rows(fresh_db, "role_changed")[0]["detail"].endswith("member → coordinator")
+    assert audit_rows(fresh_db, "regions_changed")[0]["detail"].endswith("none → 4, 5")
+    user = accounts.load_user(fresh_db, member.id)
+    assert (user.role, user.regions) == ("coordinator", (4, 5))
+
+
+def test_a_member_needs_a_department_and_loses_regions(fresh_db, admin):
+    coordinator = make_user(fresh_db, "coordinator", regions=(2,))
+    with pytest.raises(InvalidInput) as caught:
+        accounts.update_account(fresh_db, admin, coordinator.id, display_name="C", role="member", department_id=None)
+    assert set(caught.value.errors) == {"department"}
+    dept = make_department(fresh_db)
+    accounts.update_account(fresh_db, admin, coordinator.id, display_name="C", role="member", department_id=dept, regions=[2])
+    assert accounts.load_user(fresh_db, coordinator.id).regions == ()
+
+
+def test_a_forged_department_or_account_id_is_refused(fresh_db, admin, member):
+    with pytest.raises(InvalidInput, match="No department with id 999"):
+        accounts.update_account(fresh_db, admin, member.id, display_name="A", role="member", department_id=999)
+    with pytest.raises(NotFound):
+        accounts.set_active(fresh_db, admin, 999, False)
+
+
+def test_the_last_active_administrator_cannot_be_demoted_or_deactivated(fresh_db, admin, member):
+    with pytest.raises(InvalidInput, match="last active administrator"):
+        accounts.update_account(fresh_db, admin, admin.id, display_name="A", role="member", department_id=member.department_id)
+    with pytest.raises(InvalidInput, match="last active administrator"):
+        accounts.set_active(fresh_db, accounts.OPERATOR, admin.id, False)
+    assert accounts.load_user(fresh_db, admin.id).role == "admin"
+
+
+def test_an_administrator_cannot_deactivate_their_own_account(fresh_db, admin):
+    make_user(fresh_db, "admin")
+    with pytest.raises(InvalidInput, match="your own account"):
+        accounts.set_active(fresh_db, admin, admin.id, False)
+
+
+def test_deactivate_and_reactivate_are_audited_and_repeating_is_a_conflict(fresh_db, admin, member):
+    accounts.set_active(fresh_db, admin, member.id, False)
+    with pytest.raises(Conflict, match="already deactivated"):
+        accounts.set_active(fresh_db, admin, member.id, False)
+    accounts.set_active(fresh_db, admin, member.id, True)
+    assert [e["event"] for e in audit_rows(fresh_db) if e["event"].startswith("account_")] == [
+        "account_deactivated", "account_reactivated"]
+
+
+def test_the_account_list_filters_and_never_carries_password_data(fresh_db, admin, member):
+    make_user(fresh_db, "coordinator", regions=(7,), email="coord@r7.example.gov")
+    found = accounts.list_accounts(fresh_db, admin, role="coordinator")
+    assert [a["email"] for a in found] == ["coord@r7.example.gov"] and found[0]["regions"] == [7]
+    assert [a["email"] for a in accounts.list_accounts(fresh_db, admin, text="ana.")] == [member.email]
+    assert [a["email"] for a in accounts.list_accounts(fresh_db, admin, region=7)] == ["coord@r7.example.gov"]
+    assert all("password_hash" not in a for a in accounts.list_accounts(fresh_db, admin))
