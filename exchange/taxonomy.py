@@ -9,8 +9,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import permissions
-from .db import ROOT, Database, rows
+from . import audit, permissions
+from .db import ROOT, Database, rows, scalar
 from .errors import InvalidInput, NotFound
 from .models import User
 
@@ -124,26 +124,195 @@ def load(db: Database) -> Taxonomy:
 
 
 _TABLES = {"practice": "practices", "action": "actions", "risk_type": "risk_types", "category": "categories"}
+_DESCRIBED = {"practice", "risk_type"}
+# Where lessons point at each kind; deactivating keeps those rows intact.
+_USES = {
+    "practice": "SELECT practice_id, count(*) FROM lesson_practices GROUP BY 1",
+    "action": "SELECT action_id, count(*) FROM lesson_actions GROUP BY 1",
+    "risk_type": "SELECT risk_type_id, count(*) FROM lesson_risks GROUP BY 1",
+}
+MAX_NAME, MAX_DESCRIPTION = 120, 1000
 
 
 def rename(db: Database, user: User, kind: str, item_id: int, name: str, description: str | None = None) -> None:
-    """Rename (and optionally re-describe) a taxonomy item; administrators only."""
+    """Rename (and optionally re-describe) a taxonomy item; administrators only; audited."""
     permissions.require(user, "taxonomy.edit")
+    table = _table(kind)
+    errors = {}
+    name = _check_name(name, errors)
+    description = _check_description(description, errors) if description is not None else None
+    if errors:
+        raise InvalidInput(errors)
+
+    def work(cur):
+        old = _item(cur, kind, item_id)
+        scope = ("practice_id", old["practice_id"]) if kind == "action" else None
+        _refuse_duplicate(cur, kind, name, item_id, scope)
+        cur.execute(f"UPDATE {table} SET name = ? WHERE id = ?", [name, item_id])
+        detail = audit.change(old["name"], name)
+        if description is not None and kind in _DESCRIBED and description != old["description"]:
+            cur.execute(f"UPDATE {table} SET description = ? WHERE id = ?", [description, item_id])
+            detail += "; description changed"
+        audit.record(cur, user, "taxonomy_renamed", kind, item_id, True, detail)
+
+    db.write(work)
+
+
+def add_practice(db: Database, user: User, category_id: int, name: str, description: str = "") -> int:
+    """Add a practice at the end of a category; return its id. Administrators only; audited."""
+    permissions.require(user, "taxonomy.edit")
+    errors = {}
+    name = _check_name(name, errors)
+    description = _check_description(description, errors)
+
+    def work(cur):
+        if not _exists(cur, "categories", category_id):
+            errors["category"] = "Choose one of the four categories."
+        if "name" not in errors:
+            _refuse_duplicate(cur, "practice", name, None, None, errors)
+        if errors:
+            raise InvalidInput(errors)
+        new_id = _next(cur, "practices", "id")
+        cur.execute(
+            "INSERT INTO practices (id, category_id, name, description, confirmed, position) VALUES (?, ?, ?, ?, TRUE, ?)",
+            [new_id, category_id, name, description, _next(cur, "practices", "position")],
+        )
+        audit.record(cur, user, "taxonomy_added", "practice", new_id, True, f"{name} (category {category_id})")
+        return new_id
+
+    return db.write(work)
+
+
+def add_action(db: Database, user: User, practice_id: int, name: str) -> int:
+    """Add an action to a practice; return its id. Administrators only; audited."""
+    permissions.require(user, "taxonomy.edit")
+    errors = {}
+    name = _check_name(name, errors)
+
+    def work(cur):
+        if not _exists(cur, "practices", practice_id):
+            errors["practice"] = "Choose the practice this action belongs to."
+        elif "name" not in errors:
+            _refuse_duplicate(cur, "action", name, None, ("practice_id", practice_id), errors)
+        if errors:
+            raise InvalidInput(errors)
+        new_id = _next(cur, "actions", "id")
+        position = scalar(cur, "SELECT coalesce(max(position), 0) + 1 FROM actions WHERE practice_id = ?", [practice_id])
+        cur.execute("INSERT INTO actions (id, practice_id, name, position) VALUES (?, ?, ?, ?)",
+                    [new_id, practice_id, name, position])
+        audit.record(cur, user, "taxonomy_added", "action", new_id, True, f"{name} (practice {practice_id})")
+        return new_id
+
+    return db.write(work)
+
+
+def add_risk_type(db: Database, user: User, name: str, description: str = "") -> int:
+    """Add a risk type; return its id. Administrators only; audited."""
+    permissions.require(user, "taxonomy.edit")
+    errors = {}
+    name = _check_name(name, errors)
+    description = _check_description(description, errors)
+
+    def work(cur):
+        if "name" not in errors:
+            _refuse_duplicate(cur, "risk_type", name, None, None, errors)
+        if errors:
+            raise InvalidInput(errors)
+        new_id = _next(cur, "risk_types", "id")
+        cur.execute("INSERT INTO risk_types (id, name, description, position) VALUES (?, ?, ?, ?)",
+                    [new_id, name, description, _next(cur, "risk_types", "position")])
+        audit.record(cur, user, "taxonomy_added", "risk_type", new_id, True, name)
+        return new_id
+
+    return db.write(work)
+
+
+def move_practice(db: Database, user: User, practice_id: int, category_id: int) -> None:
+    """Place a practice in another category (placement is not certain for every practice); audited."""
+    permissions.require(user, "taxonomy.edit")
+
+    def work(cur):
+        old = _item(cur, "practice", practice_id)
+        if not _exists(cur, "categories", category_id):
+            raise InvalidInput("Choose one of the four categories.", "category")
+        if old["category_id"] == category_id:
+            return
+        names = dict(cur.execute("SELECT id, name FROM categories").fetchall())
+        cur.execute("UPDATE practices SET category_id = ? WHERE id = ?", [category_id, practice_id])
+        audit.record(cur, user, "taxonomy_moved", "practice", practice_id, True,
+                     f"{old['name']}: {audit.change(names[old['category_id']], names[category_id])}")
+
+    db.write(work)
+
+
+def set_active(db: Database, user: User, kind: str, item_id: int, active: bool) -> None:
+    """Deactivate (hidden from new lessons, kept on old ones) or reactivate; nothing is ever deleted."""
+    permissions.require(user, "taxonomy.edit")
+    table = _table(kind)
+    if kind == "category":
+        raise InvalidInput("Categories cannot be deactivated; deactivate their practices instead.", "kind")
+
+    def work(cur):
+        old = _item(cur, kind, item_id)
+        if old["active"] == active:
+            return
+        cur.execute(f"UPDATE {table} SET active = ? WHERE id = ?", [active, item_id])
+        audit.record(cur, user, "taxonomy_reactivated" if active else "taxonomy_deactivated", kind, item_id, True, old["name"])
+
+    db.write(work)
+
+
+def usage(db: Database, user: User) -> dict[str, dict[int, int]]:
+    """How many lessons use each practice, action and risk type (so admins see what a change touches)."""
+    permissions.require(user, "taxonomy.edit")
+    with db.read() as cur:
+        return {kind: dict(cur.execute(sql).fetchall()) for kind, sql in _USES.items()}
+
+
+def _table(kind: str) -> str:
     table = _TABLES.get(kind)
     if table is None:
         raise InvalidInput(f"Unknown taxonomy kind {kind!r}.", "kind")
-    name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise InvalidInput("Give a name of 1 to 120 characters.", "name")
+    return table
 
-    def work(cur):
-        if not cur.execute(f"SELECT 1 FROM {table} WHERE id = ?", [item_id]).fetchone():
-            raise NotFound(f"No {kind.replace('_', ' ')} with id {item_id}.")
-        clash = cur.execute(f"SELECT 1 FROM {table} WHERE lower(name) = lower(?) AND id <> ?", [name, item_id]).fetchone()
-        if clash:
-            raise InvalidInput(f"Another {kind.replace('_', ' ')} is already called {name!r}.", "name")
-        cur.execute(f"UPDATE {table} SET name = ? WHERE id = ?", [name, item_id])
-        if description is not None and kind != "category" and kind != "action":
-            cur.execute(f"UPDATE {table} SET description = ? WHERE id = ?", [description.strip(), item_id])
 
-    db.write(work)
+def _item(cur, kind: str, item_id) -> dict:
+    found = rows(cur, f"SELECT * FROM {_table(kind)} WHERE id = ?", [item_id]) if isinstance(item_id, int) else []
+    if not found:
+        raise NotFound(f"No {kind.replace('_', ' ')} with id {item_id}.")
+    return found[0]
+
+
+def _exists(cur, table: str, item_id) -> bool:
+    return isinstance(item_id, int) and cur.execute(f"SELECT 1 FROM {table} WHERE id = ?", [item_id]).fetchone() is not None
+
+
+def _next(cur, table: str, column: str) -> int:
+    return scalar(cur, f"SELECT coalesce(max({column}), 0) + 1 FROM {table}")
+
+
+def _check_name(name, errors: dict) -> str:
+    name = " ".join(str(name or "").split())
+    if not name or len(name) > MAX_NAME:
+        errors["name"] = f"Give a name of 1 to {MAX_NAME} characters."
+    return name
+
+
+def _check_description(description, errors: dict) -> str:
+    description = str(description or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        errors["description"] = f"Keep the description under {MAX_DESCRIPTION} characters (it has {len(description)})."
+    return description
+
+
+def _refuse_duplicate(cur, kind: str, name: str, item_id, scope, errors: dict | None = None) -> None:
+    sql = f"SELECT 1 FROM {_TABLES[kind]} WHERE lower(name) = lower(?) AND id IS DISTINCT FROM ?"
+    params = [name, item_id]
+    if scope:
+        sql += f" AND {scope[0]} = ?"
+        params.append(scope[1])
+    if cur.execute(sql, params).fetchone():
+        message = f"Another {kind.replace('_', ' ')} is already called {name!r}."
+        if errors is None:
+            raise InvalidInput(message, "name")
+        errors["name"] = message
