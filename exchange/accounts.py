@@ -276,6 +276,16 @@ def list_accounts(db: Database, admin: User, *, text: str = "", role: str | None
             WHERE {' AND '.join(where)} ORDER BY lower(u.email)""", params)
 
 
+def account_id(db: Database, admin: User, email: str) -> int:
+    """The id of the account with this email (any case); administrators only."""
+    permissions.require(admin, "users.manage")
+    with db.read() as cur:
+        found = scalar(cur, "SELECT id FROM users WHERE lower(email) = ?", [normalize_email(email)])
+    if found is None:
+        raise NotFound(f"No account with the email {normalize_email(email)}.")
+    return found
+
+
 def department_choices(db: Database, admin: User) -> list[dict]:
     """Departments (id, name, state) to place a member in; administrators only."""
     permissions.require(admin, "users.manage")
@@ -388,6 +398,21 @@ def profile(db: Database, user: User) -> dict:
     if row is None:
         raise NotFound("Your account no longer exists.")
     return {**row, "regions": user.regions}
+
+
+def demo_sign_ins(db: Database) -> list[dict]:
+    """The demo accounts (email, password, role …) to list on the sign-in page; none in production mode."""
+    from . import setup
+
+    if setup.production_mode():
+        return []
+    try:
+        from .demo import DEMO_ACCOUNTS
+    except ImportError:
+        return []
+    with db.read() as cur:
+        present = {r[0] for r in cur.execute("SELECT lower(email) FROM users WHERE active").fetchall()}
+    return [dict(account) for account in DEMO_ACCOUNTS if normalize_email(account["email"]) in present]
 
 
 def _account_row(cur, user_id) -> dict:
