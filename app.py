@@ -33,11 +33,18 @@ if user.role == "admin":
         P("pages/admin_taxonomy.py", title="Taxonomy", icon=":material/account_tree:", url_path="taxonomy"),
         P("pages/admin_audit.py", title="Audit log", icon=":material/policy:", url_path="audit"),
     ]
-sections["Account"] = [
-    P("pages/account.py", title="Your account" if user.signed_in else "Sign in", icon=":material/person:", url_path="account")
-]
+account = P("pages/account.py", title="Your account" if user.signed_in else "Sign in", icon=":material/person:", url_path="account")
+sections["Account"] = [account]
 
 page = st.navigation(sections)
+# Half-finished sign-ins are finished on the account page; point there from anywhere else.
+if not user.signed_in and page.url_path != "account":
+    if auth.pending_password_change(db):
+        st.info("Choose a new password to finish signing in.", icon=":material/key:")
+        st.page_link(account, label="Choose your password", icon=":material/arrow_forward:")
+    elif auth.unregistered_email() is not None:
+        st.error("Your email is not registered; ask your administrator. You can read public lessons meanwhile.",
+                 icon=":material/person_off:")
 try:
     page.run()
 except Exception:  # noqa: BLE001 — last line of defence: never show a traceback to a user
