@@ -134,13 +134,16 @@ _USES = {
 MAX_NAME, MAX_DESCRIPTION = 120, 1000
 
 
-def rename(db: Database, user: User, kind: str, item_id: int, name: str, description: str | None = None) -> None:
-    """Rename (and optionally re-describe) a taxonomy item; administrators only; audited."""
+def rename(db: Database, user: User, kind: str, item_id: int, name: str, description: str | None = None, *,
+           category_id: int | None = None) -> None:
+    """Rename, re-describe and (for a practice) re-place an item in one transaction; administrators only; audited."""
     permissions.require(user, "taxonomy.edit")
     table = _table(kind)
     errors = {}
     name = _check_name(name, errors)
     description = _check_description(description, errors) if description is not None else None
+    if category_id is not None and kind != "practice":
+        errors["category"] = "Only practices belong to a category."
     if errors:
         raise InvalidInput(errors)
 
@@ -148,12 +151,14 @@ def rename(db: Database, user: User, kind: str, item_id: int, name: str, descrip
         old = _item(cur, kind, item_id)
         scope = ("practice_id", old["practice_id"]) if kind == "action" else None
         _refuse_duplicate(cur, kind, name, item_id, scope)
-        cur.execute(f"UPDATE {table} SET name = ? WHERE id = ?", [name, item_id])
-        detail = audit.change(old["name"], name)
+        if name != old["name"]:
+            cur.execute(f"UPDATE {table} SET name = ? WHERE id = ?", [name, item_id])
+            audit.record(cur, user, "taxonomy_renamed", kind, item_id, True, audit.change(old["name"], name))
         if description is not None and kind in _DESCRIBED and description != old["description"]:
             cur.execute(f"UPDATE {table} SET description = ? WHERE id = ?", [description, item_id])
-            detail += "; description changed"
-        audit.record(cur, user, "taxonomy_renamed", kind, item_id, True, detail)
+            audit.record(cur, user, "taxonomy_described", kind, item_id, True, f"{name}: description changed")
+        if category_id is not None:
+            _move(cur, user, old, category_id)
 
     db.write(work)
 
@@ -230,19 +235,18 @@ def add_risk_type(db: Database, user: User, name: str, description: str = "") ->
 def move_practice(db: Database, user: User, practice_id: int, category_id: int) -> None:
     """Place a practice in another category (placement is not certain for every practice); audited."""
     permissions.require(user, "taxonomy.edit")
+    db.write(lambda cur: _move(cur, user, _item(cur, "practice", practice_id), category_id))
 
-    def work(cur):
-        old = _item(cur, "practice", practice_id)
-        if not _exists(cur, "categories", category_id):
-            raise InvalidInput("Choose one of the four categories.", "category")
-        if old["category_id"] == category_id:
-            return
-        names = dict(cur.execute("SELECT id, name FROM categories").fetchall())
-        cur.execute("UPDATE practices SET category_id = ? WHERE id = ?", [category_id, practice_id])
-        audit.record(cur, user, "taxonomy_moved", "practice", practice_id, True,
-                     f"{old['name']}: {audit.change(names[old['category_id']], names[category_id])}")
 
-    db.write(work)
+def _move(cur, user: User, practice: dict, category_id) -> None:
+    if not _exists(cur, "categories", category_id):
+        raise InvalidInput("Choose one of the four categories.", "category")
+    if practice["category_id"] == category_id:
+        return
+    names = dict(cur.execute("SELECT id, name FROM categories").fetchall())
+    cur.execute("UPDATE practices SET category_id = ? WHERE id = ?", [category_id, practice["id"]])
+    audit.record(cur, user, "taxonomy_moved", "practice", practice["id"], True,
+                 f"{practice['name']}: {audit.change(names[practice['category_id']], names[category_id])}")
 
 
 def set_active(db: Database, user: User, kind: str, item_id: int, active: bool) -> None:

@@ -62,8 +62,27 @@ def test_rename_is_audited_with_the_old_and_new_name(fresh_db, admin):
     taxonomy.rename(fresh_db, admin, "risk_type", 1, "Upstream policy work", description="Changing laws and rules")
     tax = taxonomy.load(fresh_db)
     assert tax.risk_name(1) == "Upstream policy work" and tax.risk_types[0]["description"] == "Changing laws and rules"
-    [entry] = events(fresh_db)
-    assert entry["event"] == "taxonomy_renamed" and entry["detail"].startswith(f"{old} → Upstream policy work")
+    renamed, described = events(fresh_db)
+    assert (renamed["event"], renamed["detail"]) == ("taxonomy_renamed", f"{old} → Upstream policy work")
+    assert described["event"] == "taxonomy_described"
+
+
+def test_saving_a_practice_renames_and_moves_it_in_one_step_or_not_at_all(fresh_db, admin):
+    practice = taxonomy.load(fresh_db).practices[0]
+    with pytest.raises(InvalidInput):
+        taxonomy.rename(fresh_db, admin, "practice", practice["id"], "Build Capacity", category_id=99)
+    assert taxonomy.load(fresh_db).practice_name(practice["id"]) == practice["name"]
+    taxonomy.rename(fresh_db, admin, "practice", practice["id"], "Build Capacity", category_id=4)
+    moved = taxonomy.load(fresh_db).practices[0]
+    assert (moved["name"], moved["category_id"]) == ("Build Capacity", 4)
+    assert [e["event"] for e in events(fresh_db)] == ["taxonomy_renamed", "taxonomy_moved"]
+
+
+def test_saving_without_changes_records_nothing(fresh_db, admin):
+    practice = taxonomy.load(fresh_db).practices[0]
+    taxonomy.rename(fresh_db, admin, "practice", practice["id"], practice["name"], practice["description"],
+                    category_id=practice["category_id"])
+    assert events(fresh_db) == []
 
 
 def test_a_practice_can_be_moved_to_another_category(fresh_db, admin):
