@@ -1,0 +1,80 @@
+"""Self-assessment: where our department stands on each strategic practice, dated, history kept."""
+
+import pandas as pd
+import streamlit as st
+
+from exchange import adoption, charts, clock
+from exchange.text import escape_markdown
+from exchange.ui import auth, core
+
+db = core.database()
+user = auth.current_user(db)
+
+st.title("Self-assessment")
+view = core.attempt(lambda: adoption.self_assessment(db, user))
+if view is None:
+    st.stop()
+
+st.markdown(f"Where **{escape_markdown(view.department_name)}** stands on each strategic practice. "
+            "Each save adds a dated record; earlier records stay in the history, so coordinators can chart how "
+            "adoption moves over time.")
+stage_names = {s["level"]: s["name"] for s in view.stages}
+with st.expander("The stages, and what each one means", icon=":material/info:"):
+    st.markdown("\n".join(f"- **{escape_markdown(s['name'])}**: {escape_markdown(s['meaning'])}" for s in view.stages))
+
+standing = st.container()  # filled after a save, so it shows the new current stage
+
+st.subheader("Record a stage")
+practice_label = {p["id"]: f"{c['name']} › {p['name']}" for c, ps in view.sections for p in ps}
+with st.form("assessment_form"):
+    practice_id = st.selectbox("Practice", list(practice_label), format_func=practice_label.get, key="assess_practice")
+    stage = st.radio("Stage", [s["level"] for s in view.stages], key="assess_stage",
+                     format_func=lambda level: next(f"**{escape_markdown(s['name'])}**: {escape_markdown(s['meaning'])}"
+                                                    for s in view.stages if s["level"] == level))
+    as_of = st.date_input("As of (the date this stage applies from; not in the future)", value=clock.today(),
+                          max_value=clock.today(), format="YYYY-MM-DD", key="assess_as_of")
+    note = st.text_area(f"Note (optional, up to {view.note_limit:,} characters)", key="assess_note",
+                        help="What moved you to this stage, or what holds you back. Longer notes are refused, "
+                             "never cut.")
+    evidence_url = st.text_input("Evidence link (optional; a web address starting with http:// or https://)",
+                                 key="assess_evidence")
+    submitted = st.form_submit_button("Save this stage", icon=":material/save:", type="primary")
+
+if submitted:
+    saved = core.attempt(lambda: adoption.record(db, user, department_id=view.department_id, practice_id=practice_id,
+                                                 stage=stage, as_of=as_of, note=note, evidence_url=evidence_url))
+    if saved is not None:
+        st.success(f"Saved: {practice_label[practice_id].split(' › ')[-1]} is at {stage_names[stage]} as of "
+                   f"{as_of:%-d %B %Y}. Earlier records are kept in the history.", icon=":material/check_circle:")
+        view = adoption.self_assessment(db, user)
+
+with standing:
+    st.subheader("Where you stand now")
+    for category, practices in view.sections:
+        st.markdown(f"**{escape_markdown(category['name'])}**")
+        st.dataframe(
+            pd.DataFrame([{
+                "Practice": p["name"],
+                "Current stage": stage_names.get(p["current"]["stage"], "") if p["current"] else "Not assessed yet",
+                "As of": p["current"]["as_of"] if p["current"] else None,
+                "Note": p["current"]["note"] if p["current"] else "",
+                "Evidence": (p["current"]["evidence_url"] or None) if p["current"] else None,
+            } for p in practices]),
+            hide_index=True, width="stretch", key=f"standing_{category['id']}",
+            column_config={"Evidence": st.column_config.LinkColumn("Evidence", display_text="Open link"),
+                           "As of": st.column_config.DateColumn("As of", format="YYYY-MM-DD")},
+        )
+
+st.subheader("History")
+if view.history:
+    first = min(h["as_of"] for h in view.history)
+    st.altair_chart(charts.history(view.history, view.stages), key="history_chart", width="stretch",
+                    alt=f"Dot chart of your department's {len(view.history)} self-assessment records since "
+                        f"{first:%-d %B %Y}: one row per practice, one dot per record, coloured by stage.")
+    with st.expander("History as a table", icon=":material/table:"):
+        st.dataframe(pd.DataFrame([{"As of": h["as_of"], "Practice": h["practice"], "Stage": h["stage_name"],
+                                    "Note": h["note"], "Evidence": h["evidence_url"] or None} for h in view.history]),
+                     hide_index=True, width="stretch", key="history_table",
+                     column_config={"Evidence": st.column_config.LinkColumn("Evidence", display_text="Open link")})
+else:
+    st.markdown("No records yet: save your first stage above.")
