@@ -49,6 +49,12 @@ def post(db: Database, user: User, data: LessonInput, *, lesson_id: int | None =
     return db.write(work)
 
 
+def check(db: Database, user: User, data: LessonInput, *, today=None) -> LessonInput:
+    """Validate a lesson for submission without storing anything; raise InvalidInput naming every bad field."""
+    permissions.require(user, "lesson.create", permissions.user_relations(user))
+    return validate(data, taxonomy.load(db), today=today or clock.today(), for_submit=True)
+
+
 def submit(db: Database, user: User, lesson_id: int, *, now: datetime | None = None) -> str:
     """Submit a saved draft (checked in full); return the new status. Submitting twice is a no-op."""
     now = now or clock.now()

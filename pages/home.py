@@ -23,9 +23,10 @@ CATEGORY_KEYS = {c["id"]: f"home_practice_{c['id']}" for c in tax.categories}
 practice_category = {p["id"]: p["category_id"] for p in tax.practices}
 if st.session_state.get("home_sig") != browse.to_params(url_filters):
     for name, key in KEYS.items():
-        st.session_state[key] = getattr(url_filters, name) if name not in ("q", "sort") else getattr(url_filters, name)
-        if name not in ("q", "sort"):
-            st.session_state[key] = list(getattr(url_filters, name))
+        st.session_state[key] = list(getattr(url_filters, name)) if name not in ("q", "sort") else getattr(url_filters, name)
+    st.session_state["home_sort"] = url_filters.effective_sort
+    st.session_state["home_searching"] = bool(url_filters.q.strip())
+    st.session_state["home_sort_chosen"] = bool(url_filters.sort)
     for cid, key in CATEGORY_KEYS.items():
         st.session_state[key] = [p for p in url_filters.practice if practice_category.get(p) == cid]
     st.session_state["home_page"] = url_filters.page
@@ -42,8 +43,15 @@ def clear_all():
 def current_filters() -> browse.Filters:
     s = st.session_state
     practice = tuple(p for key in CATEGORY_KEYS.values() for p in s.get(key, []))
+    searching = bool((s.get("home_q") or "").strip())
+    default_sort = "relevance" if searching else "newest"
+    if s.get("home_searching") != searching:  # starting or clearing a search resets the sort to its default
+        s["home_searching"] = searching
+        if s.get("home_sort") not in ("newest", "oldest") or not s.get("home_sort_chosen"):
+            s["home_sort"] = default_sort
+    sort = s.get("home_sort") or default_sort
     return browse.Filters(
-        q=(s.get("home_q") or "")[:200], sort=s.get("home_sort") or "", practice=practice,
+        q=(s.get("home_q") or "")[:200], sort="" if sort == default_sort else sort, practice=practice,
         **{name: tuple(s.get(key) or []) for name, key in KEYS.items() if name not in ("q", "sort")},
         page=int(s.get("home_page") or 1),
     )
@@ -117,7 +125,8 @@ with right:
     sort_options = ["relevance", "newest", "oldest"] if filters.q.strip() else ["newest", "oldest"]
     if st.session_state.get("home_sort") not in sort_options:
         st.session_state["home_sort"] = filters.effective_sort
-    top[1].selectbox("Sort by", sort_options, key="home_sort", format_func=str.capitalize)
+    top[1].selectbox("Sort by", sort_options, key="home_sort", format_func=str.capitalize,
+                     on_change=lambda: st.session_state.update(home_sort_chosen=True))
 
     noun = "lesson" if results.total == 1 else "lessons"
     st.markdown(f"**{results.total:,} {noun}**" + (f" matching “{core.escape_markdown(filters.q)}”" if filters.q.strip() else ""))

@@ -10,12 +10,12 @@ from exchange.ui import auth, core
 db = core.database()
 user = auth.current_user(db)
 
-st.title("My lessons")
 try:
     mine = lessons.mine(db, user)
 except ExchangeError as exc:
     core.show_error(exc)
     st.stop()
+st.title("My lessons")
 
 STATUS = {
     "draft": ("Draft", "gray", ":material/edit_note:"),

@@ -122,12 +122,10 @@ def form_input() -> LessonInput:
 
 if save or check:
     try:
-        saver = lessons.save_draft
-        lesson_id = saver(db, user, form_input(), lesson_id=st.session_state["post_lesson_id"],
-                          client_token=st.session_state["post_token"])
-        if check:
-            from exchange.lesson_form import validate
-            validate(form_input(), tax, today=clock.today(), for_submit=True)
+        if check:  # every rule for submission first, so all errors show at once and nothing is stored
+            lessons.check(db, user, form_input())
+        lesson_id = lessons.save_draft(db, user, form_input(), lesson_id=st.session_state["post_lesson_id"],
+                                       client_token=st.session_state["post_token"])
         st.session_state["post_lesson_id"] = lesson_id
         st.session_state["post_errors"] = {}
         st.session_state["post_ready"] = bool(check)
@@ -137,8 +135,6 @@ if save or check:
         st.session_state["post_errors"] = exc.errors
         st.session_state["post_ready"] = False
         core.show_error(exc)
-        if st.session_state.get("post_lesson_id"):
-            st.info("Your draft is saved; fix the fields above before submitting.", icon=":material/info:")
     except ExchangeError as exc:
         core.show_error(exc)
 

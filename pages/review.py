@@ -10,12 +10,12 @@ from exchange.ui import auth, core
 db = core.database()
 user = auth.current_user(db)
 
-st.title("Review queue")
 try:
     waiting = moderation.queue(db, user)
 except ExchangeError as exc:
     core.show_error(exc)
     st.stop()
+st.title("Review queue")
 
 regions = "all regions" if user.is_admin else "HHS " + ", ".join(f"Region {r}" for r in user.regions)
 st.markdown(f"Lessons waiting for a decision in **{regions}**. Publishing makes a lesson visible to its audience; "

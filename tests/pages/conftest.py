@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 from exchange import setup
 from exchange.db import Database, scalar
 from exchange.ui import core
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -52,11 +55,13 @@ class Pages:
         return uid
 
     def open(self, page: str, *, email: str | None = None, query: dict | None = None, timeout: int = 30) -> AppTest:
-        """An AppTest for pages/<page>.py, signed in as `email` (visitor when None), already run."""
-        at = AppTest.from_file(f"pages/{page}.py", default_timeout=timeout)
+        """The app (app.py, so navigation and page links work) switched to pages/<page>.py,
+        signed in as `email` (visitor when None), already run."""
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
         if email:
             now = time.time()
             at.session_state["auth"] = {"user_id": self.user_id(email), "started": now, "last_seen": now}
+        at.switch_page(f"pages/{page}.py")
         for key, value in (query or {}).items():
             at.query_params[key] = value
         return at.run()
