@@ -41,6 +41,7 @@ class ChartView:
     alt: str
     table: pd.DataFrame
     selection: str | None = None
+    width: str = "stretch"  # grids keep their square cells ("content")
 
 
 def percent(share: float | None) -> str:
@@ -127,7 +128,7 @@ def heatmap(d: Dashboard) -> ChartView:
         ["HHS region", "Practice", "Departments assessed", f"Share {ADOPTING}"]]
     alt_text = (f"Heatmap: rows are practices, columns are HHS regions; each cell's shade and label give the share of "
                 f"departments {ADOPTING}, {_scope(d)}. Grey cells have fewer than 5 departments. {takeaway}")
-    return ChartView("chart_heatmap", title, chart, takeaway, alt_text, table, "cell")
+    return ChartView("chart_heatmap", title, chart, takeaway, alt_text, table, "cell", "content")
 
 
 def stage_bars(d: Dashboard) -> ChartView:
@@ -279,7 +280,7 @@ def tile_map(d: Dashboard) -> ChartView:
         ["State", "HHS region", "Departments assessed", f"Share {ADOPTING}"]]
     alt_text = (f"Tile-grid map of the United States, one square per state or territory placed roughly where it lies, "
                 f"shaded by the share of departments {ADOPTING} {_practice(d)}, {_scope(d)}. {takeaway}")
-    return ChartView("chart_map", title, chart, takeaway, alt_text, table, "state")
+    return ChartView("chart_map", title, chart, takeaway, alt_text, table, "state", "content")
 
 
 def lessons_by_kind(d: Dashboard) -> ChartView:
@@ -302,7 +303,8 @@ def lessons_by_kind(d: Dashboard) -> ChartView:
         takeaway = "No lessons were published in this period."
     else:
         by_kind = df.groupby("kind")["lessons"].sum()
-        parts = ", ".join(f"{int(by_kind.get(k, 0))} {k}" for k in kinds)
+        plural = {"success": "successes", "challenge": "challenges", "mixed": "mixed"}
+        parts = ", ".join(f"{int(by_kind.get(k, 0))} {plural.get(k, k)}" for k in kinds)
         per_q = df.groupby("quarter")["lessons"].sum()
         takeaway = (f"{total} lessons were published in this period ({parts}); the busiest quarter was "
                     f"{per_q.idxmax()} with {int(per_q.max())}.")
@@ -355,6 +357,24 @@ def history(records: list[dict], stages: list[dict]) -> alt.Chart:
         tooltip=[alt.Tooltip("practice:N", title="Practice"), alt.Tooltip("stage_name:N", title="Stage"),
                  alt.Tooltip("as_of:T", title="As of", format="%-d %b %Y")],
     ).properties(title="Your department's history", height=alt.Step(22))
+
+
+def drill_table(found: list[dict]) -> pd.DataFrame:
+    """The departments behind a selection, with a relative link to their lessons (the lessons page hides anonymous ones)."""
+    df = pd.DataFrame(found, columns=["department_id", "department", "state", "region", "practice", "stage_name", "as_of"])
+    df["lessons"] = "home?department=" + df["department_id"].astype(str)
+    df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
+    return df.drop(columns="department_id").rename(columns={
+        "department": "Department", "state": "State", "region": "HHS region", "practice": "Practice",
+        "stage_name": "Stage", "as_of": "As of", "lessons": "Lessons"})
+
+
+def describe_drill(drill, practice_names: dict[int, str], stage_names: dict[int, str]) -> str:
+    """A drill-down in words, e.g. "Region 5, Allocate Resources"."""
+    parts = [f"Region {drill.region}" if drill.region is not None else "", drill.state or "",
+             practice_names.get(drill.practice_id, "") if drill.practice_id is not None else "",
+             f"at {stage_names.get(drill.stage, drill.stage)}" if drill.stage is not None else ""]
+    return ", ".join(p for p in parts if p)
 
 
 def _export_spec(chart: alt.TopLevelMixin) -> str:

@@ -1,0 +1,93 @@
+"""Adoption dashboard: how equity practices spread across regions and over time. The filters live in the URL."""
+
+from functools import partial
+
+import streamlit as st
+
+from exchange import adoption, charts
+from exchange.models import POPULATION_BAND_LABELS
+from exchange.ui import auth, core
+
+db = core.database()
+user = auth.current_user(db)
+
+opts = core.attempt(lambda: adoption.options(db, user))  # refuses members and visitors with a plain message
+if opts is None:
+    st.stop()
+
+st.title("Adoption of equity practices")
+st.markdown(":material/link: These filters are kept in the page address: copy it from the address bar to share "
+            "exactly this view with a colleague.")
+
+names = {p["id"]: p["name"] for p in opts.practices}
+top = st.columns([2, 3])
+practice_id = top[0].selectbox("Practice", [None, *names], key="practice", bind="query-params",
+                               format_func=lambda i: "All practices" if i is None else names[i])
+period = top[1].select_slider("Period (charts of the current stage show the end of the period)", opts.quarters,
+                              value=(opts.quarters[max(0, len(opts.quarters) - 12)], opts.quarters[-1]),
+                              key="period", bind="query-params")
+row = st.columns(4)
+regions = row[0].multiselect("HHS regions", opts.regions, key="region", bind="query-params",
+                             format_func=lambda r: f"Region {r}", placeholder="All regions")
+kinds = row[1].multiselect("Jurisdiction type", opts.jurisdiction_types, key="jurisdiction", bind="query-params",
+                           placeholder="All types")
+bands = row[2].multiselect("Population served", opts.population_bands, key="size", bind="query-params",
+                           format_func=POPULATION_BAND_LABELS.get, placeholder="All sizes")
+urban = row[3].multiselect("Urban–rural level", opts.urban_rural, key="urbanicity", bind="query-params",
+                           placeholder="All levels")
+
+filters = adoption.Filters(practice_id=practice_id, regions=tuple(regions), jurisdiction_types=tuple(kinds),
+                           population_bands=tuple(bands), urban_rural=tuple(urban),
+                           first_quarter=period[0], last_quarter=period[1])
+dash = core.attempt(lambda: adoption.dashboard(db, user, filters))
+if dash is None:
+    st.stop()
+
+assessed = charts.count(dash.departments if dash.departments >= adoption.MIN_DEPARTMENTS else None)
+st.markdown(f"**{assessed}** departments with a self-assessment as of {dash.snapshot:%-d %B %Y}. "
+            "Shares are of departments with an assessment; any share based on fewer than 5 departments reads "
+            "\"fewer than 5\" in the charts, tables and downloads.")
+
+
+def remember(chart_key: str) -> None:
+    """Keep the latest click of any chart: it decides which departments to list."""
+    st.session_state["drill"] = adoption.drill_from_selection(chart_key, st.session_state[chart_key]["selection"])
+
+
+def forget() -> None:
+    """Clear the drill-down."""
+    st.session_state["drill"] = None
+
+
+drill = st.session_state.get("drill")
+stage_names = {s: n for s, n in charts.d_stage_names(dash).items()}
+for view in charts.dashboard_views(dash):
+    with st.container(border=True, key=f"{view.key}_box"):
+        st.subheader(view.title)
+        st.markdown(view.takeaway)
+        if view.selection:
+            st.altair_chart(view.chart, key=view.key, alt=view.alt, width=view.width, on_select=partial(remember, view.key),
+                            selection_mode=view.selection)
+            st.markdown(":material/touch_app: Click a mark to list the departments behind it; double-click to clear.")
+        else:
+            st.altair_chart(view.chart, key=view.key, alt=view.alt, width=view.width)
+        slug = view.key.removeprefix("chart_")
+        buttons = st.columns([1, 1, 1, 3])
+        buttons[0].download_button("PNG", data=partial(charts.to_png, view.chart), file_name=f"adoption-{slug}.png",
+                                   mime="image/png", icon=":material/image:", on_click="ignore", key=f"{view.key}_png")
+        buttons[1].download_button("SVG", data=partial(charts.to_svg, view.chart), file_name=f"adoption-{slug}.svg",
+                                   mime="image/svg+xml", icon=":material/draw:", on_click="ignore", key=f"{view.key}_svg")
+        buttons[2].download_button("Data (CSV)", data=partial(charts.to_csv, view.table), file_name=f"adoption-{slug}.csv",
+                                   mime="text/csv", icon=":material/download:", on_click="ignore", key=f"{view.key}_csv")
+        with st.expander("Data table", icon=":material/table:"):
+            st.dataframe(view.table, hide_index=True, width="stretch", key=f"{view.key}_table")
+
+        if drill is not None and drill.chart == view.key:
+            found = core.attempt(lambda: adoption.drilldown(db, user, filters, drill))
+            if found is not None:
+                st.markdown(f"**Departments behind your selection: {charts.describe_drill(drill, names, stage_names)}** "
+                            f"({len(found):,}, stage as of {dash.snapshot:%-d %B %Y})")
+                st.dataframe(charts.drill_table(found), hide_index=True, width="stretch", key="drill_table",
+                             column_config={"Lessons": st.column_config.LinkColumn(
+                                 "Lessons", display_text="Their lessons", help="Opens their published lessons")})
+                st.button("Clear the selection", icon=":material/close:", on_click=forget, key="drill_clear")

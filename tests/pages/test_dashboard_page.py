@@ -1,0 +1,131 @@
+"""The adoption dashboard page: charts and their specs, role checks, URL filters, drill-down, downloads."""
+
+import json
+
+import pytest
+
+from exchange.adoption import Drill
+
+COORDINATOR = "coordinator@demo.example.org"
+ADMIN = "admin@demo.example.org"
+MEMBER = "member@demo.example.org"
+KEYS = ["chart_heatmap", "chart_stages", "chart_trend", "chart_map"]
+
+
+def specs(at) -> dict[str, dict]:
+    """Every chart on the page by its title, with its spec and alt text."""
+    found = {}
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        found[spec["title"]["text"]] = {"spec": spec, "alt": chart.proto.alt, "key": chart.key,
+                                        "data": chart.proto.datasets}
+    return found
+
+
+def table(at, *columns):
+    """The first data table having these columns (tables without selections carry no key in AppTest)."""
+    for frame in at.dataframe:
+        if set(columns) <= set(frame.value.columns):
+            return frame.value
+    return None
+
+
+def layer(spec, mark):
+    return next(layer for layer in spec.get("layer", [spec]) if layer["mark"]["type"] == mark)
+
+
+@pytest.fixture
+def board(pages):
+    return pages.open("dashboard", email=COORDINATOR, timeout=60)
+
+
+def test_a_coordinator_sees_six_titled_charts_with_takeaways_and_alt_text(board):
+    assert not board.exception and not board.error
+    charts = specs(board)
+    assert list(charts) == ["Adoption by region and practice", "Stages per practice", "Adoption over time: all practices (pooled)",
+                            "Adoption by state: all practices (pooled)", "The movement's pulse: lessons by kind",
+                            "The movement's pulse: risks named"]
+    assert [c["key"] for c in charts.values()][:4] == KEYS  # stable keys for the browser tests
+    for title, chart in charts.items():
+        assert len(chart["alt"]) > 60, title
+    assert charts["Adoption by region and practice"]["alt"].startswith("Heatmap: rows are practices")
+    texts = [m.value for m in board.markdown]
+    assert any(t.startswith("Region ") and " leads on " in t for t in texts)
+
+
+def test_chart_specs_encode_the_right_fields(board):
+    charts = specs(board)
+    heat = layer(charts["Adoption by region and practice"]["spec"], "rect")["encoding"]
+    assert (heat["x"]["field"], heat["y"]["field"], heat["color"]["field"]) == ("region", "practice", "share")
+    bars = layer(charts["Stages per practice"]["spec"], "bar")["encoding"]
+    assert bars["x"]["stack"] == "normalize" and bars["color"]["field"] == "stage_name"
+    trend = layer(charts["Adoption over time: all practices (pooled)"]["spec"], "line")["encoding"]
+    assert (trend["x"]["field"], trend["y"]["field"], trend["color"]["field"]) == ("quarter", "share", "region_label")
+    tiles = layer(charts["Adoption by state: all practices (pooled)"]["spec"], "rect")["encoding"]
+    assert (tiles["x"]["field"], tiles["y"]["field"]) == ("tile_col", "tile_row")
+    pulse = charts["The movement's pulse: lessons by kind"]["spec"]["encoding"]
+    assert pulse["color"]["field"] == "kind" and pulse["y"]["field"] == "lessons"
+    params = {p["name"]: p["select"]["fields"] for c in charts.values() for p in c["spec"].get("params", [])
+              if "select" in p}
+    params.update({p["name"]: p["select"]["fields"] for c in charts.values() for lay in c["spec"].get("layer", [])
+                   for p in lay.get("params", []) if "select" in p})
+    assert params == {"cell": ["region", "practice_id"], "segment": ["practice_id", "stage"], "line": ["region"],
+                      "state": ["state"]}
+
+
+def test_each_chart_offers_png_svg_and_csv_downloads(board):
+    keys = {b.key for b in board.get("download_button")}
+    for key in [*KEYS, "chart_pulse_kind", "chart_pulse_risk"]:
+        assert {f"{key}_png", f"{key}_svg", f"{key}_csv"} <= keys
+
+
+def test_a_member_sees_only_a_not_available_message(pages):
+    at = pages.open("dashboard", email=MEMBER)
+    assert [e.value for e in at.error] == ["The adoption dashboard is not available for your role. "
+                                           "It is for regional coordinators and administrators."]
+    assert not at.get("vega_lite_chart") and not at.selectbox and not at.multiselect and not at.title
+    assert not at.get("download_button")
+
+
+def test_a_visitor_is_asked_to_sign_in(pages):
+    at = pages.open("dashboard")
+    assert "sign in" in at.error[0].value.lower() and not at.get("vega_lite_chart")
+
+
+def test_filters_come_from_the_url_so_a_view_can_be_shared(pages):
+    at = pages.open("dashboard", email=ADMIN, timeout=60,
+                    query={"practice": "Allocate Resources", "region": ["Region 5", "Region 7"],
+                           "period": ["2025 Q1", "2025 Q4"]})
+    assert not at.exception
+    assert at.selectbox(key="practice").value == 2
+    assert at.multiselect(key="region").value == [5, 7]
+    assert at.select_slider(key="period").value == ("2025 Q1", "2025 Q4")
+    charts = specs(at)
+    assert "Adoption over time: Allocate Resources" in charts
+    trend = charts["Adoption over time: Allocate Resources"]["spec"]
+    assert layer(trend, "line")["encoding"]["x"]["sort"] == ["2025 Q1", "2025 Q2", "2025 Q3", "2025 Q4"]
+    heat = table(at, "HHS region", "Practice", "Departments assessed")
+    assert set(heat["HHS region"]) <= {5, 7} and set(heat["Practice"]) == {"Allocate Resources"}
+    assert any("as of 31 December 2025" in m.value for m in at.markdown)
+
+
+def test_small_numbers_read_fewer_than_5_in_tables(pages):
+    at = pages.open("dashboard", email=COORDINATOR, timeout=60,
+                    query={"jurisdiction": ["tribal"], "practice": "Allocate Resources"})
+    heat = table(at, "HHS region", "Practice", "Departments assessed")
+    assert set(heat["Share implementing or sustaining"]) == {"fewer than 5"}
+    assert set(heat["Departments assessed"]) == {"fewer than 5"}
+    assert any("fewer than 5" in m.value for m in at.markdown if m.value.startswith("**"))
+
+
+def test_a_click_on_a_region_lists_the_departments_behind_it_with_links_to_their_lessons(pages):
+    at = pages.open("dashboard", email=COORDINATOR, timeout=60, query={"practice": "Allocate Resources"})
+    at.session_state["drill"] = Drill("chart_heatmap", region=5, practice_id=2)
+    at.run()
+    listed = table(at, "Department", "Lessons")
+    assert len(listed) > 0 and set(listed["HHS region"]) == {5} and set(listed["Practice"]) == {"Allocate Resources"}
+    assert listed["Lessons"].str.fullmatch(r"home\?department=\d+").all()
+    assert "Hennepin County Public Health" in set(listed["Department"])  # Minnesota is in Region 5
+    assert any("Departments behind your selection: Region 5, Allocate Resources" in m.value for m in at.markdown)
+    at.button(key="drill_clear").click().run()
+    assert table(at, "Department", "Lessons") is None
