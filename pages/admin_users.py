@@ -54,8 +54,10 @@ with st.container(horizontal=True):
     status = st.selectbox("Status", ["Active", "Deactivated", "All"], key="users_status")
     region_filter = st.selectbox("HHS region", [None, *HHS_REGIONS], format_func=lambda r: "Any" if r is None else f"Region {r}",
                                  key="users_region")
+    department_filter = st.selectbox("Department", [None, *department_names], key="users_department",
+                                     format_func=lambda d: "Any" if d is None else department_names[d])
 found = core.attempt(lambda: accounts.list_accounts(
-    db, user, text=text, role=role_filter, region=region_filter,
+    db, user, text=text, role=role_filter, region=region_filter, department_id=department_filter,
     active={"Active": True, "Deactivated": False}.get(status))) or []
 
 st.markdown(f"**{len(found)}** account{'s' if len(found) != 1 else ''}")
@@ -63,7 +65,7 @@ st.dataframe(
     [{"Email": a["email"], "Name": a["display_name"], "Role": ROLE_LABELS[a["role"]], "Department": a["department"] or "",
       "Regions": ", ".join(str(r) for r in a["regions"]), "Active": a["active"],
       "Must change password": a["must_change_password"], "Last sign-in (UTC)": a["last_sign_in"]} for a in found],
-    hide_index=True, width="stretch", key=f"users_grid_{text}_{role_filter}_{status}_{region_filter}",
+    hide_index=True, width="stretch", key=f"users_grid_{text}_{role_filter}_{status}_{region_filter}_{department_filter}",
 )
 
 with st.expander("Create an account", icon=":material/person_add:"):

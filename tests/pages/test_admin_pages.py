@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,18 +9,13 @@ from exchange import accounts, audit, taxonomy
 from exchange.demo import DEMO_ACCOUNTS
 from exchange.ui import auth
 
-PAGES = Path(__file__).resolve().parents[2] / "pages"
 ADMIN_PAGES = ["admin_users", "admin_taxonomy", "admin_audit"]
 EMAIL = {a["role"]: a["email"] for a in DEMO_ACCOUNTS}
 
 
 def open_page(pages, page: str, email: str | None) -> AppTest:
-    """pages/<page>.py signed in as `email` (visitor when None), run once."""
-    at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=30)
-    if email:
-        now = time.time()
-        at.session_state["auth"] = {"user_id": pages.user_id(email), "started": now, "last_seen": now}
-    return at.run()
+    """pages/<page>.py through the app shell, signed in as `email` (visitor when None), run once."""
+    return pages.open(page, email=email)
 
 
 def field(at, kind: str, label: str):
@@ -142,3 +134,12 @@ def test_the_audit_page_filters_by_event(pages):
     frame = at.dataframe[0].value
     assert set(frame["Event"]) == {"sign_in"} and not frame["Succeeded"].any()
     assert "wrong password" in list(frame["Detail"])
+
+
+def test_the_account_list_filters_by_department(pages):
+    member = next(a for a in DEMO_ACCOUNTS if a["role"] == "member")
+    department_id = accounts.load_user(pages.db, pages.user_id(member["email"])).department_id
+    at = open_page(pages, "admin_users", EMAIL["admin"])
+    at = at.selectbox(key="users_department").set_value(department_id).run()
+    emails = list(at.dataframe[0].value["Email"])
+    assert member["email"] in emails and EMAIL["admin"] not in emails
