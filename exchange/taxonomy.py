@@ -6,6 +6,7 @@ It is seeded from data/taxonomy.json into a new database; administrators edit it
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,13 +103,15 @@ def seed(db: Database, path: Path = TAXONOMY_FILE) -> bool:
     return db.write(work)
 
 
-_cache: dict[tuple[int, int], Taxonomy] = {}
+# Per Database object (weakly held: a closed test database's id() can be reused by the next one).
+_cache: "weakref.WeakKeyDictionary[Database, tuple[int, Taxonomy]]" = weakref.WeakKeyDictionary()
 
 
 def load(db: Database) -> Taxonomy:
     """The current taxonomy (cached until the next write)."""
-    key = (id(db), db.version)
-    if key not in _cache:
+    version = db.version
+    cached = _cache.get(db)
+    if cached is None or cached[0] != version:
         with db.read() as cur:
             snapshot = Taxonomy(
                 categories=rows(cur, "SELECT * FROM categories ORDER BY position"),
@@ -118,9 +121,8 @@ def load(db: Database) -> Taxonomy:
                 stages=rows(cur, "SELECT * FROM adoption_stages ORDER BY level"),
                 states=rows(cur, "SELECT * FROM states ORDER BY code"),
             )
-        _cache.clear()
-        _cache[key] = snapshot
-    return _cache[key]
+        cached = _cache[db] = (version, snapshot)
+    return cached[1]
 
 
 _TABLES = {"practice": "practices", "action": "actions", "risk_type": "risk_types", "category": "categories"}
