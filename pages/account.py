@@ -24,7 +24,7 @@ if user.signed_in:
     st.title("Your account")
     me = core.attempt(lambda: accounts.profile(db, user))
     if me:
-        lines = [f"**{escape_markdown(me['display_name'])}** · {escape_markdown(me['email'])}",
+        lines = [f"Signed in as **{escape_markdown(me['display_name'])}** · {escape_markdown(me['email'])}",
                  f"Role: {ROLE_LABELS[me['role']]}"]
         if me["department"]:
             lines.append(f"Department: {escape_markdown(me['department'])}")
