@@ -15,6 +15,7 @@ which reads the same whether rows are saved every quarter or only on change.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import random
 import re
@@ -68,6 +69,7 @@ def build(db: Database, *, scale: str = "demo", seed: int = 2017,
 
 def _build(db: Database, *, departments: int, lessons: int, seed: int = 2017,
            progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Build a demo of any size (build() passes a named scale; tests use small ones)."""
     say = progress or (lambda message: None)
     with db.read() as cur:
         _refuse_if_filled(cur)
@@ -76,7 +78,7 @@ def _build(db: Database, *, departments: int, lessons: int, seed: int = 2017,
     say(f"Generating {departments} departments and their members…")
     depts = _departments(rng, departments, {s["code"]: s for s in tax.states})
     users = _users(rng, depts)
-    say(f"Writing {lessons} lessons…")
+    say(f"Composing {lessons} lessons…")
     lesson_rows = _Lessons(rng, depts, users, tax).generate(lessons)
     say(f"Generating {len(QUARTER_ENDS)} quarters of self-assessments…")
     assessments = _assessments(rng, depts, [p for p in tax.practices if p["active"]], tax)
@@ -270,7 +272,7 @@ class _Lessons:
         self.coordinator_regions = next((u["regions"] for u in users if u["role"] == "coordinator"), ())
         self.rows: dict[str, list] = {k: [] for k in ("lessons", "practices", "actions", "risks", "partners",
                                                       "links", "reviews")}
-        self.seen: set[int] = set()
+        self.seen: set[bytes] = set()
 
     def generate(self, n: int) -> dict[str, list]:
         """Plan n lessons (demo member's lessons, one per scenario, then weighted) and compose them."""
@@ -362,7 +364,7 @@ class _Lessons:
                 "do_differently": _join(own, generic if not own or rng.random() < 0.5 else ""),
                 "advice": _join(pick("advice"), rng.choice(corpus.ADVICE)),
             }
-            key = hash(tuple(texts.values()))
+            key = hashlib.blake2b("\x1f".join(texts.values()).encode(), digest_size=16).digest()
             if key not in self.seen:
                 self.seen.add(key)
                 return texts
