@@ -12,33 +12,41 @@ from __future__ import annotations
 
 K = 5
 
-# Named parameter: $viewer_department (use -1 for none).
-LESSON_FACTS = f"""
+# Department counts behind the K rule (tiny: one row per region / region × jurisdiction type).
+K_TABLES = """
 k_region AS (
     SELECT s.hhs_region, count(*) AS n FROM departments d JOIN states s ON s.code = d.state_code GROUP BY 1
 ),
 k_combo AS (
     SELECT s.hhs_region, d.jurisdiction_type, count(*) AS n
     FROM departments d JOIN states s ON s.code = d.state_code GROUP BY 1, 2
-),
-lesson_facts AS (
-    SELECT l.*,
-        s.hhs_region AS true_region,
+)"""
+
+# FROM clause: a lesson `l` with its department `d`, state `s` and the K counts.
+JOINS = """
+    FROM lessons l
+    JOIN departments d ON d.id = l.department_id
+    JOIN states s ON s.code = d.state_code
+    LEFT JOIN k_region kr ON kr.hhs_region = s.hhs_region
+    LEFT JOIN k_combo kc ON kc.hhs_region = s.hhs_region AND kc.jurisdiction_type = d.jurisdiction_type"""
+
+# What the viewer may see of who posted it. Named parameter: $viewer_department (-1 for none).
+ATTRIBUTION = f"""
         (NOT l.anonymous OR l.department_id = $viewer_department) AS attributed,
         CASE WHEN attributed THEN l.department_id END AS shown_department_id,
         CASE WHEN attributed THEN d.name END AS department_name,
         CASE WHEN attributed THEN d.state_code END AS state_code,
         CASE WHEN attributed THEN s.name END AS state_name,
         CASE WHEN attributed THEN d.population_band END AS population_band,
-        CASE WHEN attributed THEN u.display_name END AS author_name,
         CASE WHEN attributed OR kr.n >= {K} THEN s.hhs_region END AS hhs_region,
-        CASE WHEN attributed OR kc.n >= {K} THEN d.jurisdiction_type END AS jurisdiction_type
-    FROM lessons l
-    JOIN departments d ON d.id = l.department_id
-    JOIN states s ON s.code = d.state_code
-    LEFT JOIN users u ON u.id = l.author_id
-    LEFT JOIN k_region kr ON kr.hhs_region = s.hhs_region
-    LEFT JOIN k_combo kc ON kc.hhs_region = s.hhs_region AND kc.jurisdiction_type = d.jurisdiction_type
+        CASE WHEN attributed OR kc.n >= {K} THEN d.jurisdiction_type END AS jurisdiction_type"""
+
+# Every column of a lesson plus the attribution (for single lessons and cards).
+LESSON_FACTS = f"""{K_TABLES},
+lesson_facts AS (
+    SELECT l.*, s.hhs_region AS true_region, {ATTRIBUTION},
+        CASE WHEN attributed THEN (SELECT u.display_name FROM users u WHERE u.id = l.author_id) END AS author_name
+    {JOINS}
 )
 """
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from . import permissions, search
-from .anonymity import LESSON_FACTS, attribution_line, viewer_department  # noqa: F401 (re-exported)
+from .anonymity import ATTRIBUTION, JOINS, K_TABLES, LESSON_FACTS, attribution_line, viewer_department  # noqa: F401
 from .db import Database, rows
 from .lessons import attach_tags
 from .models import KINDS, POPULATION_BANDS, User
@@ -108,13 +108,13 @@ def _base(filters: Filters, user: User, hit_ids: list[int] | None) -> tuple[str,
     search_cond = ""
     if hit_ids is not None:
         params["hits"] = hit_ids
-        search_cond = "AND f.id IN (SELECT unnest($hits))"
-    sql = f"""WITH {LESSON_FACTS},
+        search_cond = "AND l.id IN (SELECT unnest($hits))"
+    # Only the columns facets need (no text, no author): the anonymity rule comes from ATTRIBUTION.
+    sql = f"""WITH {K_TABLES},
         v AS MATERIALIZED (
-            SELECT f.id, f.kind, f.hhs_region, f.state_code, f.jurisdiction_type, f.population_band,
-                   year(f.period_start) AS year, f.shown_department_id, f.published_at
-            FROM lesson_facts f
-            WHERE f.status = 'published' AND NOT f.hidden AND (f.visibility = 'public' OR $members) {search_cond}
+            SELECT l.id, l.kind, year(l.period_start) AS year, l.published_at, {ATTRIBUTION}
+            {JOINS}
+            WHERE l.status = 'published' AND NOT l.hidden AND (l.visibility = 'public' OR $members) {search_cond}
         )"""
     return sql, params
 
