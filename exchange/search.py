@@ -113,13 +113,18 @@ class _Refresher(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        # A full rebuild takes ~1 s on the demo data but ~2 minutes at national scale, so
+        # rebuild at most once per ten build-durations; fresh lessons are searched directly meanwhile.
+        next_allowed = 0.0
         while not self.stopped.wait(self.interval):
             db = self._db()
             if db is None:
                 return
             try:
-                if index_is_stale(db):
+                if index_is_stale(db) and time.monotonic() >= next_allowed:
+                    started = time.monotonic()
                     refresh_index(db)
+                    next_allowed = time.monotonic() + 10 * (time.monotonic() - started)
             except duckdb.ConnectionException:
                 return  # the database was closed
             except Exception:  # noqa: BLE001 — keep refreshing; searches still cover fresh rows
