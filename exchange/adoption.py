@@ -233,8 +233,10 @@ def record(db: Database, user: User, *, department_id: int, practice_id, stage, 
 
 
 def _as_int(value) -> int | None:
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        return None
     try:
-        return int(value) if not isinstance(value, bool) else None
+        return int(value)
     except (TypeError, ValueError):
         return None
 

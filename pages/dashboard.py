@@ -36,6 +36,10 @@ bands = row[2].multiselect("Population served", opts.population_bands, key="size
 urban = row[3].multiselect("Urban–rural level", opts.urban_rural, key="urbanicity", bind="query-params",
                            placeholder="All levels")
 
+if user.regions:
+    st.button(f"Show my regions ({', '.join(map(str, user.regions))})", icon=":material/my_location:", key="my_regions",
+              on_click=lambda: st.session_state.update(region=list(user.regions)))
+
 filters = adoption.Filters(practice_id=practice_id, regions=tuple(regions), jurisdiction_types=tuple(kinds),
                            population_bands=tuple(bands), urban_rural=tuple(urban),
                            first_quarter=period[0], last_quarter=period[1])

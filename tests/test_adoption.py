@@ -233,6 +233,7 @@ def test_every_field_error_is_reported_at_once_and_nothing_is_stored(fresh_db, m
     ("as_of", {"as_of": date(2025, 9, 2)}),
     ("stage", {"stage": "Implementing"}),
     ("stage", {"stage": -1}),
+    ("stage", {"stage": 2.5}),
     ("practice", {"practice_id": 999}),
     ("evidence_url", {"evidence_url": "ftp://files.example.org/report.pdf"}),
     ("evidence_url", {"evidence_url": "www.example.org/no-scheme"}),

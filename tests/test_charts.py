@@ -132,6 +132,7 @@ def test_trend_draws_a_line_per_region_and_marks_suppressed_points_on_the_axis(d
     assert lines["encoding"]["strokeDash"]["field"] == "region_label"  # lines differ without colour too
     assert selection(spec)["name"] == "line" and selection(spec)["select"]["fields"] == ["region"]
     assert small["transform"] == [{"filter": "datum.suppressed"}] and small["mark"]["shape"] == "cross"
+    assert small["mark"]["aria"] is False  # an empty layer must not be an unlabelled graphic (axe: svg-img-alt)
     assert view.title == "Adoption over time: Allocate Resources"
     assert view.takeaway == "Region 5 rose the most: from 20% in 2025 Q1 to 70% in 2025 Q2 implementing or sustaining."
 

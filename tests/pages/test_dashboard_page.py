@@ -129,3 +129,10 @@ def test_a_click_on_a_region_lists_the_departments_behind_it_with_links_to_their
     assert any("Departments behind your selection: Region 5, Allocate Resources" in m.value for m in at.markdown)
     at.button(key="drill_clear").click().run()
     assert table(at, "Department", "Lessons") is None
+
+
+def test_a_coordinator_can_narrow_to_their_own_regions_in_one_click(board):
+    board.button(key="my_regions").click().run()
+    assert board.multiselect(key="region").value == [5, 7]
+    heat = table(board, "HHS region", "Practice", "Departments assessed")
+    assert set(heat["HHS region"]) == {5, 7}
