@@ -15,7 +15,7 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from . import clock, permissions, taxonomy
@@ -275,7 +275,7 @@ class Dashboard:
     practice_name: str | None
     snapshot: date
     quarters: list[str]
-    departments: int
+    departments: int | None  # None when fewer than 5
     heatmap: list[dict]
     stages: list[dict]
     trend: list[dict]
@@ -323,7 +323,7 @@ def dashboard(db: Database, user: User, filters: Filters, *, today: date | None 
     return Dashboard(
         filters=filters, snapshot=params["as_of"], quarters=quarters,
         practice_name=taxonomy.load(db).practice_name(filters.practice_id) if filters.practice_id else None,
-        departments=query(db, "departments", params)[0]["departments"],
+        departments=_at_least_five(query(db, "departments", params)[0]["departments"]),
         heatmap=[_suppress(r, r["adopting"], r["departments"]) for r in query(db, "heatmap", params)],
         stages=_stage_rows(query(db, "stages", params), taxonomy.load(db).stages),
         trend=[_suppress(dict(r, quarter=label[r["quarter_end"]]), r.pop("adopting_pairs"), r.pop("pairs"))
@@ -410,6 +410,10 @@ def clear_cache() -> None:
     """Forget cached aggregates (the benchmark times cold queries)."""
     with _cache_lock:
         _caches.clear()
+
+
+def _at_least_five(n: int) -> int | None:
+    return n if n >= MIN_DEPARTMENTS else None
 
 
 def _suppress(row: dict, adopting: int, total: int) -> dict:

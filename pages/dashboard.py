@@ -47,8 +47,7 @@ dash = core.attempt(lambda: adoption.dashboard(db, user, filters))
 if dash is None:
     st.stop()
 
-assessed = charts.count(dash.departments if dash.departments >= adoption.MIN_DEPARTMENTS else None)
-st.markdown(f"**{assessed}** departments with a self-assessment as of {dash.snapshot:%-d %B %Y}. "
+st.markdown(f"**{charts.count(dash.departments)}** departments with a self-assessment as of {dash.snapshot:%-d %B %Y}. "
             "Shares are of departments with an assessment; any share based on fewer than 5 departments reads "
             "\"fewer than 5\" in the charts, tables and downloads.")
 
