@@ -30,6 +30,7 @@ SUPPRESSED = "fewer than 5"
 NOTE_LIMIT = 1000
 URL_LIMIT = 2000
 EARLIEST = date(2000, 1, 1)
+DRILL_LIMIT = 2000  # rows in a drill-down; a region x all practices can be 9,000 at national scale
 
 
 # ---------------------------------------------------------------- SQL (values are always parameters)
@@ -128,7 +129,8 @@ SQL = {
           AND ($drill_state::VARCHAR IS NULL OR c.state_code = $drill_state::VARCHAR)
           AND ($drill_practice::INTEGER IS NULL OR c.practice_id = $drill_practice::INTEGER)
           AND ($drill_stage::INTEGER IS NULL OR c.stage = $drill_stage::INTEGER)
-        ORDER BY c.department, p.position""",
+        ORDER BY c.department, p.position
+        LIMIT $drill_limit""",
 }
 
 
@@ -340,7 +342,7 @@ def drilldown(db: Database, user: User, filters: Filters, drill: Drill, *, today
     permissions.require(user, "assessment.read")
     params, _ = resolve(db, filters, today or clock.today())
     params.update(drill_region=drill.region, drill_state=drill.state, drill_practice=drill.practice_id,
-                  drill_stage=drill.stage)
+                  drill_stage=drill.stage, drill_limit=DRILL_LIMIT)
     return query(db, "drilldown", params, cached=False)
 
 

@@ -93,4 +93,6 @@ for view in charts.dashboard_views(dash):
                 st.dataframe(charts.drill_table(found), hide_index=True, width="stretch", key="drill_table",
                              column_config={"Lessons": st.column_config.LinkColumn(
                                  "Lessons", display_text="Their lessons", help="Opens their published lessons")})
+                if len(found) >= adoption.DRILL_LIMIT:
+                    st.markdown(f"Showing the first {adoption.DRILL_LIMIT:,} rows: choose a practice to narrow the list.")
                 st.button("Clear the selection", icon=":material/close:", on_click=forget, key="drill_clear")

@@ -286,3 +286,9 @@ def test_quarter_labels_round_trip():
     assert adoption.quarter_of(date(2025, 6, 30)) == "2025 Q2"
     with pytest.raises(InvalidInput):
         adoption.quarter_bounds("Q5 2024")
+
+
+def test_a_drilldown_stops_at_the_row_limit(fresh_db, case, monkeypatch):
+    monkeypatch.setattr(adoption, "DRILL_LIMIT", 2)
+    found = adoption.drilldown(fresh_db, case["coordinator"], PERIOD, Drill("chart_map", state="MN"), today=NOW.date())
+    assert [r["department"] for r in found] == ["D1 Health Department", "D2 Health Department"]
