@@ -70,7 +70,7 @@ elif auth.oidc_configured():
         for provider in auth.oidc_providers():
             label = f"Sign in with {provider.replace('_', ' ').title()}" if provider else "Sign in with your organization"
             if st.button(label, type="primary", icon=":material/login:", key=f"login_{provider or 'default'}"):
-                auth.start_provider_sign_in(provider)
+                core.attempt(lambda: auth.start_provider_sign_in(provider))
 
 else:
     st.title("Sign in")

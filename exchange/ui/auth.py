@@ -8,6 +8,7 @@ ours, and ends after 30 minutes idle or 12 hours in all (exchange.accounts decid
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Mapping
 from datetime import tzinfo
@@ -18,7 +19,7 @@ import streamlit as st
 
 from .. import accounts
 from ..db import Database
-from ..errors import Forbidden, NotFound
+from ..errors import ExchangeError, Forbidden, NotFound
 from ..models import VISITOR, User
 
 T = TypeVar("T")
@@ -132,6 +133,9 @@ def unregistered_email() -> str | None:
 
 def start_provider_sign_in(provider: str | None) -> None:
     """Send the browser to the identity provider (Streamlit brings it back signed in)."""
+    if importlib.util.find_spec("authlib") is None:  # st.login needs it; say so instead of failing inside Streamlit
+        raise ExchangeError("Single sign-on is configured but the Authlib package is not installed on the server; "
+                            "tell your administrator.")
     st.session_state.pop(OIDC_ENDED_KEY, None)
     st.session_state.pop(UNREGISTERED_KEY, None)
     if provider:

@@ -148,6 +148,16 @@ def test_with_oidc_a_visitor_sees_the_provider_button_and_no_password_form(pages
     assert not [w for w in at.text_input if w.label == "Password"] and not at.table
 
 
+def test_with_oidc_but_no_authlib_the_button_explains_instead_of_crashing(pages, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "authlib" else real(name, *a))
+    at = open_account(pages, secrets=OIDC_SECRETS, user={"is_logged_in": False})
+    at = field(at, "button", "Sign in with your organization").click().run()
+    assert not at.exception and "Authlib package is not installed" in at.error[0].value
+
+
 def test_with_oidc_a_registered_email_is_signed_in_whatever_its_case(pages):
     account = next(a for a in DEMO_ACCOUNTS if a["role"] == "coordinator")
     at = open_account(pages, secrets=OIDC_SECRETS,
