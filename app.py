@@ -8,6 +8,7 @@ from exchange.ui import auth, core
 
 st.set_page_config(page_title="Equity Exchange", page_icon=":material/diversity_3:", layout="wide")
 
+auth.enter_shell()
 db = core.database()
 user = auth.current_user(db)
 
@@ -37,6 +38,13 @@ account = P("pages/account.py", title="Your account" if user.signed_in else "Sig
 sections["Account"] = [account]
 
 page = st.navigation(sections)
+wanted = st.session_state.pop(auth.WANTED_KEY, None)
+if wanted:  # a deep link that arrived before this app had ever run: honour it if the role allows
+    legacy_names = {"my_lessons": "mine", "admin_users": "accounts", "admin_taxonomy": "taxonomy", "admin_audit": "audit"}
+    target = legacy_names.get(wanted["path"], wanted["path"])
+    for candidate in (p for group in sections.values() for p in group):
+        if candidate.url_path == target and candidate.url_path != page.url_path:
+            st.switch_page(candidate, query_params=wanted["query"])
 # Half-finished sign-ins are finished on the account page; point there from anywhere else.
 if not user.signed_in and page.url_path != "account":
     if auth.pending_password_change(db):

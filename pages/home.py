@@ -1,5 +1,7 @@
 """Find lessons: search, facets with counts, sorting, pages; the whole view lives in the URL."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from exchange import browse, taxonomy
@@ -29,15 +31,16 @@ if st.session_state.get("home_sig") != browse.to_params(url_filters):
     st.session_state["home_sort_chosen"] = bool(url_filters.sort)
     for cid, key in CATEGORY_KEYS.items():
         st.session_state[key] = [p for p in url_filters.practice if practice_category.get(p) == cid]
-    st.session_state["home_page"] = url_filters.page
     st.session_state["home_sig"] = browse.to_params(url_filters)
+    st.session_state["home_url_page"] = url_filters.page
+    for key in [k for k in st.session_state if str(k).startswith("home_page_")]:
+        del st.session_state[key]  # the URL's page wins over the pager's remembered one
 
 
 def clear_all():
     """One click back to everything."""
     for key in [*KEYS.values(), *CATEGORY_KEYS.values()]:
         st.session_state.pop(key, None)
-    st.session_state["home_page"] = 1
 
 
 def current_filters() -> browse.Filters:
@@ -53,19 +56,21 @@ def current_filters() -> browse.Filters:
     return browse.Filters(
         q=(s.get("home_q") or "")[:200], sort="" if sort == default_sort else sort, practice=practice,
         **{name: tuple(s.get(key) or []) for name, key in KEYS.items() if name not in ("q", "sort")},
-        page=int(s.get("home_page") or 1),
     )
 
 
 filters = current_filters()
-if browse.to_params(browse.Filters(**{**filters.__dict__, "page": 1})) != browse.to_params(
-        browse.Filters(**{**url_filters.__dict__, "page": 1})):
-    filters = browse.Filters(**{**filters.__dict__, "page": 1})  # a new filter starts at page 1
-    st.session_state["home_page"] = 1
+# The pager's key follows the filters, so a new filter starts at page 1 without touching widget state.
+PAGE_KEY = "home_page_" + "&".join(f"{k}={','.join(v)}" for k, v in sorted(browse.to_params(filters).items()))
+start_page = st.session_state.get("home_url_page", 1) if browse.to_params(filters) == browse.to_params(
+    replace(url_filters, page=1)) else 1
+filters = replace(filters, page=int(st.session_state.get(PAGE_KEY) or start_page))
 results = core.attempt(lambda: browse.find(db, user, filters))
 if results is None:
     st.stop()
 filters = results.filters
+if (st.session_state.get(PAGE_KEY) or 1) > results.pages:
+    del st.session_state[PAGE_KEY]  # the page no longer exists under these filters
 st.session_state["home_sig"] = browse.to_params(filters)
 if browse.to_params(filters) != browse.to_params(url_filters):
     st.query_params.from_dict(browse.to_params(filters))
@@ -145,7 +150,7 @@ with right:
     for lesson in results.lessons:
         core.lesson_card(lesson)
     if results.pages > 1:
-        st.pagination(results.pages, key="home_page", max_visible_pages=7)
+        st.pagination(results.pages, default=filters.page, key=PAGE_KEY, max_visible_pages=7)
     if results.total:
         st.download_button("Download this list (CSV)", data=lambda: browse.to_csv(db, user, filters),
                            file_name="equity-exchange-lessons.csv", mime="text/csv", icon=":material/download:",

@@ -30,8 +30,31 @@ UNREGISTERED_KEY = "auth_unregistered"  # the provider's email that matched no a
 NOT_AVAILABLE = "This page is not available to your account."
 
 
+SHELL_KEY = "app_shell"   # set by app.py: this tab's pages run inside its role-based navigation
+WANTED_KEY = "app_shell_wanted"
+
+
+def enter_shell() -> None:
+    """Called by app.py before anything else: pages may run from now on."""
+    st.session_state[SHELL_KEY] = True
+
+
+def _require_shell() -> None:
+    # On the very first request after the server starts, before app.py has ever run,
+    # Streamlit's legacy pages/ discovery can run a page file directly (no role-based
+    # navigation). Send such a request through app.py, keeping where it wanted to go.
+    if st.session_state.get(SHELL_KEY):
+        return
+    url = str(getattr(st.context, "url", "") or "")
+    path = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    query = {k: st.query_params.get_all(k) for k in st.query_params}
+    st.session_state[WANTED_KEY] = {"path": path, "query": query}
+    st.switch_page("app.py", query_params=query)
+
+
 def current_user(db: Database) -> User:
     """The signed-in user of this tab, or the visitor; ends an expired session and says so."""
+    _require_shell()
     now = time.time()
     session = st.session_state.get(SESSION_KEY)
     if session:

@@ -61,10 +61,24 @@ class Pages:
         if email:
             now = time.time()
             at.session_state["auth"] = {"user_id": self.user_id(email), "started": now, "last_seen": now}
-        at.switch_page(f"pages/{page}.py")
+        at.run()  # the app shell first, as a browser tab would, so navigation is built for the role
+        try:
+            at.switch_page(f"pages/{page}.py")
+            in_navigation = True
+        except ValueError:
+            # Not offered to this role (a browser would land on the home page). Run the file on its
+            # own, inside the shell, to prove the page still refuses by itself.
+            at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=timeout)
+            if email:
+                now = time.time()
+                at.session_state["auth"] = {"user_id": self.user_id(email), "started": now, "last_seen": now}
+            at.session_state["app_shell"] = True
+            in_navigation = False
         for key, value in (query or {}).items():
             at.query_params[key] = value
-        return at.run()
+        at.run()
+        at.in_navigation = in_navigation
+        return at
 
 
 @pytest.fixture

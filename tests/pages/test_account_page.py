@@ -21,6 +21,7 @@ OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback",
 def open_account(pages, *, email=None, session=None, secrets=None, user=None) -> AppTest:
     """pages/account.py, run once; signed in as `email`, or with a raw session, OIDC secrets and a mocked st.user."""
     at = AppTest.from_file(str(PAGES / "account.py"), default_timeout=30)
+    at.session_state["app_shell"] = True  # run the page file on its own, as if inside app.py's navigation
     if email:
         now = time.time()
         at.session_state["auth"] = {"user_id": pages.user_id(email), "started": now, "last_seen": now}
