@@ -16,13 +16,12 @@ P = st.Page
 find = P("pages/home.py", title="Find lessons", icon=":material/search:", url_path="home", default=True)
 lesson = P("pages/lesson.py", title="Lesson", icon=":material/article:", url_path="lesson", visibility="hidden")
 sections = {"Learn": [find, lesson]}
-if user.signed_in:
+if user.signed_in and user.department_id is not None:  # sharing is done for a department
     sections["Share"] = [
         P("pages/post.py", title="Share a lesson", icon=":material/edit_note:", url_path="post"),
         P("pages/my_lessons.py", title="My lessons", icon=":material/folder_open:", url_path="mine"),
+        P("pages/assess.py", title="Self-assessment", icon=":material/checklist:", url_path="assess"),
     ]
-    if user.department_id is not None:
-        sections["Share"].append(P("pages/assess.py", title="Self-assessment", icon=":material/checklist:", url_path="assess"))
 if user.role in ("coordinator", "admin"):
     sections["Coordinate"] = [
         P("pages/review.py", title="Review queue", icon=":material/fact_check:", url_path="review"),

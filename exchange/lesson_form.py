@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from .errors import InvalidInput
+from .errors import InvalidInput, NotFound
 from .models import KINDS, VISIBILITIES
 from .taxonomy import Taxonomy
 from .text import clean, is_http_url
@@ -63,6 +63,16 @@ class LessonInput:
     links: list[str] = field(default_factory=list)
     visibility: str = "members"
     anonymous: bool = False
+
+
+def parse_lesson_id(value) -> int:
+    """A lesson id from a URL or form: digits only (no bools, floats or expressions), else NotFound."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if not text.isdigit() or len(text) > 9:
+        raise NotFound("That lesson does not exist or you do not have access to it.")
+    return int(text)
 
 
 def month_start(value: date | None) -> date | None:

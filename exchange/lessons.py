@@ -11,7 +11,7 @@ from . import clock, moderation, permissions, taxonomy
 from .anonymity import LESSON_FACTS, viewer_department
 from .db import Database, one, rows
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .lesson_form import LessonInput, validate
+from .lesson_form import LessonInput, parse_lesson_id, validate
 from .models import User
 
 EDITABLE_STATUSES = ("draft", "submitted", "rejected", "withdrawn", "published")
@@ -81,13 +81,14 @@ def withdraw(db: Database, user: User, lesson_id: int, *, now: datetime | None =
 
 
 def editable(db: Database, user: User, lesson_id: int) -> tuple[LessonInput, dict]:
-    """The form values of a lesson the user may edit, and its row (status, reason of a rejection...)."""
+    """The form values of a lesson the user may edit, and what the form shows about it (status, last review)."""
     with db.read() as cur:
         current = _load_for_write(cur, user, lesson_id, "lesson.edit")
-        current["last_review"] = one(
+        about = {key: current[key] for key in ("id", "status", "hidden", "visibility", "anonymous", "revision")}
+        about["last_review"] = one(
             cur, "SELECT decision, reason, decided_at FROM lesson_reviews WHERE lesson_id = ? ORDER BY id DESC LIMIT 1",
-            [lesson_id])
-        return _as_input(cur, current), current
+            [current["id"]])
+        return _as_input(cur, current), about
 
 
 def get(db: Database, user: User, lesson_id: int) -> dict:
@@ -152,11 +153,7 @@ def attach_tags(cur: duckdb.DuckDBPyConnection, lessons: list[dict]) -> None:
 # --- internals -------------------------------------------------------------------------
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound("That lesson does not exist or you do not have access to it.") from None
+_int = parse_lesson_id
 
 
 def _relations(user: User, lesson: dict) -> set[str]:

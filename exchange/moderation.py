@@ -11,6 +11,7 @@ from . import audit, clock, permissions
 from .anonymity import LESSON_FACTS, viewer_department
 from .db import Database, one, rows, scalar
 from .errors import Conflict, InvalidInput, NotFound, RateLimited
+from .lesson_form import parse_lesson_id as _lesson_id
 from .models import User
 from .text import clean
 
@@ -109,7 +110,9 @@ def decide(db: Database, user: User, lesson_id: int, decision: str, reason: str 
 
     def work(cur):
         lesson = _lesson(cur, lesson_id)
-        permissions.require(user, "lesson.review", permissions.lesson_relations(user, lesson), hide=True)
+        rels = permissions.lesson_relations(user, lesson)
+        permissions.require(user, "lesson.read", rels, hide=True)  # no hint that an unreadable lesson exists
+        permissions.require(user, "lesson.review", rels)
         pending = lesson["status"] == "submitted" or (lesson["status"] == "published" and lesson["hidden"])
         if not pending:
             raise Conflict(f"This lesson was already decided (it is now {lesson['status']}). Nothing was changed.")
@@ -182,10 +185,7 @@ def reveal_department(db: Database, user: User, lesson_id: int, *, now: datetime
 
 
 def _lesson(cur, lesson_id) -> dict:
-    try:
-        lesson_id = int(lesson_id)
-    except (TypeError, ValueError):
-        raise NotFound("That lesson does not exist or you do not have access to it.") from None
+    lesson_id = _lesson_id(lesson_id)
     lesson = one(cur, "SELECT l.*, s.hhs_region FROM lessons l JOIN departments d ON d.id = l.department_id "
                       "JOIN states s ON s.code = d.state_code WHERE l.id = ?", [lesson_id])
     if lesson is None:

@@ -47,9 +47,12 @@ RULES: dict[str, set[tuple[str, str]]] = {
     },
     "member": set(_MEMBER),
     "coordinator": set(_COORDINATOR),
-    # Administrators may do everything; listed as a wildcard so the table stays honest.
-    "admin": {("*", "any")},
+    # Administrators may do everything (the wildcard) except the actions in NOT_BY_WILDCARD,
+    # which they hold only on the relations listed here.
+    "admin": {("*", "any"), ("lesson.create", "has_department")},
 }
+# Actions that need something an administrator may not have (a department to post for).
+NOT_BY_WILDCARD = {"lesson.create"}
 
 ACTIONS = sorted({a for rules in RULES.values() for a, _ in rules if a != "*"} | {
     "lesson.reveal_department", "users.manage", "taxonomy.edit", "audit.read",
@@ -57,18 +60,17 @@ ACTIONS = sorted({a for rules in RULES.values() for a, _ in rules if a != "*"} |
 })
 
 # Tests register observers to prove each service consulted the table.
-observers: list[Callable[[User, str, frozenset[str]], None]] = []
+observers: list[Callable[[User, str, frozenset[str], bool], None]] = []
 
 
 def allowed(user: User, action: str, relations: Iterable[str] = ()) -> bool:
     """True when the user's role has `action` for any of the given relations (plus "any")."""
     rels = frozenset(relations) | {"any"}
-    for observe in observers:
-        observe(user, action, rels)
     rules = RULES.get(user.role, set())
-    if ("*", "any") in rules:
-        return True
-    return any((action, rel) in rules for rel in rels)
+    decision = (("*", "any") in rules and action not in NOT_BY_WILDCARD) or any((action, rel) in rules for rel in rels)
+    for observe in observers:
+        observe(user, action, rels, decision)
+    return decision
 
 
 def require(user: User, action: str, relations: Iterable[str] = (), *, hide: bool = False) -> None:
@@ -96,7 +98,10 @@ def lesson_relations(user: User, lesson: dict) -> set[str]:
         rels.add("own_department")
     if user.id is not None and user.id == lesson.get("author_id"):
         rels.add("own")
-    if user.role == "coordinator" and lesson.get("hhs_region") in user.regions:
+    # A coordinator's region covers lessons that reached review (submitted, decided, hidden after
+    # reports) — never a department's drafts or the lessons it withdrew.
+    reached_review = lesson["status"] in ("submitted", "rejected", "published")
+    if user.role == "coordinator" and reached_review and lesson.get("hhs_region") in user.regions:
         rels.add("in_my_region")
     return rels
 

@@ -37,7 +37,8 @@ def refresh_index(db: Database) -> None:
         version = db.version
 
         def work(cur):
-            built_at = cur.execute("SELECT current_timestamp::TIMESTAMP").fetchone()[0]
+            # Transaction start, in UTC like every timestamp we store (whatever the host's time zone).
+            built_at = cur.execute("SELECT current_timestamp AT TIME ZONE 'UTC'").fetchone()[0]
             cur.execute(
                 f"PRAGMA create_fts_index('lessons', 'id', {', '.join(repr(f) for f in FIELDS)}, "
                 "stemmer='english', stopwords='english', overwrite=1)"

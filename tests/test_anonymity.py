@@ -301,10 +301,6 @@ def test_only_the_administrators_audited_reveal_names_the_department(world):
     assert_anonymous(world, lessons.get(world.db, world.viewers["admin"], world.ids["anonymous"]))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: lessons.editable returns the raw lessons row (department_id, author_id, client_token) as its second "
-    "value, so an administrator opening an anonymous lesson's edit form gets its department and author without "
-    "the audited reveal."))
 def test_an_administrators_edit_form_of_an_anonymous_lesson_does_not_name_its_department(fresh_db):
     world = build(fresh_db, SCENARIOS["five_share_region_and_type"])
     form, row = lessons.editable(world.db, world.viewers["admin"], world.ids["anonymous"])

@@ -112,19 +112,13 @@ class Check:
     allowed: bool
 
 
-def table_allows(user: User, action: str, relations) -> bool:
-    """What the rule table itself says (read straight from permissions.RULES)."""
-    rules = permissions.RULES.get(user.role, set())
-    return ("*", "any") in rules or any((action, rel) in rules for rel in relations)
-
-
 @pytest.fixture
 def checks():
     """Every permission check made while the test runs (Datasette-style observer)."""
     recorded: list[Check] = []
 
-    def record(user, action, relations):
-        recorded.append(Check(user.role, user.id, action, frozenset(relations), table_allows(user, action, relations)))
+    def record(user, action, relations, decision):
+        recorded.append(Check(user.role, user.id, action, frozenset(relations), decision))
 
     permissions.observers.append(record)
     yield recorded
@@ -268,7 +262,7 @@ MATRIX = {
     "edit":                     (FORBIDDEN, ALLOWED,   FORBIDDEN,      FORBIDDEN, FORBIDDEN,      ALLOWED),
     "submit":                   (HIDDEN,    ALLOWED,   HIDDEN,         REFUSED,   HIDDEN,         ALLOWED),
     "withdraw":                 (FORBIDDEN, ALLOWED,   FORBIDDEN,      FORBIDDEN, FORBIDDEN,      ALLOWED),
-    "review":                   (HIDDEN,    HIDDEN,    HIDDEN,         ALLOWED,   HIDDEN,         ALLOWED),
+    "review":                   (HIDDEN,    FORBIDDEN, HIDDEN,         ALLOWED,   HIDDEN,         ALLOWED),
     "report":                   (FORBIDDEN, INVALID,   ALLOWED,        ALLOWED,   ALLOWED,        ALLOWED),
     "reveal_department":        (HIDDEN,    HIDDEN,    HIDDEN,         HIDDEN,    HIDDEN,         ALLOWED),
     "list_review_queue":        (FORBIDDEN, FORBIDDEN, FORBIDDEN,      ALLOWED,   LISTED_WITHOUT, ALLOWED),
@@ -277,17 +271,7 @@ MATRIX = {
 # Coordinators here belong to no department (a regional HHS office); the administrator too,
 # so an administrator cannot post a lesson (it would belong to no department) and has no "my lessons".
 
-_COORDINATOR_READS_UNSUBMITTED = (
-    "BUG: permissions.RULES grants coordinators ('lesson.read', 'in_my_region') for every status, so a "
-    "coordinator reads a region's unsubmitted drafts and withdrawn lessons; issue #3 gives coordinators "
-    "published lessons plus the review queue (submitted or hidden lessons) only.")
-KNOWN_BUGS = {
-    ("region_coordinator", "read_draft"): _COORDINATOR_READS_UNSUBMITTED,
-    ("region_coordinator", "read_withdrawn_lesson"): _COORDINATOR_READS_UNSUBMITTED,
-    ("admin", "create"): (
-        "BUG: lessons._store lets an administrator without a department past 'lesson.create' (wildcard) and "
-        "the INSERT fails with a raw duckdb.ConstraintException (NOT NULL department_id), not an ExchangeError."),
-}
+KNOWN_BUGS: dict = {}  # fixed: coordinators reading drafts, an admin without a department posting
 
 
 def _cases():
