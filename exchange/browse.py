@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import permissions, search
+from . import audit, permissions, search
 from .anonymity import ATTRIBUTION, JOINS, K_TABLES, LESSON_FACTS, attribution_line, viewer_department  # noqa: F401
 from .db import Database, rows
 from .lessons import attach_tags
@@ -233,6 +233,8 @@ CSV_COLUMNS = ("id", "title", "kind", "attribution", "hhs_region", "jurisdiction
 def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -> bytes:
     """The filtered list as CSV, in the view's order (anonymity applied; formula-like cells neutralised)."""
     permissions.require(user, "lesson.read", {"published", "published_public"})
+    if user.signed_in:  # exports are security-relevant; a visitor's public list has no one to attribute
+        audit.record(db, user, "export", "lessons_csv", None, detail=to_params(filters))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

@@ -128,3 +128,10 @@ def test_csv_lists_the_filtered_lessons_and_neutralises_formulas(world):
                                             ("plain", "plain"), (None, "")])
 def test_neutralise_prefixes_formula_starts(value, expected):
     assert browse.neutralise(value) == expected
+
+
+def test_a_members_csv_export_is_recorded_in_the_audit_log(world):
+    browse.to_csv(world["db"], world["member"], Filters(kind=("challenge",)))
+    with world["db"].read() as cur:
+        entries = cur.execute("SELECT actor_id, event, detail FROM audit_log WHERE event = 'export'").fetchall()
+    assert entries == [(world["member"].id, "export", "kind: challenge")]
