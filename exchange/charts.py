@@ -140,13 +140,13 @@ def stage_bars(d: Dashboard) -> ChartView:
     df["share_label"] = df["share"].map(percent)
     df["departments_label"] = df["departments"].map(count)
     order = list(dict.fromkeys(df.sort_values("position")["practice"]))
-    stage_names = [n for _, n in sorted(d_stage_names(d).items())]
+    levels = [n for _, n in sorted(stage_names(d).items())]
     pick = alt.selection_point(name="segment", fields=["practice_id", "stage"], on="click", clear="dblclick")
     bars = alt.Chart(df).mark_bar(stroke="white", strokeWidth=0.5).encode(
         x=alt.X("bar:Q", stack="normalize", title="Share of assessed departments", axis=alt.Axis(format="%")),
         y=alt.Y("practice:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("stage_name:N", title="Stage", sort=stage_names + [SUPPRESSED],
-                        scale=alt.Scale(domain=stage_names + [SUPPRESSED], range=STAGE_COLOURS + [GREY]),
+        color=alt.Color("stage_name:N", title="Stage", sort=levels + [SUPPRESSED],
+                        scale=alt.Scale(domain=levels + [SUPPRESSED], range=STAGE_COLOURS + [GREY]),
                         legend=alt.Legend(orient="bottom")),
         order=alt.Order("stage_order:Q"),
         opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.45)),
@@ -177,7 +177,7 @@ def stage_bars(d: Dashboard) -> ChartView:
     return ChartView("chart_stages", title, chart, takeaway, alt_text, table, "segment")
 
 
-def d_stage_names(d: Dashboard) -> dict[int, str]:
+def stage_names(d: Dashboard) -> dict[int, str]:
     """Stage level -> name, from the dashboard's rows (falls back to the standard scale)."""
     names = {0: "Not started", 1: "Exploring", 2: "Preparing", 3: "Implementing", 4: "Sustaining"}
     names.update({r["stage"]: r["stage_name"] for r in d.stages if not r["suppressed"]})

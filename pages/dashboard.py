@@ -63,7 +63,7 @@ def forget() -> None:
 
 
 drill = st.session_state.get("drill")
-stage_names = {s: n for s, n in charts.d_stage_names(dash).items()}
+stage_names = charts.stage_names(dash)
 for view in charts.dashboard_views(dash):
     with st.container(border=True, key=f"{view.key}_box"):
         st.subheader(view.title)
