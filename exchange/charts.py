@@ -27,6 +27,9 @@ SHARE_RANGE = ["#DEEBF7", "#08306B"]
 GREY = "#8C8C8C"  # suppressed; black text on it reads at 6:1
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
 ADOPTING = "implementing or sustaining"
+# The pulse follows the period and practice filters only: splitting lessons by region, size or type
+# could point at an anonymous lesson's department.
+PULSE_SCOPE = "all regions and departments, counts only"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -298,7 +301,7 @@ def lessons_by_kind(d: Dashboard) -> ChartView:
                  alt.Tooltip("lessons:Q", title="Lessons")],
     )
     title = "The movement's pulse: lessons by kind"
-    chart = chart.properties(title=_title(title, "Published lessons per quarter (counts only)"), height=260)
+    chart = chart.properties(title=_title(title, f"Published lessons per quarter; {PULSE_SCOPE}"), height=260)
     total = int(df["lessons"].sum())
     if not total:
         takeaway = "No lessons were published in this period."
@@ -331,7 +334,7 @@ def lessons_by_risk(d: Dashboard) -> ChartView:
         text="lessons:Q", color=alt.when(f"datum.lessons > {peak * 0.55}").then(alt.value("white"))
         .otherwise(alt.value("black")))
     title = "The movement's pulse: risks named"
-    chart = (cells + labels).properties(title=_title(title, "Published lessons per quarter naming each risk type"),
+    chart = (cells + labels).properties(title=_title(title, f"Published lessons per quarter naming each risk type; {PULSE_SCOPE}"),
                                         height=alt.Step(30))
     if df.empty:
         takeaway = "No published lesson in this period names a risk type."

@@ -160,6 +160,7 @@ def test_pulse_charts_count_lessons_by_kind_and_risk(dash):
     assert kind.takeaway == ("9 lessons were published in this period (4 successes, 5 challenges, 0 mixed); "
                              "the busiest quarter was 2025 Q2 with 6.")
     assert risk.takeaway == "The risk named most often is Internal resistance (4 lessons in this period)."
+    assert "all regions and departments" in spec["title"]["subtitle"]
     assert "params" not in spec  # no drill-down from lessons: it could point at an anonymous lesson's department
 
 
