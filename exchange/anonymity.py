@@ -24,7 +24,7 @@ k_combo AS (
 
 # FROM clause: a lesson `l` with its department `d`, state `s` and the K counts.
 JOINS = """
-    FROM lessons l
+    FROM {lessons} l
     JOIN departments d ON d.id = l.department_id
     JOIN states s ON s.code = d.state_code
     LEFT JOIN k_region kr ON kr.hhs_region = s.hhs_region
@@ -41,14 +41,23 @@ ATTRIBUTION = f"""
         CASE WHEN attributed OR kr.n >= {K} THEN s.hhs_region END AS hhs_region,
         CASE WHEN attributed OR kc.n >= {K} THEN d.jurisdiction_type END AS jurisdiction_type"""
 
-# Every column of a lesson plus the attribution (for single lessons and cards).
-LESSON_FACTS = f"""{K_TABLES},
+def joins(lessons: str = "lessons") -> str:
+    """The FROM clause over `lessons` (a table or a parenthesised subquery of it)."""
+    return JOINS.format(lessons=lessons)
+
+
+def lesson_facts(lessons: str = "lessons") -> str:
+    """CTEs ending in `lesson_facts`: every column of a lesson plus what this viewer may see of its origin."""
+    return f"""{K_TABLES},
 lesson_facts AS (
     SELECT l.*, s.hhs_region AS true_region, {ATTRIBUTION},
         CASE WHEN attributed THEN (SELECT u.display_name FROM users u WHERE u.id = l.author_id) END AS author_name
-    {JOINS}
+    {joins(lessons)}
 )
 """
+
+
+LESSON_FACTS = lesson_facts()
 
 
 def viewer_department(user) -> int:

@@ -12,8 +12,8 @@ import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import audit, permissions, search
-from .anonymity import ATTRIBUTION, JOINS, K_TABLES, LESSON_FACTS, attribution_line, viewer_department  # noqa: F401
+from . import audit, facet_index, permissions, search
+from .anonymity import attribution_line, lesson_facts, viewer_department  # noqa: F401 (attribution_line re-exported)
 from .db import Database, rows
 from .lessons import attach_tags
 from .models import KINDS, POPULATION_BANDS, User
@@ -62,7 +62,7 @@ class Filters:
         return replace(self, **{name: ()}, page=1)
 
 
-# dimension -> (condition on the visible set "v", facet value expression, join for multi-valued facets)
+# The facets (the facet index knows how to count each).
 _LINKS = {
     "practice": ("lesson_practices", "practice_id"),
     "action": ("lesson_actions", "action_id"),
@@ -88,71 +88,30 @@ class Results:
     suggestions: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _conditions(filters: Filters) -> dict[str, str]:
-    conds = {}
-    for name, (table, column) in _LINKS.items():
-        if getattr(filters, name):
-            conds[name] = f"v.id IN (SELECT lesson_id FROM {table} WHERE {column} IN (SELECT unnest(${name})))"
-    for name, column in _COLUMNS.items():
-        if getattr(filters, name):
-            conds[name] = f"v.{column} IN (SELECT unnest(${name}))"
-    return conds
-
-
-def _base(filters: Filters, user: User, hit_ids: list[int] | None) -> tuple[str, dict]:
-    params = {
-        "viewer_department": viewer_department(user),
-        "members": permissions.allowed(user, "lesson.read", {"published"}),
-        **{name: list(getattr(filters, name)) for name in DIMENSIONS if getattr(filters, name)},
-    }
-    search_cond = ""
-    if hit_ids is not None:
-        params["hits"] = hit_ids
-        search_cond = "AND l.id IN (SELECT unnest($hits))"
-    # Only the columns facets need (no text, no author): the anonymity rule comes from ATTRIBUTION.
-    sql = f"""WITH {K_TABLES},
-        v AS MATERIALIZED (
-            SELECT l.id, l.kind, year(l.period_start) AS year, l.published_at, {ATTRIBUTION}
-            {JOINS}
-            WHERE l.status = 'published' AND NOT l.hidden AND (l.visibility = 'public' OR $members) {search_cond}
-        )"""
-    return sql, params
+def _matching(db: Database, cur, user: User, filters: Filters):
+    """(index, matching positions, total, facets, search scores) for this viewer and view."""
+    scores = search.hits(cur, db, filters.q) if filters.q.strip() else None
+    index = facet_index.current(db)
+    positions, total, facets = index.query(
+        viewer_department=viewer_department(user),
+        members=permissions.allowed(user, "lesson.read", {"published"}),
+        selected={name: getattr(filters, name) for name in DIMENSIONS},
+        hit_ids=scores.keys() if scores is not None else None,
+    )
+    return index, positions, total, facets, scores
 
 
 def find(db: Database, user: User, filters: Filters) -> Results:
     """The lessons this user may read that match `filters`: one page, the total and facet counts."""
     permissions.require(user, "lesson.read", {"published", "published_public"})
     with db.read() as cur:
-        scores = search.hits(cur, db, filters.q) if filters.q.strip() else None
-        base, params = _base(filters, user, list(scores) if scores is not None else None)
-        conds = _conditions(filters)
-        all_match = " AND ".join(conds.values()) or "TRUE"
-        parts = [f"SELECT '_total' AS facet, NULL AS value, count(*) AS n FROM v WHERE {all_match}"]
-        for name in DIMENSIONS:
-            if name == "department":
-                continue
-            others = " AND ".join(c for d, c in conds.items() if d != name) or "TRUE"
-            if name in _LINKS:
-                table, column = _LINKS[name]
-                parts.append(f"SELECT '{name}', CAST(t.{column} AS VARCHAR), count(*) FROM v JOIN {table} t "
-                             f"ON t.lesson_id = v.id WHERE {others} GROUP BY 2")
-            else:
-                parts.append(f"SELECT '{name}', CAST(v.{_COLUMNS[name]} AS VARCHAR), count(*) FROM v "
-                             f"WHERE {others} AND v.{_COLUMNS[name]} IS NOT NULL GROUP BY 2")
-        facet_rows = cur.execute(base + "\n" + "\nUNION ALL\n".join(parts), params).fetchall()
-        facets: dict[str, dict] = {name: {} for name in DIMENSIONS}
-        total = 0
-        for name, value, n in facet_rows:
-            if name == "_total":
-                total = n
-            else:
-                facets[name][_typed(name, value)] = n
-
+        index, positions, total, facets, scores = _matching(db, cur, user, filters)
+        facets = {name: facets.get(name, {}) for name in DIMENSIONS}
         per_page = max(1, min(int(filters.per_page or PER_PAGE), 100))
         pages = max(1, -(-total // per_page))
         page = max(1, min(int(filters.page or 1), pages))
-        page_ids = _ordered_ids(cur, base, params, all_match, filters.effective_sort, scores,
-                                limit=per_page, offset=(page - 1) * per_page)
+        ordered = index.ordered_ids(positions, filters.effective_sort, scores)
+        page_ids = ordered[(page - 1) * per_page: page * per_page]
         lessons = _cards(cur, user, page_ids)
         if scores is not None:
             for lesson in lessons:
@@ -161,22 +120,11 @@ def find(db: Database, user: User, filters: Filters) -> Results:
                    pages=pages, searched=scores is not None)
 
 
-def _ordered_ids(cur, base: str, params: dict, where: str, sort: str, scores: dict | None, *,
-                 limit: int, offset: int) -> list[int]:
-    if sort == "relevance" and scores is not None:
-        ids = [r[0] for r in cur.execute(base + f" SELECT v.id FROM v WHERE {where}", params).fetchall()]
-        ids.sort(key=lambda i: (-scores[i], -i))
-        return ids[offset: offset + limit]
-    order = "v.published_at DESC, v.id DESC" if sort != "oldest" else "v.published_at ASC, v.id ASC"
-    return [r[0] for r in cur.execute(
-        base + f" SELECT v.id FROM v WHERE {where} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}", params
-    ).fetchall()]
-
-
 def _cards(cur, user: User, ids: list[int]) -> list[dict]:
     if not ids:
         return []
-    found = rows(cur, f"""WITH {LESSON_FACTS}
+    # Filter lessons before the joins: the page's 20 rows, not the whole table.
+    found = rows(cur, f"""WITH {lesson_facts("(SELECT * FROM lessons WHERE id IN (SELECT unnest($ids)))")}
         SELECT id, title, kind, summary, period_start, period_end, published_at, visibility, anonymous,
                shown_department_id, department_name, state_code, hhs_region, jurisdiction_type
         FROM lesson_facts WHERE id IN (SELECT unnest($ids))""",
@@ -187,12 +135,6 @@ def _cards(cur, user: User, ids: list[int]) -> list[dict]:
     for lesson in found:
         lesson["attribution"] = attribution_line(lesson)
     return found
-
-
-def _typed(name: str, value: str):
-    if name in ("practice", "action", "risk", "region", "year", "department"):
-        return int(value)
-    return value
 
 
 def similar(db: Database, user: User, text: str, *, exclude: int | None = None, limit: int = 5) -> list[dict]:
@@ -239,10 +181,8 @@ def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     with db.read() as cur:
-        scores = search.hits(cur, db, filters.q) if filters.q.strip() else None
-        base, params = _base(filters, user, list(scores) if scores is not None else None)
-        where = " AND ".join(_conditions(filters).values()) or "TRUE"
-        ids = _ordered_ids(cur, base, params, where, filters.effective_sort, scores, limit=limit, offset=0)
+        index, positions, _, _, scores = _matching(db, cur, user, filters)
+        ids = index.ordered_ids(positions, filters.effective_sort, scores)[:limit]
         for start in range(0, len(ids), 500):
             for lesson in _cards(cur, user, ids[start:start + 500]):
                 row = {**lesson, "practices": "; ".join(p["name"] for p in lesson["practices"]),

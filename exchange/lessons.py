@@ -8,7 +8,7 @@ from datetime import datetime
 import duckdb
 
 from . import clock, moderation, permissions, taxonomy
-from .anonymity import LESSON_FACTS, viewer_department
+from .anonymity import LESSON_FACTS, lesson_facts, viewer_department
 from .db import Database, one, rows
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .lesson_form import LessonInput, parse_lesson_id, validate
@@ -94,7 +94,7 @@ def editable(db: Database, user: User, lesson_id: int) -> tuple[LessonInput, dic
 def get(db: Database, user: User, lesson_id: int) -> dict:
     """A lesson as this user may see it (anonymity applied), with its tags; NotFound if not readable."""
     with db.read() as cur:
-        lesson = one(cur, f"WITH {LESSON_FACTS} SELECT * FROM lesson_facts WHERE id = $id",
+        lesson = one(cur, f"WITH {lesson_facts('(SELECT * FROM lessons WHERE id = $id)')} SELECT * FROM lesson_facts",
                      {"viewer_department": viewer_department(user), "id": _int(lesson_id)})
         if lesson is None:
             raise NotFound("That lesson does not exist or you do not have access to it.")

@@ -8,6 +8,7 @@ background refresher. Lessons changed since the last build are searched directly
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -43,6 +44,12 @@ def refresh_index(db: Database) -> None:
                 f"PRAGMA create_fts_index('lessons', 'id', {', '.join(repr(f) for f in FIELDS)}, "
                 "stemmer='english', stopwords='english', overwrite=1)"
             )
+            # Postings sorted by term: a query reads only the row groups of its own terms
+            # (zone maps), instead of scanning every token as match_bm25 does (~10x faster).
+            cur.execute("""CREATE TABLE fts_main_lessons.postings AS
+                SELECT t.termid, d.name AS lesson_id, count(*)::INTEGER AS tf, any_value(d.len)::INTEGER AS doc_len
+                FROM fts_main_lessons.terms t JOIN fts_main_lessons.docs d ON d.docid = t.docid
+                GROUP BY t.termid, d.name ORDER BY t.termid, d.name""")
             cur.execute("DELETE FROM search_index_state")
             cur.execute("INSERT INTO search_index_state VALUES (1, ?, ?)", [built_at, version])
 
@@ -76,17 +83,12 @@ def hits(cur: duckdb.DuckDBPyConnection, db: Database, query: str) -> dict[int, 
     words = terms(query)
     if not words:
         return {}
-    text = " ".join(words)
     built_at, _ = index_state(db)
     scores: dict[int, float] = {}
     if built_at is not None:
-        found = cur.execute(
-            """SELECT id, score FROM (
-                   SELECT id, updated_at, fts_main_lessons.match_bm25(id, ?) AS score FROM lessons
-               ) WHERE score IS NOT NULL AND updated_at <= ?""",
-            [text, built_at],
-        ).fetchall()
-        scores.update({i: float(s) for i, s in found})
+        scores.update(_bm25(cur, words))
+        for (changed,) in cur.execute("SELECT id FROM lessons WHERE updated_at > ?", [built_at]).fetchall():
+            scores.pop(changed, None)  # indexed text is stale; the direct match below decides
     # Lessons written since the build: stemmed substring match, all words required.
     stems = [r[0] for r in cur.execute(
         "SELECT stem(w, 'english') FROM unnest(?::VARCHAR[]) AS t(w)", [words]
@@ -104,6 +106,28 @@ def hits(cur: duckdb.DuckDBPyConnection, db: Database, query: str) -> dict[int, 
         # Rough BM25-like scale: matched characters / 10, so fresh lessons interleave sensibly.
         scores[lesson_id] = max(scores.get(lesson_id, 0.0), 1.0 + (chars or 0) / 10.0)
     return scores
+
+
+K1, B = 1.2, 0.75  # the usual BM25 constants (DuckDB's match_bm25 defaults)
+
+
+def _bm25(cur: duckdb.DuckDBPyConnection, words: list[str]) -> dict[int, float]:
+    """BM25 over the index's postings: any query term matches; more, rarer, denser terms rank higher."""
+    stats = cur.execute("SELECT num_docs, avgdl FROM fts_main_lessons.stats").fetchone()
+    found = cur.execute(
+        "SELECT termid, df FROM fts_main_lessons.dict WHERE term IN (SELECT stem(unnest(?::VARCHAR[]), 'english'))",
+        [words]).fetchall()
+    if not found or not stats:
+        return {}
+    num_docs, avgdl = stats
+    idf = {termid: math.log((num_docs - df + 0.5) / (df + 0.5) + 1) for termid, df in found}
+    weight = "CASE termid " + " ".join("WHEN ? THEN ?" for _ in idf) + " END"
+    params = [v for pair in idf.items() for v in pair]
+    rows_ = cur.execute(
+        f"""SELECT lesson_id, sum({weight} * tf * {K1 + 1} / (tf + {K1} * ({1 - B} + {B} * doc_len / ?)))
+            FROM fts_main_lessons.postings WHERE termid IN ({', '.join('?' for _ in idf)}) GROUP BY 1""",
+        [*params, avgdl, *idf]).fetchall()
+    return {lesson_id: float(score) for lesson_id, score in rows_}
 
 
 class _Refresher(threading.Thread):
