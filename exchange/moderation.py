@@ -100,19 +100,12 @@ def decide(db: Database, user: User, lesson_id: int, decision: str, reason: str 
            now: datetime | None = None) -> str:
     """Publish or reject a submitted lesson, or restore/reject a hidden one. One decision wins; a second gets Conflict."""
     now = now or clock.now()
-    reason = clean(reason)
     if decision not in ("publish", "reject"):
         raise InvalidInput("Choose publish or reject.", "decision")
-    if decision == "reject" and not reason:
-        raise InvalidInput("Tell the author why: a reason is required to reject.", "reason")
-    if len(reason) > MAX_REASON_CHARS:
-        raise InvalidInput(f"The reason is {len(reason):,} characters; the limit is {MAX_REASON_CHARS:,}.", "reason")
+    reason = _reason(reason, "Tell the author why: a reason is required to reject." if decision == "reject" else None)
 
     def work(cur):
-        lesson = _lesson(cur, lesson_id)
-        rels = permissions.lesson_relations(user, lesson)
-        permissions.require(user, "lesson.read", rels, hide=True)  # no hint that an unreadable lesson exists
-        permissions.require(user, "lesson.review", rels)
+        lesson, rels = _lesson_for(cur, user, lesson_id, "lesson.review")
         pending = lesson["status"] == "submitted" or (lesson["status"] == "published" and lesson["hidden"])
         if not pending:
             raise Conflict(f"This lesson was already decided (it is now {lesson['status']}). Nothing was changed.")
@@ -137,17 +130,10 @@ def decide(db: Database, user: User, lesson_id: int, decision: str, reason: str 
 def report(db: Database, user: User, lesson_id: int, reason: str, *, now: datetime | None = None) -> bool:
     """Report a published lesson; return True when this report hid it (3 departments reported it)."""
     now = now or clock.now()
-    reason = clean(reason)
-    if not reason:
-        raise InvalidInput("Say what is wrong with this lesson.", "reason")
-    if len(reason) > MAX_REASON_CHARS:
-        raise InvalidInput(f"The reason is {len(reason):,} characters; the limit is {MAX_REASON_CHARS:,}.", "reason")
+    reason = _reason(reason, "Say what is wrong with this lesson.")
 
     def work(cur):
-        lesson = _lesson(cur, lesson_id)
-        rels = permissions.lesson_relations(user, lesson)
-        permissions.require(user, "lesson.read", rels, hide=True)
-        permissions.require(user, "lesson.report", rels)
+        lesson, rels = _lesson_for(cur, user, lesson_id, "lesson.report")
         if "own_department" in rels:
             raise InvalidInput("You cannot report your own department's lesson; edit or withdraw it instead.", "lesson")
         if scalar(cur, "SELECT count(*) FROM lesson_reports WHERE reporter_id = ? AND lesson_id = ?", [user.id, lesson["id"]]):
@@ -182,6 +168,25 @@ def reveal_department(db: Database, user: User, lesson_id: int, *, now: datetime
         return name
 
     return db.write(work)
+
+
+def _reason(text: str, required: str | None) -> str:
+    """A cleaned reason within the limit; `required` is the message when it may not be empty."""
+    reason = clean(text)
+    if required and not reason:
+        raise InvalidInput(required, "reason")
+    if len(reason) > MAX_REASON_CHARS:
+        raise InvalidInput(f"The reason is {len(reason):,} characters; the limit is {MAX_REASON_CHARS:,}.", "reason")
+    return reason
+
+
+def _lesson_for(cur, user: User, lesson_id, action: str) -> tuple[dict, set[str]]:
+    """The lesson and the user's relations to it, once they may read it (else NotFound) and do `action`."""
+    lesson = _lesson(cur, lesson_id)
+    rels = permissions.lesson_relations(user, lesson)
+    permissions.require(user, "lesson.read", rels, hide=True)  # no hint that an unreadable lesson exists
+    permissions.require(user, action, rels)
+    return lesson, rels
 
 
 def _lesson(cur, lesson_id) -> dict:
