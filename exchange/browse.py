@@ -110,8 +110,8 @@ def find(db: Database, user: User, filters: Filters) -> Results:
         per_page = max(1, min(int(filters.per_page or PER_PAGE), 100))
         pages = max(1, -(-total // per_page))
         page = max(1, min(int(filters.page or 1), pages))
-        ordered = index.ordered_ids(positions, filters.effective_sort, scores)
-        page_ids = ordered[(page - 1) * per_page: page * per_page]
+        page_ids = index.ordered_ids(positions, filters.effective_sort, scores, offset=(page - 1) * per_page,
+                                     limit=per_page)
         lessons = _cards(cur, user, page_ids)
         if scores is not None:
             for lesson in lessons:
@@ -182,7 +182,7 @@ def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -
     writer.writerow(CSV_COLUMNS)
     with db.read() as cur:
         index, positions, _, _, scores = _matching(db, cur, user, filters)
-        ids = index.ordered_ids(positions, filters.effective_sort, scores)[:limit]
+        ids = index.ordered_ids(positions, filters.effective_sort, scores, limit=limit)
         for start in range(0, len(ids), 500):
             for lesson in _cards(cur, user, ids[start:start + 500]):
                 row = {**lesson, "practices": "; ".join(p["name"] for p in lesson["practices"]),

@@ -71,8 +71,9 @@ class FacetIndex:
             facets[name] = self._counts(name, rows, seen)
         return np.nonzero(every)[0], int(every.sum()), facets
 
-    def ordered_ids(self, positions: np.ndarray, sort: str, scores: dict[int, float] | None) -> list[int]:
-        """Lesson ids at `positions`, in the view's order."""
+    def ordered_ids(self, positions: np.ndarray, sort: str, scores: dict[int, float] | None, *,
+                    offset: int = 0, limit: int | None = None) -> list[int]:
+        """Lesson ids at `positions`, in the view's order (a slice of it when offset/limit are given)."""
         ids = self.ids[positions]
         if sort == "relevance" and scores is not None:
             score = np.array([scores.get(int(i), 0.0) for i in ids])
@@ -81,7 +82,8 @@ class FacetIndex:
             order = np.lexsort((ids, self.published[positions]))
         else:
             order = np.lexsort((-ids, -self.published[positions]))
-        return [int(i) for i in ids[order]]
+        end = None if limit is None else offset + limit
+        return ids[order][offset:end].tolist()
 
     def _mask(self, name: str, values: tuple, seen: dict[str, np.ndarray]) -> np.ndarray:
         if name in self.links:
