@@ -1,0 +1,91 @@
+"""Issue 4 in a real browser: the coordinator's adoption dashboard draws, drills down and downloads."""
+
+from __future__ import annotations
+
+import re
+import struct
+
+from playwright.sync_api import expect
+
+from .helpers import grid_rows, nav, sign_in_as, wait_for_app
+
+CHARTS = ("chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_pulse_kind", "chart_pulse_risk")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def open_dashboard(page):
+    sign_in_as(page, "coordinator")
+    nav(page, "Adoption dashboard")
+    expect(page.get_by_role("heading", name="Adoption of equity practices")).to_be_visible()
+    expect(page.locator(".vega-embed")).to_have_count(len(CHARTS))
+
+
+def drill_text(box):
+    return box.get_by_test_id("stMarkdownContainer").filter(has_text="Departments behind your selection")
+
+
+def test_coordinator_sees_every_chart_and_clicking_a_heatmap_cell_or_a_region_line_lists_its_departments(
+        page, demo_facts):
+    open_dashboard(page)
+    # Every chart is drawn (SVG with marks), and carries its accessible description.
+    for chart in page.locator(".vega-embed").all():
+        expect(chart.locator("svg.marks")).to_be_visible()
+        assert chart.locator("[role=graphics-symbol]").count() > 0
+        assert len(chart.get_attribute("aria-label") or "") > 40
+
+    # Click the heatmap cell of a region and practice: exactly its departments are listed, with their stages.
+    cell = demo_facts.heatmap_cell
+    heatmap = page.locator(".st-key-chart_heatmap_box")
+    mark = heatmap.locator(f"g.mark-rect path[aria-label*='HHS region: {cell['region']};']"
+                           f"[aria-label*='Practice: {cell['practice']};']")
+    expect(mark).to_have_count(1)
+    mark.click(position={"x": 3, "y": 3})  # a corner: the cell's label sits on its centre
+    wait_for_app(page)
+    expected = cell["departments"]
+    expect(drill_text(heatmap)).to_have_text(
+        re.compile(rf"^Departments behind your selection: Region {cell['region']}, {re.escape(cell['practice'])} "
+                   rf"\({len(expected)}, stage as of .+\)$"))
+    table = heatmap.get_by_test_id("stDataFrame").last
+    listed = grid_rows(table)
+    header = table.locator("table[role=grid] thead th").all_inner_texts()
+    assert header[:6] == ["Department", "State", "HHS region", "Practice", "Stage", "As of"]
+    assert {row[4] for row in listed} <= {"Not started", "Exploring", "Preparing", "Implementing", "Sustaining"}
+    assert {(row[0], row[4]) for row in listed} == expected
+    assert {row[2] for row in listed} == {str(cell["region"])}
+    assert {row[3] for row in listed} == {cell["practice"]}
+
+    # Clicking a region's line in the trend chart lists that region's departments instead.
+    line = demo_facts.trend_region
+    trend = page.locator(".st-key-chart_trend_box")
+    point = trend.locator(f"g.mark-symbol path[aria-label*='HHS region: Region {line['region']};']").last
+    point.click(force=True)  # a small filled point; neighbouring lines may overlap it
+    wait_for_app(page)
+    expect(drill_text(trend)).to_have_text(
+        re.compile(rf"^Departments behind your selection: Region {line['region']} \({line['rows']:,}, stage as of .+\)$"))
+    expect(drill_text(heatmap)).to_have_count(0)  # only the latest click drills down
+    table = trend.get_by_test_id("stDataFrame").last.locator("table[role=grid]")
+    expect(table.locator("tbody tr").first).to_be_attached()
+    assert int(table.get_attribute("aria-rowcount")) - 1 == line["rows"]
+    shown = table.evaluate(
+        "t => [...t.querySelectorAll('tbody tr')].map(r => [...r.querySelectorAll('td')].map(c => c.textContent))")
+    assert shown and {row[2] for row in shown} == {str(line["region"])}
+    assert {row[0] for row in shown} <= line["departments"]
+
+
+def test_coordinator_downloads_a_chart_as_a_valid_png_and_svg(page):
+    open_dashboard(page)
+    heatmap = page.locator(".st-key-chart_heatmap_box")
+    with page.expect_download() as download:
+        heatmap.get_by_role("button", name="PNG", exact=True).click()
+    png = download.value
+    data = open(png.path(), "rb").read()
+    assert png.suggested_filename == "adoption-heatmap.png"
+    assert data[:8] == PNG_SIGNATURE
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    assert width > 200 and height > 200
+
+    with page.expect_download() as download:
+        heatmap.get_by_role("button", name="SVG", exact=True).click()
+    svg = open(download.value.path(), encoding="utf-8").read()
+    assert svg.lstrip().startswith("<svg") and "Adoption by region and practice" in svg
