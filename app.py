@@ -22,6 +22,9 @@ if user.signed_in and user.department_id is not None:  # sharing is done for a d
         P("pages/my_lessons.py", title="My lessons", icon=":material/folder_open:", url_path="mine"),
         P("pages/assess.py", title="Self-assessment", icon=":material/checklist:", url_path="assess"),
     ]
+elif user.is_admin:  # no department to share for, but administrators may edit any lesson
+    sections["Learn"].append(P("pages/post.py", title="Edit a lesson", icon=":material/edit_note:", url_path="post",
+                               visibility="hidden"))
 if user.role in ("coordinator", "admin"):
     sections["Coordinate"] = [
         P("pages/review.py", title="Review queue", icon=":material/fact_check:", url_path="review"),

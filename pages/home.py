@@ -90,7 +90,7 @@ def options(name, every):
 
 left, right = st.columns([1, 2.6], gap="large")
 with left:
-    st.subheader("Filters")
+    st.header("Filters")
     st.button("Clear all filters", icon=":material/filter_alt_off:", on_click=clear_all,
               disabled=not (filters.active or filters.q), key="home_clear")
     st.markdown("**Strategic practice**")
@@ -137,7 +137,7 @@ with right:
     st.markdown(f"**{results.total:,} {noun}**" + (f" matching “{core.escape_markdown(filters.q)}”" if filters.q.strip() else ""))
     if not results.lessons:
         with st.container(border=True):
-            st.markdown("#### No lessons match this view")
+            st.markdown("### No lessons match this view")
             hints = []
             if filters.q.strip():
                 hints.append("try fewer or different words in the search")

@@ -53,14 +53,14 @@ with when:
     st.markdown("**When**")
     st.markdown(core.period_text(lesson))
 
-st.subheader("Summary")
+st.header("Summary")
 core.user_text(lesson["summary"])
 for key, label, _ in SECTIONS:
     if lesson.get(key):
-        st.subheader(label)
+        st.header(label)
         core.user_text(lesson[key])
 
-st.subheader("Tags")
+st.header("Tags")
 tag_groups = [("Strategic practices", "practice", lesson["practices"]), ("Actions", "action", lesson["actions"]),
               ("Risk types", "risk", lesson["risk_types"])]
 for title, param, items in tag_groups:
@@ -96,7 +96,7 @@ if lesson["can_report"]:
                                icon=":material/check:")
 
 st.divider()
-st.subheader("Related lessons")
+st.header("Related lessons")
 related = core.attempt(lambda: browse.related(db, user, lesson))
 if related:
     for other in related:

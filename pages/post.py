@@ -141,7 +141,7 @@ if save or check:
 if st.session_state.get("post_ready") and st.session_state.get("post_lesson_id"):
     lesson_id = st.session_state["post_lesson_id"]
     with st.container(border=True):
-        st.subheader("Before you submit: similar lessons already shared")
+        st.header("Before you submit: similar lessons already shared")
         text = f"{st.session_state.get('post_title', '')} {st.session_state.get('post_summary', '')}"
         similar = core.attempt(lambda: browse.similar(db, user, text, exclude=lesson_id)) or []
         if similar:

@@ -25,7 +25,7 @@ if not waiting:
 
 for lesson in waiting:
     with st.container(border=True):
-        st.markdown(f"### {escape_markdown(lesson['title'])}")
+        st.markdown(f"## {escape_markdown(lesson['title'])}")
         with st.container(horizontal=True, gap="small"):
             core.kind_badge(lesson["kind"])
             if lesson["hidden"]:

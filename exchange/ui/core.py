@@ -84,7 +84,7 @@ def lesson_card(lesson: dict, *, key_prefix: str = "card") -> None:
             if lesson.get("visibility") == "members":
                 st.badge("Members only", color="gray", icon=":material/lock:")
         meta = [escape_markdown(lesson.get("attribution", ""))]
-        if lesson.get("hhs_region"):
+        if lesson.get("hhs_region") and lesson.get("department_name"):  # anonymous attributions name it already
             meta.append(f"HHS Region {lesson['hhs_region']}")
         meta.append(period_text(lesson))
         st.markdown(" · ".join(m for m in meta if m))

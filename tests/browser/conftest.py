@@ -133,9 +133,7 @@ def server(demo_database, browser, server_log):
 
 # Server-side errors that a reported, still-open bug causes, each with the xfail test that tracks it.
 # Remove the entry together with that xfail when the bug is fixed.
-KNOWN_SERVER_ERRORS = {
-    "Could not find page: `pages/post.py`": "administrators' lesson page: test_lesson_page.py[admin]",
-}
+KNOWN_SERVER_ERRORS: dict[str, str] = {}
 
 
 @pytest.fixture(autouse=True)

@@ -23,12 +23,7 @@ def open_first_lesson(page) -> str:
 
 @pytest.mark.parametrize("role", [
     "coordinator",
-    pytest.param("admin", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG: pages/lesson.py line ~80 shows st.page_link('pages/post.py', 'Edit this lesson') whenever "
-        "lesson['can_edit']; administrators may edit every lesson but, since fb6be6a, app.py lists post.py only "
-        "for accounts with a department, so st.page_link raises StreamlitPageNotFoundError and every lesson page "
-        "shows 'Something went wrong' to administrators. Fix: show the edit link only when the post page is in "
-        "the navigation (user.department_id is not None), or register post.py (hidden) for administrators."))),
+    "admin",
 ])
 def test_a_lesson_page_shows_its_sections_and_related_lessons_to_staff(page, role):
     sign_in_as(page, role)

@@ -19,7 +19,7 @@ def post(pages, email, **changes):
 
 
 def all_text(at) -> str:
-    return " ".join([m.value for m in at.markdown] + [t.value for t in at.title] + [s.value for s in at.subheader]
+    return " ".join([m.value for m in at.markdown] + [t.value for t in at.title] + [s.value for s in at.header]
                     + [link.label for link in at.get("page_link")])
 
 
@@ -27,7 +27,7 @@ def test_a_lesson_shows_every_section_and_tags_link_to_filtered_lists(pages):
     lesson_id = post(pages, MEMBER, title="Sections check", do_differently="Start with landlords.", advice="Bring data.")
     at = pages.open("lesson", email=OTHER, query={"id": str(lesson_id)})
     assert not at.exception
-    headings = [s.value for s in at.subheader]
+    headings = [s.value for s in at.header]
     for heading in ("Summary", "Context", "What we did", "What happened", "What we would do differently", "Advice for peers"):
         assert heading in headings
     labels = [link.label for link in at.get("page_link")]
@@ -65,3 +65,10 @@ def test_a_visitor_cannot_open_a_members_only_lesson(pages):
     lesson_id = post(pages, MEMBER, title="Members only story", visibility="members")
     at = pages.open("lesson", query={"id": str(lesson_id)})
     assert at.error and "Members only story" not in all_text(at)
+
+
+def test_an_administrator_can_open_a_lesson_and_its_edit_link(pages):
+    lesson_id = post(pages, MEMBER, title="Admin reads this")
+    at = pages.open("lesson", email=ADMIN, query={"id": str(lesson_id)})
+    assert not at.exception and not at.error
+    assert "Edit this lesson" in [link.label for link in at.get("page_link")]

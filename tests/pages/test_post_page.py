@@ -40,7 +40,7 @@ def test_posting_through_the_form_makes_the_lesson_appear_on_the_home_page(pages
     fill(at)
     at.button(key="FormSubmitter:lesson_form-Check and submit…").click().run()
     assert not at.exception and not at.error
-    assert any("similar lessons" in s.value.lower() for s in at.subheader)
+    assert any("similar lessons" in s.value.lower() for s in at.header)
     at.button(key="post_submit").click().run()
     assert any("Published" in s.value or "Submitted" in s.value for s in at.success)
     lesson_id = count(pages, "SELECT id FROM lessons WHERE title LIKE 'Zebra crossings%'")
@@ -61,7 +61,7 @@ def test_every_error_shows_at_once_and_names_its_field(pages):
     text = " ".join(e.value for e in at.error)
     for words in ("Summary", "300", "Context", "http", "practice"):
         assert words in text
-    assert not any("similar lessons" in s.value.lower() for s in at.subheader)
+    assert not any("similar lessons" in s.value.lower() for s in at.header)
 
 
 def test_saving_a_draft_twice_keeps_one_draft(pages):
