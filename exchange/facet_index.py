@@ -74,6 +74,11 @@ class FacetIndex:
     def ordered_ids(self, positions: np.ndarray, sort: str, scores: dict[int, float] | None, *,
                     offset: int = 0, limit: int | None = None) -> list[int]:
         """Lesson ids at `positions`, in the view's order (a slice of it when offset/limit are given)."""
+        if sort != "relevance" and limit is not None and offset + limit < len(positions) // 4:
+            # Only the first offset+limit rows matter: keep those at or before the cut-off time, then sort.
+            key = self.published[positions] if sort == "oldest" else -self.published[positions]
+            cut = np.partition(key, offset + limit - 1)[offset + limit - 1]
+            positions = positions[key <= cut]
         ids = self.ids[positions]
         if sort == "relevance" and scores is not None:
             score = np.array([scores.get(int(i), 0.0) for i in ids])
