@@ -25,6 +25,10 @@ FIELDS = ("title", "summary", "context", "what_we_did", "what_happened", "do_dif
 MAX_QUERY_CHARS = 200
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _build_lock = threading.Lock()
+# Words too common to mean anything in the direct match (the index drops English stopwords itself).
+STOPWORDS = frozenset("""a about after all also an and any are as at be been but by can did do does for from had has
+have how i in into is it its more most no not of on or our out over so such than that the their them then there these
+they this to too up us was we were what when where which while who will with would you your""".split())
 
 
 def terms(query: str) -> list[str]:
@@ -38,8 +42,11 @@ def refresh_index(db: Database) -> None:
         version = db.version
 
         def work(cur):
-            # Transaction start, in UTC like every timestamp we store (whatever the host's time zone).
-            built_at = cur.execute("SELECT current_timestamp AT TIME ZONE 'UTC'").fetchone()[0]
+            # Transaction start, in UTC like every timestamp we store (whatever the host's time zone),
+            # less a minute: a write stamped just before this snapshot but committed just after it
+            # is not in the index, so lessons changed in that minute are also searched directly.
+            built_at = cur.execute(
+                "SELECT (current_timestamp AT TIME ZONE 'UTC') - INTERVAL 60 SECOND").fetchone()[0]
             cur.execute(
                 f"PRAGMA create_fts_index('lessons', 'id', {', '.join(repr(f) for f in FIELDS)}, "
                 "stemmer='english', stopwords='english', overwrite=1)"
@@ -89,12 +96,13 @@ def hits(cur: duckdb.DuckDBPyConnection, db: Database, query: str) -> dict[int, 
         scores.update(_bm25(cur, words))
         for (changed,) in cur.execute("SELECT id FROM lessons WHERE updated_at > ?", [built_at]).fetchall():
             scores.pop(changed, None)  # indexed text is stale; the direct match below decides
-    # Lessons written since the build: stemmed substring match, all words required.
+    # Lessons written since the build: stemmed substring match of any word.
+    content = [w for w in words if w not in STOPWORDS and len(w) > 1] or words
     stems = [r[0] for r in cur.execute(
-        "SELECT stem(w, 'english') FROM unnest(?::VARCHAR[]) AS t(w)", [words]
+        "SELECT stem(w, 'english') FROM unnest(?::VARCHAR[]) AS t(w)", [content]
     ).fetchall()]
     haystack = "lower(concat_ws(' ', " + ", ".join(FIELDS) + "))"
-    conditions = " AND ".join("contains(text, ?)" for _ in stems)
+    conditions = " OR ".join("contains(text, ?)" for _ in stems)  # any word, as BM25 matches
     matched_chars = " + ".join("(length(text) - length(replace(text, ?, '')))" for _ in stems)
     recent = cur.execute(
         f"""SELECT id, {matched_chars} FROM (

@@ -100,3 +100,18 @@ def test_similar_lessons_are_found_from_a_title_and_summary(corpus):
     db, author, _, ids = corpus
     similar = browse.similar(db, author, "Eviction defense for families")
     assert similar[0]["id"] == ids["about"]
+
+
+def test_a_write_stamped_just_before_an_index_build_but_committed_after_is_still_found(corpus):
+    """Regression (browser review journey, CI): an edit whose timestamp predates the index snapshot."""
+    from datetime import timedelta
+
+    from exchange import clock
+
+    db, author, admin, ids = corpus
+    search.refresh_index(db)
+    # Simulate the race: the row says it changed a few seconds before the build started.
+    stamped = clock.now() - timedelta(seconds=5)
+    db.write(lambda cur: cur.execute(
+        "UPDATE lessons SET summary = 'Quokka habitat and housing', updated_at = ? WHERE id = ?", [stamped, ids["none"]]))
+    assert [l["id"] for l in browse.find(db, author, Filters(q="quokka")).lessons] == [ids["none"]]
