@@ -4,6 +4,7 @@ import logging
 
 import streamlit as st
 
+from exchange import setup
 from exchange.ui import auth, core
 
 st.set_page_config(page_title="Equity Exchange", page_icon=":material/diversity_3:", layout="wide")
@@ -40,6 +41,9 @@ account = P("pages/account.py", title="Your account" if user.signed_in else "Sig
 sections["Account"] = [account]
 
 page = st.navigation(sections)
+if not setup.production_mode():
+    st.sidebar.info("Demo mode: the departments are real, but every lesson and self-assessment here is made up.",
+                    icon=":material/science:")
 wanted = st.session_state.pop(auth.WANTED_KEY, None)
 if wanted:  # a deep link that arrived before this app had ever run: honour it if the role allows
     legacy_names = {"my_lessons": "mine", "admin_users": "accounts", "admin_taxonomy": "taxonomy", "admin_audit": "audit"}

@@ -68,3 +68,15 @@ def test_paging_moves_through_results_and_a_new_filter_starts_at_page_one(pages)
     at.multiselect(key="home_kind").set_value(["challenge"]).run()
     shown = at.query_params.get("page")
     assert shown in (None, "1", ["1"])
+
+
+def test_demo_mode_says_the_lessons_are_made_up(pages, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert any("Demo mode" in i.value for i in at.sidebar.info)
+    monkeypatch.setenv("EXCHANGE_MODE", "production")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert not any("Demo mode" in i.value for i in at.sidebar.info)
