@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from . import audit, facet_index, permissions, search
@@ -57,22 +57,8 @@ class Filters:
         """The same view with every filter and the search removed."""
         return Filters(sort=self.sort if self.sort != "relevance" else "", per_page=self.per_page)
 
-    def without(self, name: str) -> "Filters":
-        """The same view without one facet's filter (page reset)."""
-        return replace(self, **{name: ()}, page=1)
-
-
-# The facets (the facet index knows how to count each).
-_LINKS = {
-    "practice": ("lesson_practices", "practice_id"),
-    "action": ("lesson_actions", "action_id"),
-    "risk": ("lesson_risks", "risk_type_id"),
-}
-_COLUMNS = {
-    "kind": "kind", "region": "hhs_region", "state": "state_code", "jurisdiction": "jurisdiction_type",
-    "size": "population_band", "year": "year", "department": "shown_department_id",
-}
-DIMENSIONS = (*_LINKS, *_COLUMNS)
+# The facets, in display order; exchange/facet_index.py counts each.
+DIMENSIONS = facet_index.DIMENSIONS
 
 
 @dataclass
@@ -85,7 +71,6 @@ class Results:
     filters: Filters
     pages: int = 1
     searched: bool = False
-    suggestions: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _matching(db: Database, cur, user: User, filters: Filters):

@@ -275,7 +275,7 @@ def tile_map(d: Dashboard) -> ChartView:
     else:
         top = shown.loc[shown["share"].idxmax()]
         what = (f"assessed departments are {ADOPTING} {d.practice_name}" if d.practice_name else
-                f"assessed departments' practices are at Implementing or Sustaining")
+                "assessed departments' practices are at Implementing or Sustaining")
         takeaway = f"{top.state_name} leads: {top.share:.0%} of its {int(top.departments):,} {what}"
         takeaway += f"; {small} more states have fewer than 5 and are shown in grey." if small else "."
     table = df[~df["empty"]].rename(columns={"state_name": "State", "region": "HHS region",

@@ -32,6 +32,7 @@ _SCALARS = {
 }
 _LINKS = {"practice": ("lesson_practices", "practice_id"), "action": ("lesson_actions", "action_id"),
           "risk": ("lesson_risks", "risk_type_id")}
+DIMENSIONS = (*_LINKS, *_SCALARS)  # every filterable facet, the multi-valued ones first
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import duckdb
 from . import clock, moderation, permissions, taxonomy
 from .anonymity import LESSON_FACTS, lesson_facts, viewer_department
 from .db import Database, one, rows
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .errors import Conflict, NotFound
 from .lesson_form import LessonInput, parse_lesson_id, validate
 from .models import User
 
@@ -243,5 +243,5 @@ def _as_input(cur, row: dict) -> LessonInput:
     )
 
 
-__all__ = ["new_client_token", "save_draft", "post", "submit", "withdraw", "editable", "get", "mine",
-           "attach_tags", "InvalidInput", "Forbidden"]
+__all__ = ["new_client_token", "check", "save_draft", "post", "submit", "withdraw", "editable", "get", "mine",
+           "attach_tags"]

@@ -20,8 +20,6 @@ _MEMBER = [
     ("lesson.edit", "own_department"),
     ("lesson.submit", "own_department"),
     ("lesson.withdraw", "own_department"),
-    ("lesson.see_department", "not_anonymous"),
-    ("lesson.see_department", "own_department"),
     ("lesson.report", "published"),
     ("lesson.list_mine", "has_department"),
     ("department.read", "any"),
@@ -42,7 +40,6 @@ _COORDINATOR = _MEMBER + [
 RULES: dict[str, set[tuple[str, str]]] = {
     "visitor": {
         ("lesson.read", "published_public"),
-        ("lesson.see_department", "not_anonymous"),
         ("department.read", "any"),
     },
     "member": set(_MEMBER),

@@ -17,7 +17,7 @@ from datetime import datetime
 
 import duckdb
 
-from .db import Database, rows, scalar
+from .db import Database
 
 log = logging.getLogger(__name__)
 
@@ -177,10 +177,4 @@ def start_refresher(db: Database, interval: float = 20.0) -> None:
     refresher.start()
 
 
-def count_indexed(db: Database) -> int:
-    """How many lessons the index holds (for diagnostics)."""
-    with db.read() as cur:
-        return scalar(cur, "SELECT count(*) FROM fts_main_lessons.docs") or 0
-
-
-__all__ = ["hits", "refresh_index", "start_refresher", "terms", "index_is_stale", "rows"]
+__all__ = ["hits", "refresh_index", "start_refresher", "terms", "index_is_stale"]

@@ -3,18 +3,13 @@
 import streamlit as st
 
 from exchange import lessons
-from exchange.errors import ExchangeError
 from exchange.text import escape_markdown
 from exchange.ui import auth, core
 
 db = core.database()
 user = auth.current_user(db)
 
-try:
-    mine = lessons.mine(db, user)
-except ExchangeError as exc:
-    core.show_error(exc)
-    st.stop()
+mine = core.or_stop(lambda: lessons.mine(db, user))
 st.title("My lessons")
 
 STATUS = {

@@ -3,18 +3,13 @@
 import streamlit as st
 
 from exchange import moderation
-from exchange.errors import ExchangeError
 from exchange.text import escape_markdown
 from exchange.ui import auth, core
 
 db = core.database()
 user = auth.current_user(db)
 
-try:
-    waiting = moderation.queue(db, user)
-except ExchangeError as exc:
-    core.show_error(exc)
-    st.stop()
+waiting = core.or_stop(lambda: moderation.queue(db, user))
 st.title("Review queue")
 
 regions = "all regions" if user.is_admin else "HHS " + ", ".join(f"Region {r}" for r in user.regions)

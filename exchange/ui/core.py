@@ -43,6 +43,15 @@ def attempt(action: Callable[[], T]) -> T | None:
         return None
 
 
+def or_stop(action: Callable[[], T]) -> T:
+    """Run the service call a page cannot do without; on an ExchangeError show it and stop the page."""
+    try:
+        return action()
+    except ExchangeError as exc:
+        show_error(exc)
+        st.stop()
+
+
 def user_text(text: str) -> None:
     """Render text a user wrote: no HTML, no remote images, no links except plain http(s)."""
     if text:
