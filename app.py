@@ -1,16 +1,25 @@
 """Equity Exchange: page config, the signed-in user, and navigation built for their role."""
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
 from exchange import setup
-from exchange.ui import auth, core
+from exchange.errors import ExchangeError
+from exchange.ui import auth, core, gates
 
-st.set_page_config(page_title="Equity Exchange", page_icon=":material/diversity_3:", layout="wide")
+STATIC = Path(__file__).resolve().parent / "static"
+st.set_page_config(page_title="Equity Exchange", page_icon=str(STATIC / "icon.svg"), layout="wide")
+st.logo(str(STATIC / "logo.svg"), icon_image=str(STATIC / "icon.svg"), size="large")
 
 auth.enter_shell()
-db = core.database()
+try:
+    db = core.database()
+except ExchangeError as exc:  # in use by another server, corrupted, unreadable: say so in the page
+    st.title("Equity Exchange")
+    st.error(exc.message, icon=":material/database:")
+    st.stop()
 user = auth.current_user(db)
 
 P = st.Page
@@ -39,6 +48,9 @@ if user.role == "admin":
     ]
 account = P("pages/account.py", title="Your account" if user.signed_in else "Sign in", icon=":material/person:", url_path="account")
 sections["Account"] = [account]
+# Every other page's address still answers: "sign in to see this", or why this role may not.
+registered = {p.url_path for group in sections.values() for p in group}
+sections["Account"] += [gates.page(path, user, db) for path in gates.RESTRICTED if path not in registered]
 
 page = st.navigation(sections)
 if not setup.production_mode():

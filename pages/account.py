@@ -5,11 +5,12 @@ import streamlit as st
 from exchange import accounts
 from exchange.models import ROLE_LABELS
 from exchange.text import escape_markdown
-from exchange.ui import auth, core
+from exchange.ui import auth, core, signin
 
 db = core.database()
 user = auth.current_user(db)
 pending = None if user.signed_in else auth.pending_password_change(db)
+PASSWORD_CHANGED = "Your password is changed. Every other tab and device where you were signed in must sign in again."
 
 
 def password_fields(current_label: str) -> tuple[str, str, str]:
@@ -38,13 +39,19 @@ if user.signed_in:
         with st.form("change_password", clear_on_submit=True):
             current, new, confirm = password_fields("Current password")
             changed = st.form_submit_button("Change password", icon=":material/key:")
-        if changed and core.attempt(lambda: auth.change_password(db, user, current, new, confirm)):
-            st.success("Your password is changed. Other signed-in tabs must sign in again.", icon=":material/check:")
+        if changed and core.attempt(lambda: auth.change_password(db, user, current, new, confirm,
+                                                                 next_url="/account?password=changed")):
+            st.success(PASSWORD_CHANGED, icon=":material/check:")
+            st.stop()  # the browser is collecting the new session's cookie; it comes back here
+        elif st.query_params.get("password") == "changed":
+            st.success(PASSWORD_CHANGED, icon=":material/check:")
     st.subheader("Sign out")
     st.markdown("Sessions also end by themselves after 30 minutes without activity, or 12 hours in all.")
+    st.markdown("Signing out ends your session in every tab where it is open.")
     if st.button("Sign out", icon=":material/logout:"):
         auth.sign_out(db, user)
-        st.rerun()
+        st.success("You are signed out.", icon=":material/check:")
+        st.stop()
 
 elif pending is not None:
     st.title("Choose a new password")
@@ -54,37 +61,17 @@ elif pending is not None:
         current, new, confirm = password_fields("Temporary password")
         chosen = st.form_submit_button("Set password and sign in", type="primary", icon=":material/key:")
     if chosen and core.attempt(lambda: auth.change_password(db, pending, current, new, confirm)):
-        st.rerun()
-
-elif auth.oidc_configured():
-    st.title("Sign in")
-    unregistered = auth.unregistered_email()
-    if unregistered is not None:
-        st.error(f"Your email ({escape_markdown(unregistered) or 'none given'}) is not registered; ask your administrator "
-                 "to create an account for it. Until then you can read public lessons.", icon=":material/person_off:")
-        if st.button("Sign out of your organization account", icon=":material/logout:"):
-            auth.sign_out()
-    else:
-        st.markdown("Sign in with your organization's account. Your administrator must have created an account "
-                    "for your email first.")
-        for provider in auth.oidc_providers():
-            label = f"Sign in with {provider.replace('_', ' ').title()}" if provider else "Sign in with your organization"
-            if st.button(label, type="primary", icon=":material/login:", key=f"login_{provider or 'default'}"):
-                core.attempt(lambda: auth.start_provider_sign_in(provider))
+        st.success("Your password is set and you are signed in. Opening your account…", icon=":material/check:")
+        st.stop()
 
 else:
     st.title("Sign in")
-    with st.form("sign_in"):
-        email = st.text_input("Email", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
-    if submitted:
-        outcome = core.attempt(lambda: auth.sign_in_with_password(db, email, password))
-        if outcome:
-            st.rerun()
+    if st.query_params.get("signin") == "expired":
+        st.warning("That sign-in took too long to finish; please sign in again.", icon=":material/timer_off:")
+    signin.form(db, next_url=st.query_params.get("next") or "/account")
     st.markdown("No account yet? Ask your administrator. Without one you can read public lessons.")
 
-    demo_accounts = accounts.demo_sign_ins(db)
+    demo_accounts = [] if auth.oidc_configured() else accounts.demo_sign_ins(db)
     if demo_accounts:
         st.subheader("Demo accounts")
         st.markdown("This is a demonstration exchange with invented data. Sign in with any of these to try each role:")

@@ -1,9 +1,12 @@
-"""Who is signed in for this browser tab. Session state holds only a user id and times.
+"""Who is signed in for this browser tab: a database-backed session (exchange.sessions).
 
 Two ways in: local passwords (the default) or, when `.streamlit/secrets.toml` has an
 `[auth]` section, Streamlit's OpenID Connect login (`st.login`), whose verified email is
-matched to an account an administrator created. Either way the tab's session is then
-ours, and ends after 30 minutes idle or 12 hours in all (exchange.accounts decides).
+matched to an account an administrator created. Either way a session row is opened and its
+token reaches the browser as an HttpOnly cookie through a one-time handoff (see
+exchange/ui/web.py), so a reload, a new tab or a bookmark stays signed in. The tab also keeps
+the token in its session state (server memory, never the URL) so it is signed in at once.
+The session ends after 30 minutes idle or 12 hours in all (exchange.sessions decides).
 """
 
 from __future__ import annotations
@@ -12,18 +15,20 @@ import importlib.util
 import time
 from collections.abc import Mapping
 from datetime import tzinfo
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 from typing import Callable, TypeVar
 
 import streamlit as st
 
-from .. import accounts
+from .. import accounts, sessions
 from ..db import Database
 from ..errors import ExchangeError, Forbidden, NotFound
 from ..models import VISITOR, User
 
 T = TypeVar("T")
-SESSION_KEY = "auth"                  # {"user_id", "started", "last_seen"} (epoch seconds)
+SESSION_KEY = "auth"                  # {"token"}: this tab's session token (server memory only)
+SEEN_KEY = "auth_seen"                # this tab has been signed in: tell it when the session ends
 PENDING_KEY = "auth_pending"          # password checked, but a new password must be chosen first
 OIDC_ENDED_KEY = "auth_oidc_ended"    # our session ended: do not silently re-enter from st.user
 UNREGISTERED_KEY = "auth_unregistered"  # the provider's email that matched no account
@@ -53,59 +58,133 @@ def _require_shell() -> None:
 
 
 def current_user(db: Database) -> User:
-    """The signed-in user of this tab, or the visitor; ends an expired session and says so."""
+    """The signed-in user of this tab, or the visitor; an ended session is said so once."""
     _require_shell()
-    now = time.time()
-    session = st.session_state.get(SESSION_KEY)
-    if session:
+    cookie = _cookie_token()
+    mine = (st.session_state.get(SESSION_KEY) or {}).get("token")
+    ended, was_here = None, bool(st.session_state.pop(SEEN_KEY, None))
+    for token in dict.fromkeys(t for t in (mine, cookie) if t):
         try:
-            user = accounts.resume_session(db, session.get("user_id"), started=session.get("started", 0),
-                                           last_seen=session.get("last_seen", 0), now=now)
-        except accounts.SessionEnded as ended:
-            _end_session(db, session, ended)
-            return VISITOR
-        session["last_seen"] = now
-        return user
+            user = accounts.load_user(db, sessions.resume(db, token))
+        except sessions.SessionEnded as exc:
+            ended = ended or exc
+            if token == mine:  # this tab held the session itself: it was signed in here
+                st.session_state.pop(SESSION_KEY, None)
+                was_here = True
+            continue
+        if user.signed_in:
+            st.session_state[SEEN_KEY] = True
+            return user
+    if ended is not None:
+        _tell_session_ended(db, ended, from_this_tab=was_here)
+        return VISITOR
     if oidc_configured() and not st.session_state.get(OIDC_ENDED_KEY):
         return _enter_from_identity_provider(db)
     return VISITOR
 
 
-def sign_in_as(user_id: int) -> None:
-    """Start this tab's session for a user id (after the password or provider was checked)."""
-    now = time.time()
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(sessions.COOKIE_NAME)
+    except Exception:  # noqa: BLE001 — no browser behind this run (tests, bare mode)
+        return None
+    return token if sessions.well_formed(token) else None
+
+
+def _tell_session_ended(db: Database, ended: sessions.SessionEnded, *, from_this_tab: bool) -> None:
+    if oidc_configured():
+        st.session_state[OIDC_ENDED_KEY] = True
+    # A fresh tab whose cookie outlived a sign-out has nothing to be told; every other ending is news.
+    if ended.reason == "signed_out" and not from_this_tab:
+        return
+    if ended.reason == "unknown":
+        return
+    told = st.session_state.setdefault("auth_told", set())
+    if ended.reason in told and not from_this_tab:
+        return
+    told.add(ended.reason)
+    st.warning(ended.message, icon=":material/timer_off:")
+
+
+def sign_in_as(db: Database, user_id: int, *, next_url: str | None = None) -> None:
+    """Open a session for a user whose password or provider was checked; hand it to the browser's cookie."""
     st.session_state.pop(PENDING_KEY, None)
     st.session_state.pop(OIDC_ENDED_KEY, None)
-    st.session_state[SESSION_KEY] = {"user_id": user_id, "started": now, "last_seen": now}
+    st.session_state.pop("auth_told", None)
+    token = sessions.start(db, user_id)
+    st.session_state[SESSION_KEY] = {"token": token}
+    st.session_state[SEEN_KEY] = True
+    code = sessions.handoff(db, token)
+    redirect("/auth/session?" + urlencode({"code": code, "next": safe_next(next_url or here())}))
 
 
 def sign_out(db: Database | None = None, user: User | None = None) -> None:
-    """End this tab's session (audited when db and user are given); with OIDC, also the provider's."""
-    st.session_state.pop(SESSION_KEY, None)
+    """End this session everywhere it is open (audited when db and user are given); with OIDC, also the provider's."""
+    token = (st.session_state.pop(SESSION_KEY, None) or {}).get("token") or _cookie_token()
     st.session_state.pop(PENDING_KEY, None)
-    if db is not None and user is not None:
-        accounts.sign_out(db, user)
+    st.session_state.pop(SEEN_KEY, None)
+    if db is not None:
+        sessions.end(db, token, "signed_out")
+        if user is not None:
+            accounts.sign_out(db, user)
     if oidc_configured():
         st.session_state[OIDC_ENDED_KEY] = True
         if st.user.get("is_logged_in"):
             st.logout()
+            return
+    redirect("/auth/signout")
 
 
-def sign_in_with_password(db: Database, email: str, password: str) -> str:
+def here() -> str:
+    """This page's path and query, for coming back after signing in."""
+    try:
+        path = "/" + (st.context.url or "").split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+    except Exception:  # noqa: BLE001
+        path = "/"
+    query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+    return path + ("?" + query if query else "")
+
+
+def safe_next(url: str | None) -> str:
+    """`url` when it is a path on this site (no scheme, host or control characters), else the home page."""
+    url = str(url or "")
+    if (len(url) > 2000 or not url.startswith("/") or url.startswith("//") or "\\" in url
+            or any(ord(c) < 32 or ord(c) == 127 for c in url)):
+        return "/"
+    return quote(url, safe="/?&=%+-_.~:,;@!$'()*")
+
+
+def redirect(url: str) -> None:
+    """Send this tab's browser to a URL of this server (a full load, so cookies set there take effect)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    msg = ForwardMsg()
+    # Streamlit's own sign-in (st.login) moves the browser with this message; the frontend sets
+    # window.location to it. Only paths of this site are ever sent (safe_next).
+    msg.auth_redirect.url = url
+    ctx.enqueue(msg)
+
+
+def sign_in_with_password(db: Database, email: str, password: str, *, next_url: str | None = None) -> str:
     """Check the password; start the session ("signed_in") or ask for a new password first ("change_password")."""
     result = accounts.sign_in(db, email, password, tz=reader_timezone())
     if result.must_change_password:
         st.session_state.pop(SESSION_KEY, None)
         st.session_state[PENDING_KEY] = {"user_id": result.user.id, "started": time.time()}
         return "change_password"
-    sign_in_as(result.user.id)
+    sign_in_as(db, result.user.id, next_url=next_url)
     return "signed_in"
 
 
-def change_password(db: Database, user: User, current: str, new: str, confirm: str) -> bool:
-    """Change the password, then restart this tab's session (a password change ends older sessions)."""
+def change_password(db: Database, user: User, current: str, new: str, confirm: str, *,
+                    next_url: str | None = None) -> bool:
+    """Change the password, then open a new session (the change ends every older one, in every tab)."""
     accounts.change_password(db, user, current, new, confirm, tz=reader_timezone())
-    sign_in_as(user.id)
+    sign_in_as(db, user.id, next_url=next_url)
     return True
 
 
@@ -123,7 +202,7 @@ def pending_password_change(db: Database) -> User | None:
     pending = st.session_state.get(PENDING_KEY)
     if not pending:
         return None
-    if accounts.session_problem(pending["started"], pending["started"], time.time()):
+    if time.time() - pending["started"] > sessions.IDLE_LIMIT.total_seconds():
         st.session_state.pop(PENDING_KEY, None)
         return None
     user = accounts.load_user(db, pending["user_id"])
@@ -177,15 +256,6 @@ def require_page(load: Callable[[], T]) -> T:
         raise  # st.stop() raises; this keeps type checkers honest
 
 
-def _end_session(db: Database, session: dict, ended: accounts.SessionEnded) -> None:
-    st.session_state.pop(SESSION_KEY, None)
-    if oidc_configured():
-        st.session_state[OIDC_ENDED_KEY] = True
-    user = accounts.load_user(db, session.get("user_id"))
-    accounts.sign_out(db, user, reason=f"session ended: {ended.reason}")
-    st.warning(ended.message, icon=":material/timer_off:")
-
-
 def _enter_from_identity_provider(db: Database) -> User:
     info = st.user
     if not info.get("is_logged_in"):
@@ -198,5 +268,5 @@ def _enter_from_identity_provider(db: Database) -> User:
     except NotFound:
         st.session_state[UNREGISTERED_KEY] = email
         return VISITOR
-    sign_in_as(user.id)
+    sign_in_as(db, user.id)
     return user

@@ -41,15 +41,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(db_path: Path, log_path: Path):
-    """`streamlit run app.py` on a free loopback port against db_path; yields the base URL."""
+def running_app(db_path: Path, log_path: Path, env: dict | None = None):
+    """`streamlit run server.py` (app.py plus the sign-in cookie routes) on a free loopback port against db_path;
+    yields the base URL."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is required for browser tests: apt-get install chromium")
     port = free_port()
-    env = {**os.environ, "EXCHANGE_DB": str(db_path), "EXCHANGE_MODE": "demo", "EXCHANGE_SEARCH_REFRESH_SECONDS": "2"}
+    env = {**os.environ, "EXCHANGE_DB": str(db_path), "EXCHANGE_MODE": "demo", "EXCHANGE_SEARCH_REFRESH_SECONDS": "2",
+           **(env or {})}
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "server.py"), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              # No file watcher: an edit to the working tree during a run must not reload modules under the server.
              "--server.fileWatcherType", "none"],
@@ -107,7 +109,7 @@ def wait_for_app(page, timeout: int = TIMEOUT_MS) -> None:
 
 
 def goto(page, path: str = "") -> None:
-    """Load a URL of the app, as typing it would: a new Streamlit session (the tab's sign-in is lost)."""
+    """Load a URL of the app, as typing it would: a new Streamlit session (the sign-in cookie keeps you signed in)."""
     page.goto(f"{page.base}/{path.lstrip('/')}")
     wait_for_app(page)
 
@@ -118,8 +120,9 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
-    wait_for_app(page)
+    # The browser goes to the cookie route and comes back to the account page, signed in.
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    wait_for_app(page)
 
 
 def sign_in_as(page, role: str) -> dict:

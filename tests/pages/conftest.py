@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from exchange import setup
+from exchange import sessions, setup
 from exchange.db import Database, scalar
 from exchange.ui import core
 
@@ -54,13 +53,16 @@ class Pages:
         assert uid is not None, f"no user {email}"
         return uid
 
+    def session_token(self, email: str) -> str:
+        """A live sign-in session for this account (what the browser's cookie would carry)."""
+        return sessions.start(self.db, self.user_id(email))
+
     def open(self, page: str, *, email: str | None = None, query: dict | None = None, timeout: int = 30) -> AppTest:
         """The app (app.py, so navigation and page links work) switched to pages/<page>.py,
         signed in as `email` (visitor when None), already run."""
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
         if email:
-            now = time.time()
-            at.session_state["auth"] = {"user_id": self.user_id(email), "started": now, "last_seen": now}
+            at.session_state["auth"] = {"token": self.session_token(email)}
         at.run()  # the app shell first, as a browser tab would, so navigation is built for the role
         try:
             at.switch_page(f"pages/{page}.py")
@@ -70,8 +72,7 @@ class Pages:
             # own, inside the shell, to prove the page still refuses by itself.
             at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=timeout)
             if email:
-                now = time.time()
-                at.session_state["auth"] = {"user_id": self.user_id(email), "started": now, "last_seen": now}
+                at.session_state["auth"] = {"token": self.session_token(email)}
             at.session_state["app_shell"] = True
             in_navigation = False
         for key, value in (query or {}).items():

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from exchange import accounts, audit
+from exchange import accounts, audit, clock, sessions
 from exchange.demo import DEMO_ACCOUNTS
 from exchange.ui import auth
 
@@ -23,8 +24,7 @@ def open_account(pages, *, email=None, session=None, secrets=None, user=None) ->
     at = AppTest.from_file(str(PAGES / "account.py"), default_timeout=30)
     at.session_state["app_shell"] = True  # run the page file on its own, as if inside app.py's navigation
     if email:
-        now = time.time()
-        at.session_state["auth"] = {"user_id": pages.user_id(email), "started": now, "last_seen": now}
+        at.session_state["auth"] = {"token": pages.session_token(email)}
     if session:
         at.session_state["auth"] = session
     if secrets:
@@ -44,9 +44,18 @@ def field(at, kind: str, label: str):
 
 
 def sign_in(at, email, password) -> AppTest:
+    """Fill and send the form; when it signed in, run again (as the browser's return from the cookie route would)."""
     field(at, "text_input", "Email").input(email)
     field(at, "text_input", "Password").input(password)
-    return field(at, "button", "Sign in").click().run()
+    at = field(at, "button", "Sign in").click().run()
+    if at.success and at.success[0].value.startswith("You are signed in"):
+        at = at.run()
+    return at
+
+
+def tab_user_id(pages, at) -> int:
+    """The account behind the tab's session token."""
+    return sessions.resume(pages.db, at.session_state["auth"]["token"])
 
 
 def test_the_sign_in_page_lists_one_demo_account_per_role_with_its_password(pages):
@@ -69,7 +78,7 @@ def test_each_demo_account_signs_in_through_the_form(pages, account):
     at = sign_in(open_account(pages), account["email"], account["password"])
     assert not at.exception and not at.error
     assert at.title[0].value == "Your account"
-    assert at.session_state["auth"]["user_id"] == pages.user_id(account["email"])
+    assert tab_user_id(pages, at) == pages.user_id(account["email"])
 
 
 def test_a_wrong_password_shows_the_error_and_starts_no_session(pages):
@@ -90,24 +99,29 @@ def test_ten_wrong_passwords_lock_the_form_with_a_try_again_time(pages):
 
 
 def test_an_idle_session_ends_with_a_message_and_the_sign_in_form(pages):
-    long_ago = time.time() - 31 * 60
     uid = pages.user_id(DEMO_ACCOUNTS[0]["email"])
-    at = open_account(pages, session={"user_id": uid, "started": long_ago, "last_seen": long_ago})
-    assert at.warning[0].value == "Your session expired, please sign in again."
+    token = sessions.start(pages.db, uid, now=clock.now() - timedelta(minutes=31))
+    at = open_account(pages, session={"token": token})
+    assert at.warning[0].value == sessions.MESSAGES["idle"]
     assert at.title[0].value == "Sign in" and "auth" not in at.session_state
 
 
 def test_a_session_older_than_12_hours_ends_even_when_active(pages):
-    now = time.time()
     uid = pages.user_id(DEMO_ACCOUNTS[0]["email"])
-    at = open_account(pages, session={"user_id": uid, "started": now - 12 * 3600 - 5, "last_seen": now - 60})
-    assert at.warning[0].value == "Your session expired, please sign in again."
+    token = sessions.start(pages.db, uid, now=clock.now() - timedelta(hours=12, seconds=5))
+    pages.db.write(lambda cur: cur.execute("UPDATE sessions SET last_seen_at = ?", [clock.now() - timedelta(minutes=1)]))
+    at = open_account(pages, session={"token": token})
+    assert at.warning[0].value == sessions.MESSAGES["too_long"]
 
 
-def test_sign_out_ends_the_session(pages):
+def test_sign_out_ends_the_session_everywhere_it_is_open(pages):
     at = open_account(pages, email=DEMO_ACCOUNTS[0]["email"])
+    token = at.session_state["auth"]["token"]
     at = field(at, "button", "Sign out").click().run()
-    assert "auth" not in at.session_state and at.title[0].value == "Sign in"
+    assert "auth" not in at.session_state and at.success[0].value == "You are signed out."
+    assert at.run().title[0].value == "Sign in"
+    other_tab = open_account(pages, session={"token": token})
+    assert other_tab.title[0].value == "Sign in" and other_tab.warning[0].value == sessions.MESSAGES["signed_out"]
 
 
 def test_changing_the_password_through_the_form_keeps_the_tab_signed_in(pages):
@@ -116,8 +130,12 @@ def test_changing_the_password_through_the_form_keeps_the_tab_signed_in(pages):
     field(at, "text_input", "Current password").input(account["password"])
     field(at, "text_input", "New password (").input("quiet harbour morning")
     field(at, "text_input", "New password again").input("quiet harbour morning")
+    old_token = at.session_state["auth"]["token"]
     at = field(at, "button", "Change password").click().run()
     assert at.success[0].value.startswith("Your password is changed") and at.title[0].value == "Your account"
+    assert at.run().title[0].value == "Your account" and at.session_state["auth"]["token"] != old_token
+    with pytest.raises(sessions.SessionEnded):
+        sessions.resume(pages.db, old_token)
     assert accounts.sign_in(pages.db, account["email"], "quiet harbour morning").user.id == pages.user_id(account["email"])
 
 
@@ -137,8 +155,8 @@ def test_after_an_admin_reset_the_user_must_choose_a_new_password_before_the_ses
     field(at, "text_input", "Temporary password").input(temporary)
     field(at, "text_input", "New password (").input("quiet harbour morning")
     field(at, "text_input", "New password again").input("quiet harbour morning")
-    at = field(at, "button", "Set password and sign in").click().run()
-    assert at.title[0].value == "Your account" and at.session_state["auth"]["user_id"] == pages.user_id(account["email"])
+    at = field(at, "button", "Set password and sign in").click().run().run()
+    assert at.title[0].value == "Your account" and tab_user_id(pages, at) == pages.user_id(account["email"])
 
 
 # --- OpenID Connect, with st.user mocked --------------------------------------------------
@@ -164,7 +182,7 @@ def test_with_oidc_a_registered_email_is_signed_in_whatever_its_case(pages):
     at = open_account(pages, secrets=OIDC_SECRETS,
                       user={"is_logged_in": True, "email": account["email"].upper(), "email_verified": True})
     assert at.title[0].value == "Your account"
-    assert at.session_state["auth"]["user_id"] == pages.user_id(account["email"])
+    assert tab_user_id(pages, at) == pages.user_id(account["email"])
     assert "organization's account" in texts(at)
 
 

@@ -1,0 +1,47 @@
+"""Pages a role cannot open still answer at their address: a visitor is asked to sign in (and comes back
+to the same page and query), a signed-in role that may never see the page is told so plainly."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..db import Database
+from ..models import ROLE_LABELS, User
+from . import auth, signin
+
+DEPARTMENT_STAFF = "members of a health department"
+COORDINATORS = "regional coordinators and administrators"
+ADMINISTRATORS = "administrators"
+# url path: (page title, who may open it)
+RESTRICTED = {
+    "post": ("Share a lesson", DEPARTMENT_STAFF),
+    "mine": ("My lessons", DEPARTMENT_STAFF),
+    "assess": ("Self-assessment", DEPARTMENT_STAFF),
+    "review": ("Review queue", COORDINATORS),
+    "dashboard": ("Adoption dashboard", COORDINATORS),
+    "accounts": ("Accounts", ADMINISTRATORS),
+    "taxonomy": ("Taxonomy", ADMINISTRATORS),
+    "audit": ("Audit log", ADMINISTRATORS),
+}
+
+
+def page(url_path: str, user: User, db: Database) -> st.Page:
+    """A hidden page at `url_path` that explains why its real page is not shown to this user."""
+    title, who = RESTRICTED[url_path]
+
+    def explain() -> None:
+        if not user.signed_in:
+            st.title("Sign in to see this")
+            st.info(f"The {title} is for {who}. Please sign in: you will come straight back to this page.",
+                    icon=":material/lock:")
+            signin.form(db, key=f"gate_{url_path}")
+            st.markdown("No account yet? Ask your administrator. Without one you can read public lessons.")
+        else:
+            st.title("Not available to your role")
+            role = ROLE_LABELS.get(user.role, user.role).lower()
+            extra = " and your account has no department" if who == DEPARTMENT_STAFF and user.role == "member" else ""
+            st.info(f"The {title} is for {who}. You are signed in as a {role}{extra}, so this page is not "
+                    "available to you. Ask your administrator if your role should change.", icon=":material/block:")
+
+    explain.__name__ = f"gate_{url_path}"
+    return st.Page(explain, title=title, url_path=url_path, visibility="hidden")

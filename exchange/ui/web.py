@@ -1,0 +1,112 @@
+"""The app's own HTTP routes and headers, mounted beside Streamlit by `st.App` in server.py.
+
+- `/auth/session?code=…&next=…` turns a tab's one-time handoff code into the HttpOnly session
+  cookie and sends the browser on to `next` (a path of this site only).
+- `/auth/signout?next=…` clears the cookie, but only once its session has ended, so another
+  site cannot sign anyone out by linking here.
+- Every response carries headers that keep the app out of other sites' frames and stop
+  content sniffing; Streamlit's `/_stcore/metrics` is not served.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse
+from starlette.routing import Route
+
+from .. import sessions
+from . import core
+
+log = logging.getLogger("exchange.web")
+
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"frame-ancestors 'self'"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+HIDDEN_PATHS = ("/_stcore/metrics",)
+
+
+def _https(request: Request) -> bool:
+    # Behind a TLS-terminating proxy the scheme arrives in X-Forwarded-Proto (uvicorn's proxy headers).
+    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "").lower() == "https"
+
+
+def _next(request: Request) -> str:
+    from .auth import safe_next
+
+    return safe_next(request.query_params.get("next"))
+
+
+async def session_route(request: Request):
+    """Exchange a handoff code for the session cookie, then go where the tab was."""
+    code = request.query_params.get("code", "")[:100]
+    try:
+        token = await run_in_threadpool(lambda: sessions.redeem(core.database(), code))
+    except Exception:  # noqa: BLE001 — never a traceback; the tab stays signed in without the cookie
+        log.exception("Could not hand the session to the cookie")
+        token = None
+    target = _next(request)
+    response = RedirectResponse(target if token else "/account?signin=expired", status_code=303)
+    if token:
+        response.set_cookie(sessions.COOKIE_NAME, token, max_age=int(sessions.SESSION_LIMIT.total_seconds()),
+                            path="/", httponly=True, samesite="lax", secure=_https(request))
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+async def signout_route(request: Request):
+    """Forget the cookie of a session that has ended; a live session's cookie is left alone."""
+    token = request.cookies.get(sessions.COOKIE_NAME)
+    live = False
+    if token:
+        try:
+            live = await run_in_threadpool(lambda: sessions.is_live(core.database(), token))
+        except Exception:  # noqa: BLE001
+            log.exception("Could not check the session on sign-out")
+    response = RedirectResponse(_next(request), status_code=303)
+    if token and not live:
+        response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=_https(request))
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+ROUTES = [Route("/auth/session", session_route, methods=["GET"]),
+          Route("/auth/signout", signout_route, methods=["GET"])]
+
+
+class SecurityHeaders:
+    """ASGI middleware: security headers on every HTTP response; hidden Streamlit endpoints answer 404."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if scope.get("path", "").rstrip("/") in HIDDEN_PATHS:
+            return await PlainTextResponse("Not found", status_code=404)(scope, receive, send)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  *[(n, v) for n, v in SECURITY_HEADERS if n not in present]]}
+            await send(message)
+
+        return await self.app(scope, receive, with_headers)
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    """Open the database when the server starts, so another process is refused at once, not at the first page."""
+    try:
+        await run_in_threadpool(core.database)
+    except Exception:  # noqa: BLE001 — the page says what is wrong (app.py); the server still starts
+        log.exception("Could not open the database at start-up")
+    yield

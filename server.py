@@ -1,0 +1,13 @@
+"""The server: Streamlit's app (app.py) plus the routes and headers of exchange/ui/web.py.
+
+Run with `streamlit run server.py` (what `make run` does) or any ASGI server
+(`uvicorn server:app`). Running `streamlit run app.py` still works, but without the
+sign-in cookie: each tab then signs in by itself.
+"""
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from exchange.ui import web
+
+app = st.App("app.py", routes=web.ROUTES, middleware=[Middleware(web.SecurityHeaders)], lifespan=web.lifespan)
