@@ -4,27 +4,38 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test demo bench clean
+.PHONY: run test test-fast demo bench clean
+
+# pip's own progress (one line per package) instead of a silent minute on the first run.
+PIP_INSTALL := $(PY) -m pip install --progress-bar off --disable-pip-version-check
 
 $(VENV)/.installed: requirements.txt
+	@echo "==> Creating the virtual environment in $(VENV) (first run only)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	@echo "==> Installing the app's pinned packages (about a minute the first time)"
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
-	$(PY) -m pip install --quiet -r requirements-test.txt
+	@echo "==> Installing the test packages"
+	$(PIP_INSTALL) -r requirements-test.txt
 	touch $@
 
-## make run: install, create data/exchange.duckdb with demo data if missing, start the app
+## make run [PORT=8501]: install, create data/exchange.duckdb with demo data if missing, start the app
 run: $(VENV)/.installed
+	@echo "==> Preparing the database (demo data is created on the first run)"
 	$(PY) -m exchange init
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address localhost
+	@echo "==> Serving http://localhost:$(PORT)  (Ctrl+C to stop)"
+	$(PY) -m streamlit run server.py --server.port $(PORT) --server.address localhost
 
 ## make test: install test requirements and run every test, browser tests included
 test: $(VENV)/.installed-test
 	@command -v chromium >/dev/null 2>&1 || { echo 'Browser tests need Chromium: run  sudo apt-get install chromium  (Debian) and try again.'; exit 1; }
 	$(PY) -m pytest -n 2 --dist loadgroup -q
+
+## make test-fast: services and page tests (AppTest) only, for the inner loop; `make test` stays the full suite
+test-fast: $(VENV)/.installed-test
+	$(PY) -m pytest -n 2 -q --ignore=tests/browser
 
 ## make bench: build the national-scale database and print p50/p95 figures
 bench: $(VENV)/.installed
