@@ -53,6 +53,9 @@ registered = {p.url_path for group in sections.values() for p in group}
 sections["Account"] += [gates.page(path, user, db) for path in gates.RESTRICTED if path not in registered]
 
 page = st.navigation(sections)
+if st.session_state.get("app_last_page") not in (None, page.url_path):
+    gates.close_sidebar_on_phones()  # Streamlit leaves it open over the page just chosen
+st.session_state["app_last_page"] = page.url_path
 if not setup.production_mode():
     st.sidebar.info("Demo mode: the departments are real, but every lesson and self-assessment here is made up.",
                     icon=":material/science:")

@@ -25,6 +25,22 @@ RESTRICTED = {
 }
 
 
+# A fixed script (no user text): on a narrow screen, fold the sidebar away once a page has been chosen.
+_CLOSE_SIDEBAR = """<script>
+(() => {
+  if (window.innerWidth >= 768) return;
+  const sidebar = document.querySelector('[data-testid=stSidebar]');
+  const button = document.querySelector('[data-testid=stSidebarCollapseButton] button');
+  if (sidebar && button && sidebar.getAttribute('data-collapsed') === 'false') button.click();
+})();
+</script>"""
+
+
+def close_sidebar_on_phones() -> None:
+    """After a page change on a phone-sized screen, close the sidebar so the chosen page is visible."""
+    st.html(_CLOSE_SIDEBAR, unsafe_allow_javascript=True)
+
+
 def page(url_path: str, user: User, db: Database) -> st.Page:
     """A hidden page at `url_path` that explains why its real page is not shown to this user."""
     title, who = RESTRICTED[url_path]
