@@ -20,9 +20,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import clock
+from . import audit, clock
 from .db import Database, one
 from .errors import ExchangeError
+from .models import User
 
 COOKIE_NAME = "ee_session"
 IDLE_LIMIT = timedelta(minutes=30)
@@ -137,8 +138,14 @@ def end_all(db: Database, user_id: int, reason: str, *, keep: str | None = None,
 
 
 def _end(db: Database, key: str, reason: str, now: datetime) -> None:
-    db.write(lambda cur: cur.execute("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
-                                     [now, reason, key]), bump=False)
+    def work(cur):
+        ended = cur.execute("""UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL
+                               RETURNING user_id""", [now, reason, key]).fetchone()
+        if ended and reason != "signed_out":  # a sign-out is audited by the account service, with its actor
+            actor = User(id=ended[0], email="", display_name="", role="member")  # only the id is logged
+            audit.record(cur, actor, "sign_out", "user", ended[0], True, f"session ended: {reason}", now=now)
+
+    db.write(work, bump=False)
 
 
 # --- handing a tab's session to the browser's cookie -------------------------------------------

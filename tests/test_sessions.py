@@ -47,6 +47,9 @@ def test_thirty_minutes_without_activity_end_the_session_for_good(fresh_db, memb
     with pytest.raises(sessions.SessionEnded) as again:  # not revived by a later clock or a retry
         sessions.resume(fresh_db, token, now=T0 + timedelta(minutes=1))
     assert again.value.reason == "idle" and stored(fresh_db)[0]["end_reason"] == "idle"
+    with fresh_db.read() as cur:
+        logged = rows(cur, "SELECT actor_id, event, detail FROM audit_log WHERE event = 'sign_out'")
+    assert logged == [{"actor_id": member.id, "event": "sign_out", "detail": "session ended: idle"}]
 
 
 def test_a_session_ends_after_twelve_hours_even_when_active(fresh_db, member):
