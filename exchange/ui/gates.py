@@ -28,6 +28,7 @@ RESTRICTED = {
 # A fixed script (no user text): on a narrow screen, fold the sidebar away once a page has been chosen.
 _CLOSE_SIDEBAR = """<script>
 (() => {
+  document.currentScript?.remove();  // leave no script element behind in the page
   if (window.innerWidth >= 768) return;
   const sidebar = document.querySelector('[data-testid=stSidebar]');
   const button = document.querySelector('[data-testid=stSidebarCollapseButton] button');
