@@ -16,7 +16,6 @@ import time
 from collections.abc import Mapping
 from datetime import tzinfo
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 from typing import Callable, TypeVar
 
 import streamlit as st
@@ -25,6 +24,7 @@ from .. import accounts, sessions
 from ..db import Database
 from ..errors import ExchangeError, Forbidden, NotFound
 from ..models import VISITOR, User
+from .timezone import reader_zone
 
 T = TypeVar("T")
 SESSION_KEY = "auth"                  # {"token"}: this tab's session token (server memory only)
@@ -190,11 +190,7 @@ def change_password(db: Database, user: User, current: str, new: str, confirm: s
 
 def reader_timezone() -> tzinfo | None:
     """The browser's time zone when it told us one (for "try again at HH:MM")."""
-    try:
-        name = st.context.timezone
-        return ZoneInfo(name) if name else None
-    except Exception:  # noqa: BLE001 — unknown or missing zone: fall back to the server's
-        return None
+    return reader_zone()
 
 
 def pending_password_change(db: Database) -> User | None:
