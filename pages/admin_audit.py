@@ -5,7 +5,7 @@ import math
 import streamlit as st
 
 from exchange import audit
-from exchange.ui import auth, core
+from exchange.ui import auth, core, timezone
 
 db = core.database()
 user = auth.current_user(db)
@@ -38,7 +38,7 @@ pages = max(1, math.ceil(total / audit.PER_PAGE))
 
 st.markdown(f"**{total}** entr{'ies' if total != 1 else 'y'} · page {page} of {pages}")
 st.dataframe(
-    [{"When (UTC)": e["occurred_at"], "Event": e["event"], "Actor": e["actor_email"] or ("system" if e["actor_id"] is None else e["actor_id"]),
+    [{"When": timezone.local(e["occurred_at"], "%Y-%m-%d %H:%M:%S"), "Event": e["event"], "Actor": e["actor_email"] or ("system" if e["actor_id"] is None else e["actor_id"]),
       "Subject": f"{e['subject_type'] or ''} {e['subject_id'] or ''}".strip(), "Succeeded": e["success"], "Detail": e["detail"]}
      for e in entries],
     hide_index=True, width="stretch", key=f"audit_grid_{hash(filters)}_{page}",
