@@ -7,6 +7,7 @@ import streamlit as st
 
 from exchange import setup
 from exchange.errors import ExchangeError
+from exchange.models import VISITOR
 from exchange.ui import auth, core, gates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -20,7 +21,11 @@ except ExchangeError as exc:  # in use by another server, corrupted, unreadable:
     st.title("Equity Exchange")
     st.error(exc.message, icon=":material/database:")
     st.stop()
-user = auth.current_user(db)
+try:
+    user = auth.current_user(db)
+except ExchangeError as exc:  # the session store could not be read or written: carry on as a visitor, say why
+    st.error(exc.message, icon=":material/error:")
+    user = VISITOR
 
 P = st.Page
 find = P("pages/home.py", title="Find lessons", icon=":material/search:", url_path="home", default=True)

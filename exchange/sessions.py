@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from . import audit, clock
 from .db import Database, one
-from .errors import ExchangeError
+from .errors import Conflict, ExchangeError
 from .models import User
 
 COOKIE_NAME = "ee_session"
@@ -31,6 +31,7 @@ SESSION_LIMIT = timedelta(hours=12)
 HANDOFF_LIMIT = timedelta(seconds=60)
 # last_seen is written at most this often: a rerun costs no write, idle expiry is at most this early.
 TOUCH_EVERY = timedelta(seconds=30)
+KEEP_ENDED = timedelta(days=30)
 _TOKEN_SHAPE = re.compile(r"[0-9a-f]{64}")
 
 MESSAGES = {
@@ -73,9 +74,14 @@ def start(db: Database, user_id: int, *, now: datetime | None = None) -> str:
     """Open a new session for a user whose credentials were just checked; return its token."""
     now = now or clock.now()
     token = secrets.token_hex(32)
-    db.write(lambda cur: cur.execute(
-        "INSERT INTO sessions (id, user_id, started_at, last_seen_at) VALUES (?, ?, ?, ?)",
-        [_digest(token), user_id, now, now]))
+
+    def work(cur):
+        # Rows of sessions over for a month serve no rule; keep the table small.
+        cur.execute("DELETE FROM sessions WHERE coalesce(ended_at, last_seen_at) < ?", [now - KEEP_ENDED])
+        cur.execute("INSERT INTO sessions (id, user_id, started_at, last_seen_at) VALUES (?, ?, ?, ?)",
+                    [_digest(token), user_id, now, now])
+
+    db.write(work, bump=False)  # no cached view depends on sessions
     return token
 
 
@@ -113,8 +119,11 @@ def resume(db: Database, token: str | None, *, now: datetime | None = None) -> i
         _end(db, key, reason, now)
         raise SessionEnded(reason)
     if now - session.last_seen_at >= TOUCH_EVERY:
-        db.write(lambda cur: cur.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ? AND ended_at IS NULL",
-                                         [now, key]), bump=False)
+        try:
+            db.write(lambda cur: cur.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ? AND ended_at IS NULL",
+                                             [now, key]), bump=False)
+        except Conflict:
+            pass  # another tab of this session touched it at the same moment: that write counts
     return session.user_id
 
 

@@ -39,19 +39,22 @@ if user.signed_in:
         with st.form("change_password", clear_on_submit=True):
             current, new, confirm = password_fields("Current password")
             changed = st.form_submit_button("Change password", icon=":material/key:")
-        if changed and core.attempt(lambda: auth.change_password(db, user, current, new, confirm,
-                                                                 next_url="/account?password=changed")):
+        outcome = core.attempt(lambda: auth.change_password(db, user, current, new, confirm,
+                                                            next_url="/account?password=changed")) if changed else None
+        if outcome is not None:
             st.success(PASSWORD_CHANGED, icon=":material/check:")
-            st.stop()  # the browser is collecting the new session's cookie; it comes back here
+            if outcome:
+                st.stop()  # the browser is collecting the new session's cookie; it comes back here
         elif st.query_params.get("password") == "changed":
             st.success(PASSWORD_CHANGED, icon=":material/check:")
     st.subheader("Sign out")
     st.markdown("Sessions also end by themselves after 30 minutes without activity, or 12 hours in all.")
     st.markdown("Signing out ends your session in every tab where it is open.")
     if st.button("Sign out", icon=":material/logout:"):
-        auth.sign_out(db, user)
-        st.success("You are signed out.", icon=":material/check:")
-        st.stop()
+        if auth.sign_out(db, user):
+            st.success("You are signed out.", icon=":material/check:")
+            st.stop()  # the browser is on its way to forget the cookie; a rerun would drop that
+        st.rerun()
 
 elif pending is not None:
     st.title("Choose a new password")
@@ -60,9 +63,12 @@ elif pending is not None:
     with st.form("first_password"):
         current, new, confirm = password_fields("Temporary password")
         chosen = st.form_submit_button("Set password and sign in", type="primary", icon=":material/key:")
-    if chosen and core.attempt(lambda: auth.change_password(db, pending, current, new, confirm)):
+    outcome = core.attempt(lambda: auth.change_password(db, pending, current, new, confirm)) if chosen else None
+    if outcome:
         st.success("Your password is set and you are signed in. Opening your account…", icon=":material/check:")
-        st.stop()
+        st.stop()  # the browser is collecting the session's cookie
+    elif outcome is not None:
+        st.rerun()
 
 else:
     st.title("Sign in")

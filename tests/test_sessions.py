@@ -105,7 +105,7 @@ def test_end_all_keeps_only_the_named_session(fresh_db, member):
 
 
 @pytest.mark.parametrize("token", [None, "", "abc", "x" * 64, "A" * 64, "0" * 63, "0" * 10_000, "0" * 64 + "\n"])
-def test_malformed_or_unknown_tokens_are_refused_before_any_lookup(fresh_db, token):
+def test_malformed_or_unknown_tokens_end_nothing_and_sign_no_one_in(fresh_db, token):
     with pytest.raises(sessions.SessionEnded) as ended:
         sessions.resume(fresh_db, token)
     assert ended.value.reason == "unknown"

@@ -13,8 +13,14 @@ from exchange.ui import auth, web
 from tests.factories import make_department, make_user
 
 
-def request(path: str, query: dict | None = None, cookie: str | None = None, scheme: str = "http") -> Request:
-    headers = [(b"cookie", f"{sessions.COOKIE_NAME}={cookie}".encode())] if cookie else []
+def request(path: str, query: dict | None = None, cookie: str | None = None, scheme: str = "http",
+            fetch_site: str | None = "same-origin", extra: list | None = None) -> Request:
+    """A GET as the browser sends it; by default a navigation that started on this site."""
+    headers = [(b"host", b"127.0.0.1:8501")] + (extra or [])
+    if cookie:
+        headers.append((b"cookie", f"{sessions.COOKIE_NAME}={cookie}".encode()))
+    if fetch_site:
+        headers.append((b"sec-fetch-site", fetch_site.encode()))
     return Request({"type": "http", "method": "GET", "path": path, "query_string": urlencode(query or {}).encode(),
                     "headers": headers, "scheme": scheme, "server": ("127.0.0.1", 8501), "root_path": ""})
 
@@ -32,6 +38,7 @@ def token(db):
 
 
 @pytest.mark.parametrize("target, expected", [
+    ("/auth/session?code=abc", "/"), ("/AUTH/signout", "/"), ("/_stcore/health", "/"), ("/%2F%2Fevil.example", "/"),
     ("/dashboard?region=3&region=4", "/dashboard?region=3&region=4"),
     ("/lesson?id=12", "/lesson?id=12"),
     ("https://evil.example/", "/"), ("//evil.example/x", "/"), ("/\\evil.example", "/"), ("/\\\\evil.example", "/"),
@@ -62,6 +69,26 @@ def test_a_used_or_made_up_code_sets_no_cookie_and_says_the_sign_in_expired(db, 
     for attempt in (code, "0" * 64, "x" * 5000):
         response = asyncio.run(web.session_route(request("/auth/session", {"code": attempt, "next": "/review"})))
         assert response.headers["location"] == "/account?signin=expired" and "set-cookie" not in response.headers
+
+
+@pytest.mark.parametrize("fetch_site, extra", [
+    ("cross-site", []), ("same-site", []), ("none", []),
+    (None, [(b"referer", b"https://evil.example/page")]), (None, []),
+])
+def test_a_handoff_that_did_not_start_on_this_site_is_refused_login_csrf(db, token, fetch_site, extra):
+    # An attacker who keeps the code of their own sign-in must not plant their session in a victim's browser.
+    code = sessions.handoff(db, token)
+    response = asyncio.run(web.session_route(request("/auth/session", {"code": code}, fetch_site=fetch_site,
+                                                     extra=extra)))
+    assert response.headers["location"] == "/account?signin=expired" and "set-cookie" not in response.headers
+    assert sessions.redeem(db, code) == token  # refused before the code was spent
+
+
+def test_without_fetch_metadata_a_same_host_referer_is_accepted(db, token):
+    code = sessions.handoff(db, token)
+    response = asyncio.run(web.session_route(request("/auth/session", {"code": code}, fetch_site=None,
+                                                     extra=[(b"referer", b"http://127.0.0.1:8501/account")])))
+    assert response.headers["set-cookie"].startswith(f"{sessions.COOKIE_NAME}={token};")
 
 
 def test_an_open_redirect_through_the_handoff_is_refused(db, token):
@@ -96,5 +123,31 @@ def test_security_headers_are_added_and_metrics_are_hidden():
 
     start = asyncio.run(run("/"))
     headers = dict(start["headers"])
+    assert b"strict-transport-security" not in headers
     assert headers[b"content-security-policy"] == b"frame-ancestors 'self'" and headers[b"x-frame-options"] == b"SAMEORIGIN"
     assert asyncio.run(run("/_stcore/metrics"))["status"] == 404
+
+
+def test_with_https_only_the_cookie_is_always_secure_and_hsts_is_sent(db, token, monkeypatch):
+    monkeypatch.setenv("EXCHANGE_HTTPS", "1")
+    code = sessions.handoff(db, token)
+    response = asyncio.run(web.session_route(request("/auth/session", {"code": code})))
+    assert "Secure" in response.headers["set-cookie"]
+    sent = []
+
+    async def inner(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    async def collect(message):
+        sent.append(message)
+
+    asyncio.run(web.SecurityHeaders(inner)({"type": "http", "path": "/", "method": "GET", "headers": []}, None, collect))
+    assert dict(sent[0]["headers"])[b"strict-transport-security"] == b"max-age=31536000"
+
+
+def test_server_py_mounts_the_routes_and_the_headers():
+    import server
+
+    paths = {getattr(r, "path", None) for r in server.app._user_routes}
+    assert {"/auth/session", "/auth/signout"} <= paths
+    assert any(m.cls is web.SecurityHeaders for m in server.app._user_middleware)

@@ -58,7 +58,7 @@ def _require_shell() -> None:
 
 
 def current_user(db: Database) -> User:
-    """The signed-in user of this tab, or the visitor; an ended session is said so once."""
+    """The signed-in user of this tab, or the visitor; a session that ends while this tab uses it is said so."""
     _require_shell()
     cookie = _cookie_token()
     mine = (st.session_state.get(SESSION_KEY) or {}).get("token")
@@ -67,16 +67,20 @@ def current_user(db: Database) -> User:
         try:
             user = accounts.load_user(db, sessions.resume(db, token))
         except sessions.SessionEnded as exc:
-            ended = ended or exc
             if token == mine:  # this tab held the session itself: it was signed in here
                 st.session_state.pop(SESSION_KEY, None)
                 was_here = True
+            ended = ended or exc
             continue
         if user.signed_in:
             st.session_state[SEEN_KEY] = True
             return user
-    if ended is not None:
-        _tell_session_ended(db, ended, from_this_tab=was_here)
+    if ended is not None and was_here:
+        # Only a tab that was using the session is told; a fresh tab whose cookie outlived its session
+        # just starts signed out (no stale "you were deactivated" for the next person at a shared computer).
+        if oidc_configured():
+            st.session_state[OIDC_ENDED_KEY] = True  # do not silently re-enter from the provider in this tab
+        st.warning(ended.message, icon=":material/timer_off:")
         return VISITOR
     if oidc_configured() and not st.session_state.get(OIDC_ENDED_KEY):
         return _enter_from_identity_provider(db)
@@ -91,35 +95,32 @@ def _cookie_token() -> str | None:
     return token if sessions.well_formed(token) else None
 
 
-def _tell_session_ended(db: Database, ended: sessions.SessionEnded, *, from_this_tab: bool) -> None:
-    if oidc_configured():
-        st.session_state[OIDC_ENDED_KEY] = True
-    # A fresh tab whose cookie outlived a sign-out has nothing to be told; every other ending is news.
-    if ended.reason == "signed_out" and not from_this_tab:
-        return
-    if ended.reason == "unknown":
-        return
-    told = st.session_state.setdefault("auth_told", set())
-    if ended.reason in told and not from_this_tab:
-        return
-    told.add(ended.reason)
-    st.warning(ended.message, icon=":material/timer_off:")
+def sign_in_as(db: Database, user_id: int, *, next_url: str | None = None) -> bool:
+    """Open a session for a user whose password or provider was checked; hand it to the browser's cookie.
 
-
-def sign_in_as(db: Database, user_id: int, *, next_url: str | None = None) -> None:
-    """Open a session for a user whose password or provider was checked; hand it to the browser's cookie."""
+    Returns True when the browser is being sent to the cookie route: the caller must then end the run
+    (st.stop), never rerun, or Streamlit drops the redirect. Without the app's routes (`streamlit run
+    app.py`) the tab keeps the session by itself and False is returned.
+    """
     st.session_state.pop(PENDING_KEY, None)
     st.session_state.pop(OIDC_ENDED_KEY, None)
-    st.session_state.pop("auth_told", None)
     token = sessions.start(db, user_id)
     st.session_state[SESSION_KEY] = {"token": token}
     st.session_state[SEEN_KEY] = True
+    from . import web
+
+    if not web.serving():
+        return False
     code = sessions.handoff(db, token)
     redirect("/auth/session?" + urlencode({"code": code, "next": safe_next(next_url or here())}))
+    return True
 
 
-def sign_out(db: Database | None = None, user: User | None = None) -> None:
-    """End this session everywhere it is open (audited when db and user are given); with OIDC, also the provider's."""
+def sign_out(db: Database | None = None, user: User | None = None) -> bool:
+    """End this session everywhere it is open (audited when db and user are given); with OIDC, also the provider's.
+
+    Returns True when the browser is being redirected (the caller must stop the run, never rerun).
+    """
     token = (st.session_state.pop(SESSION_KEY, None) or {}).get("token") or _cookie_token()
     st.session_state.pop(PENDING_KEY, None)
     st.session_state.pop(SEEN_KEY, None)
@@ -130,9 +131,14 @@ def sign_out(db: Database | None = None, user: User | None = None) -> None:
     if oidc_configured():
         st.session_state[OIDC_ENDED_KEY] = True
         if st.user.get("is_logged_in"):
-            st.logout()
-            return
-    redirect("/auth/signout")
+            st.logout()  # Streamlit sends the browser to the provider's sign-out and back
+            return True
+    from . import web
+
+    if not web.serving():
+        return False
+    redirect("/auth/signout")  # forget the cookie of the session that just ended
+    return True
 
 
 def here() -> str:
@@ -145,11 +151,17 @@ def here() -> str:
     return path + ("?" + query if query else "")
 
 
+# Never a place to come back to: the sign-in machinery itself (a crafted link could replay someone's
+# handoff code through it) and Streamlit's internals.
+NEVER_NEXT = ("/auth/", "/oauth2callback", "/_stcore/", "/media/")
+
+
 def safe_next(url: str | None) -> str:
     """`url` when it is a path on this site (no scheme, host or control characters), else the home page."""
     url = str(url or "")
     if (len(url) > 2000 or not url.startswith("/") or url.startswith("//") or "\\" in url
-            or any(ord(c) < 32 or ord(c) == 127 for c in url)):
+            or any(ord(c) < 32 or ord(c) == 127 for c in url)
+            or url.lower().startswith(NEVER_NEXT) or url[1:4].lower() in ("%2f", "%5c")):
         return "/"
     return quote(url, safe="/?&=%+-_.~:,;@!$'()*")
 
@@ -176,15 +188,16 @@ def sign_in_with_password(db: Database, email: str, password: str, *, next_url: 
         st.session_state.pop(SESSION_KEY, None)
         st.session_state[PENDING_KEY] = {"user_id": result.user.id, "started": time.time()}
         return "change_password"
-    sign_in_as(db, result.user.id, next_url=next_url)
-    return "signed_in"
+    return "redirecting" if sign_in_as(db, result.user.id, next_url=next_url) else "signed_in"
 
 
 def change_password(db: Database, user: User, current: str, new: str, confirm: str, *,
                     next_url: str | None = None) -> bool:
-    """Change the password, then open a new session (the change ends every older one, in every tab)."""
+    """Change the password, then open a new session (the change ends every older one, in every tab).
+
+    Returns True when the browser is being redirected to collect the new cookie (stop the run)."""
     accounts.change_password(db, user, current, new, confirm, tz=reader_timezone())
-    sign_in_as(db, user.id, next_url=next_url)
+    return sign_in_as(db, user.id, next_url=next_url)
     return True
 
 
@@ -264,5 +277,8 @@ def _enter_from_identity_provider(db: Database) -> User:
     except NotFound:
         st.session_state[UNREGISTERED_KEY] = email
         return VISITOR
-    sign_in_as(db, user.id)
+    if sign_in_as(db, user.id):
+        # The browser is collecting the cookie; anything after this run (a page switch) would drop it.
+        st.info("Signing you in…", icon=":material/login:")
+        st.stop()
     return user

@@ -24,12 +24,12 @@ def form(db: Database, *, next_url: str | None = None, key: str = "sign_in") -> 
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
     if submitted:
         outcome = core.attempt(lambda: auth.sign_in_with_password(db, email, password, next_url=next_url))
-        if outcome == "signed_in":
+        if outcome == "redirecting":
             # The browser is on its way to the cookie route and back; a rerun now would drop that redirect.
             st.success("You are signed in. Opening your page…", icon=":material/check:")
             st.stop()
         elif outcome:
-            st.rerun()  # a temporary password: choose your own first
+            st.rerun()  # signed in this tab only (no cookie routes), or a temporary password to replace first
 
 
 def _provider_buttons(key: str) -> None:

@@ -1,7 +1,9 @@
 """The app's own HTTP routes and headers, mounted beside Streamlit by `st.App` in server.py.
 
 - `/auth/session?code=…&next=…` turns a tab's one-time handoff code into the HttpOnly session
-  cookie and sends the browser on to `next` (a path of this site only).
+  cookie and sends the browser on to `next` (a path of this site only). Only a navigation that
+  starts on this site is accepted (Sec-Fetch-Site, else Origin/Referer), so another site cannot
+  plant its own session in a visitor's browser (login CSRF).
 - `/auth/signout?next=…` clears the cookie, but only once its session has ended, so another
   site cannot sign anyone out by linking here.
 - Every response carries headers that keep the app out of other sites' frames and stop
@@ -11,7 +13,9 @@
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import asynccontextmanager
+from urllib.parse import urlparse
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -32,9 +36,33 @@ SECURITY_HEADERS = [
 HIDDEN_PATHS = ("/_stcore/metrics",)
 
 
+_serving = False
+
+
+def serving() -> bool:
+    """True when this process serves the routes above (server.py); `streamlit run app.py` does not."""
+    return _serving
+
+
+def https_only() -> bool:
+    """EXCHANGE_HTTPS=1: the site is only reached over https (cookie always Secure, HSTS sent)."""
+    return os.environ.get("EXCHANGE_HTTPS", "").strip().lower() in ("1", "true", "yes")
+
+
 def _https(request: Request) -> bool:
     # Behind a TLS-terminating proxy the scheme arrives in X-Forwarded-Proto (uvicorn's proxy headers).
-    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "").lower() == "https"
+    return https_only() or request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "").lower() == "https"
+
+
+def _from_this_site(request: Request) -> bool:
+    """The navigation started on one of this site's pages (what the tab's own redirect always is)."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source:
+        return False
+    return urlparse(source).netloc == request.headers.get("host", "")
 
 
 def _next(request: Request) -> str:
@@ -46,6 +74,9 @@ def _next(request: Request) -> str:
 async def session_route(request: Request):
     """Exchange a handoff code for the session cookie, then go where the tab was."""
     code = request.query_params.get("code", "")[:100]
+    if not _from_this_site(request):
+        log.warning("Refused a session handoff that did not start on this site")
+        return RedirectResponse("/account?signin=expired", status_code=303)
     try:
         token = await run_in_threadpool(lambda: sessions.redeem(core.database(), code))
     except Exception:  # noqa: BLE001 — never a traceback; the tab stays signed in without the cookie
@@ -91,12 +122,13 @@ class SecurityHeaders:
             return await self.app(scope, receive, send)
         if scope.get("path", "").rstrip("/") in HIDDEN_PATHS:
             return await PlainTextResponse("Not found", status_code=404)(scope, receive, send)
+        extra = SECURITY_HEADERS + ([(b"strict-transport-security", b"max-age=31536000")] if https_only() else [])
 
         async def with_headers(message):
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 message = {**message, "headers": [*message.get("headers", []),
-                                                  *[(n, v) for n, v in SECURITY_HEADERS if n not in present]]}
+                                                  *[(n, v) for n, v in extra if n not in present]]}
             await send(message)
 
         return await self.app(scope, receive, with_headers)
@@ -105,6 +137,8 @@ class SecurityHeaders:
 @asynccontextmanager
 async def lifespan(_app):
     """Open the database when the server starts, so another process is refused at once, not at the first page."""
+    global _serving
+    _serving = True
     try:
         await run_in_threadpool(core.database)
     except Exception:  # noqa: BLE001 — the page says what is wrong (app.py); the server still starts
