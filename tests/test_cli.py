@@ -72,7 +72,7 @@ def test_users_create_a_coordinator_with_regions_and_a_member_with_a_department(
 @pytest.mark.parametrize("argv, stdin, message", [
     (["--role", "member", "--password-stdin"], PASSWORD, "Department: A member belongs to a department"),
     (["--role", "coordinator", "--password-stdin"], PASSWORD, "Regions: A regional coordinator needs at least one"),
-    (["--role", "admin", "--password-stdin"], "password1234", "Password: That password is too common"),
+    (["--role", "admin", "--password-stdin"], "password1234", "Password: That password is too easy to guess"),
     (["--role", "admin", "--password-stdin"], "", "No password on standard input"),
     (["--role", "admin"], "", "No terminal to ask for the password"),
     (["--role", "superuser", "--password-stdin"], PASSWORD, "invalid choice: 'superuser'"),
