@@ -194,7 +194,7 @@ def _enter_from_identity_provider(db: Database) -> User:
     if st.session_state.get(UNREGISTERED_KEY) == email:
         return VISITOR  # already told; do not audit the same refusal on every rerun
     try:
-        user = accounts.sign_in_external(db, email, verified=info.get("email_verified") is not False)
+        user = accounts.sign_in_external(db, email, verified=info.get("email_verified") is True)
     except NotFound:
         st.session_state[UNREGISTERED_KEY] = email
         return VISITOR
