@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from exchange import accounts
+from exchange import accounts, limits
 from exchange.models import ROLE_LABELS
 from exchange.text import escape_markdown
 from exchange.ui import auth, core
@@ -13,10 +13,11 @@ pending = None if user.signed_in else auth.pending_password_change(db)
 
 
 def password_fields(current_label: str) -> tuple[str, str, str]:
-    current = st.text_input(current_label, type="password", autocomplete="current-password")
+    current = st.text_input(current_label, type="password", autocomplete="current-password", max_chars=limits.PASSWORD)
     new = st.text_input("New password (at least 12 characters; a few unrelated words work well)", type="password",
-                        autocomplete="new-password")
-    confirm = st.text_input("New password again", type="password", autocomplete="new-password")
+                        autocomplete="new-password", max_chars=limits.PASSWORD)
+    confirm = st.text_input("New password again", type="password", autocomplete="new-password",
+                            max_chars=limits.PASSWORD)
     return current, new, confirm
 
 
@@ -75,8 +76,9 @@ elif auth.oidc_configured():
 else:
     st.title("Sign in")
     with st.form("sign_in"):
-        email = st.text_input("Email", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
+        email = st.text_input("Email", autocomplete="username", max_chars=limits.EMAIL)
+        password = st.text_input("Password", type="password", autocomplete="current-password",
+                                 max_chars=limits.PASSWORD)
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
     if submitted:
         outcome = core.attempt(lambda: auth.sign_in_with_password(db, email, password))
