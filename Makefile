@@ -26,6 +26,10 @@ test: $(VENV)/.installed-test
 	@command -v chromium >/dev/null 2>&1 || { echo 'Browser tests need Chromium: run  sudo apt-get install chromium  (Debian) and try again.'; exit 1; }
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
+## make demo: reset the app's database to fresh demo data (refused while the app runs or if it holds real data; asks first; keeps a backup in data/backups/)
+demo: $(VENV)/.installed
+	$(PY) -m exchange demo --reset
+
 ## make bench: build the national-scale database and print p50/p95 figures
 bench: $(VENV)/.installed
 	$(PY) scripts/benchmark.py

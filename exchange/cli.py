@@ -80,8 +80,9 @@ def _confirm(args, path: Path):
 def _open_for_accounts(args):
     from . import setup
 
-    # Never adds demo data: account commands are how production gets its first administrator.
-    return setup.open_app_database(Path(args.db) if args.db else None, with_demo=False)
+    # Never adds demo data: account commands are how production gets its first administrator,
+    # and they work on a database still holding demo data (so it can be repaired before a purge).
+    return setup.open_app_database(Path(args.db) if args.db else None, with_demo=False, allow_demo_data=True)
 
 
 def _read_password(args, prompt: str) -> str:
