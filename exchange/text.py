@@ -14,7 +14,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=^&\"'])")
 # Streamlit rewrites ":material/" in the raw source and replaces ":streamlit:", emoji shortcodes
 # and icons in the parsed text, where a backslash escape is already gone: only a character
 # between the colon and the name stops them. U+2060 WORD JOINER is invisible and never wraps.
-_AFTER_COLON = re.compile(r"\\:(?=[\w+\-/])")
+_AFTER_COLON = re.compile(r"\\:(?=\\?[\w+\-/])")
 _BREAK = "\u2060"
 # Invisible or direction-changing characters (Unicode Cc and Cf, except tab and newline):
 # C0/C1 controls, soft hyphen, Arabic letter mark, zero-width and bidi marks, word joiner and
@@ -25,7 +25,7 @@ _INVISIBLE = (
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
 _CONTROL = re.compile(f"[{_INVISIBLE}]")
-_LINE_SEPARATORS = re.compile("\r\n|[\r\u2028\u2029\x85]")
+_LINE_SEPARATORS = re.compile("\r\n|[\r\u2028\u2029]")
 
 
 def clean(text: str | None, *, multiline: bool = True) -> str:

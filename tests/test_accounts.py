@@ -445,3 +445,50 @@ def test_the_account_list_filters_and_never_carries_password_data(fresh_db, admi
     assert [a["email"] for a in accounts.list_accounts(fresh_db, admin, text="ana.")] == [member.email]
     assert [a["email"] for a in accounts.list_accounts(fresh_db, admin, region=7)] == ["coord@r7.example.gov"]
     assert all("password_hash" not in a for a in accounts.list_accounts(fresh_db, admin))
+
+
+# --- issue 8 parts 3 and 9: e-mail normalisation and input hygiene ---------------------------
+
+@pytest.mark.parametrize("look_alike", [
+    "\u212aate@county.example.gov",          # KELVIN SIGN: "K".lower() == "k"
+    "kate@county.ex\u0430mple.gov",          # Cyrillic a
+    "ka\u200bte@county.example.gov",         # zero-width space
+    "kate@county.example.gov\u202e",         # bidi override
+    "ｋａｔｅ@county.example.gov",            # full-width letters (NFKC would fold them)
+])
+def test_look_alike_and_invisible_characters_in_an_email_are_refused_never_folded(fresh_db, admin, look_alike):
+    accounts.create_account(fresh_db, admin, email="kate@county.example.gov", display_name="Kate", role="admin",
+                            password=PASSWORD)
+    with pytest.raises(InvalidInput, match="look-alike") as refused:
+        accounts.create_account(fresh_db, admin, email=look_alike, display_name="Fake", role="admin", password=PASSWORD)
+    assert "email" in refused.value.errors
+    with pytest.raises(accounts.SignInFailed):
+        accounts.sign_in(fresh_db, look_alike, PASSWORD, now=T0)
+    with pytest.raises(NotFound):
+        accounts.sign_in_external(fresh_db, look_alike, verified=True)
+
+
+def test_emails_are_stored_trimmed_and_lower_cased(fresh_db, admin):
+    user_id, _ = accounts.create_account(fresh_db, admin, email="  Kate.Lee@County.EXAMPLE.gov ", display_name="Kate",
+                                         role="admin", password=PASSWORD)
+    assert accounts.account_id(fresh_db, admin, "KATE.LEE@county.example.gov") == user_id
+    assert accounts.sign_in(fresh_db, "kate.lee@COUNTY.example.gov", PASSWORD, now=T0).user.id == user_id
+
+
+def test_names_are_stored_without_control_bidi_or_invisible_characters(fresh_db, admin):
+    user_id, _ = accounts.create_account(fresh_db, admin, email="kate@county.example.gov", role="admin",
+                                         display_name="Kate\u202e\u2060\x1b[31m Lee\ufeff\U000e0041", password=PASSWORD)
+    accounts.update_account(fresh_db, admin, user_id, display_name="Kate\x00 \u061cLee", role="admin",
+                            department_id=None)
+    with fresh_db.read() as cur:
+        assert scalar(cur, "SELECT display_name FROM users WHERE id = ?", [user_id]) == "Kate Lee"
+
+
+def test_a_password_typed_into_the_email_box_reaches_no_log(fresh_db, member, caplog):
+    secret = "my-Secret password 2026"
+    with caplog.at_level("DEBUG"):
+        with pytest.raises(accounts.SignInFailed):
+            accounts.sign_in(fresh_db, secret, secret, client="192.0.2.1", now=T0)
+    assert secret not in caplog.text
+    assert all(secret not in str(entry) for entry in audit_rows(fresh_db))
+    assert audit_rows(fresh_db, "sign_in")[-1]["detail"] == "not an email address from 192.0.2.1"
