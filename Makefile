@@ -36,6 +36,9 @@ test: $(VENV)/.installed-test
 ## make test-fast: services and page tests (AppTest) only, for the inner loop; `make test` stays the full suite
 test-fast: $(VENV)/.installed-test
 	$(PY) -m pytest -n 2 -q --ignore=tests/browser
+## make demo: reset the app's database to fresh demo data (refused while the app runs or if it holds real data; asks first; keeps a backup in data/backups/)
+demo: $(VENV)/.installed
+	$(PY) -m exchange demo --reset
 
 ## make bench: build the national-scale database and print p50/p95 figures
 bench: $(VENV)/.installed

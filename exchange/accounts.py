@@ -1,50 +1,44 @@
-"""Accounts: the acting user, signing in (with lockout), sessions, passwords, and account administration.
+"""Accounts: the acting user, signing in (with back-off, see throttle.py), sessions, passwords, and account administration.
 
-Times are explicit (`now`) so tests can travel: sign-in and lockout use naive UTC datetimes
-(compared with audit_log.occurred_at, see clock.py); sessions use epoch seconds (what the
-browser tab keeps). "Try again at HH:MM" is shown in the reader's time zone when known.
+Times are explicit (`now`) so tests can travel: sign-in and its throttle use naive UTC datetimes
+(see clock.py). Sessions themselves live in sessions.py; what ends them (a password change or
+reset, a deactivation) ends them here, in the same transaction. "Try again at HH:MM" is shown
+in the reader's time zone when known.
+
+E-mail addresses are plain ASCII: surrounding spaces are removed and letters lower-cased;
+any other character (the Kelvin sign K, Cyrillic look-alikes, invisible marks) is refused,
+so two addresses that look the same are the same address.
 """
 
 from __future__ import annotations
 
-import re
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from . import audit, clock, passwords, permissions
+from email_validator import EmailNotValidError, validate_email
+
+from . import audit, clock, limits, passwords, permissions, sessions, throttle
 from .db import Database, one, rows, scalar
 from .errors import Conflict, ExchangeError, InvalidInput, NotFound, RateLimited
 from .models import HHS_REGIONS, ROLES, VISITOR, User
+from .text import field
 
-IDLE_LIMIT_SECONDS = 30 * 60
-SESSION_LIMIT_SECONDS = 12 * 60 * 60
-LOCKOUT_FAILURES = 10
-LOCKOUT_WINDOW = timedelta(minutes=15)
 ACCOUNT_ROLES = tuple(r for r in ROLES if r != "visitor")
-MAX_EMAIL, MAX_NAME = 254, 100
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_EMAIL, MAX_NAME = limits.EMAIL, limits.DISPLAY_NAME
 SIGN_IN_FAILED = "That email and password do not match an account. Check both and try again."
-SESSION_EXPIRED = "Your session expired, please sign in again."
 NOT_REGISTERED = "Your email is not registered; ask your administrator to create an account for you."
+INVALID_EMAIL = "Enter a valid email address, like name@health.example.gov."
 
 # The command line acts with the file's owner's authority; audited as "(command line)".
 OPERATOR = User(id=None, email="(command line)", display_name="Command line", role="admin")
 # Unknown emails are checked against this so they take as long as a wrong password.
 _DUMMY_HASH = passwords.hash_password(secrets.token_hex(16))
-_FAILURE_EVENTS = ("sign_in", "password_change")
 
 
 class SignInFailed(ExchangeError):
     """Wrong email or password (one message for both, so accounts cannot be enumerated)."""
-
-
-class SessionEnded(ExchangeError):
-    """The tab's session is over (idle, too long, or the account changed); sign in again."""
-
-    def __init__(self, reason: str, message: str = SESSION_EXPIRED):
-        super().__init__(message)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -56,8 +50,33 @@ class SignIn:
 
 
 def normalize_email(email: str | None) -> str:
-    """Emails compare case-insensitively and without surrounding spaces."""
-    return (email or "").strip().lower()
+    """The form emails are stored and compared in: outer spaces removed, ASCII letters lower-cased (nothing else changed)."""
+    if not isinstance(email, str):
+        return ""
+    email = email.strip()
+    # str.lower() would turn the Kelvin sign into "k": only ASCII is case-folded.
+    return email.lower() if email.isascii() else email
+
+
+def check_email(email, name: str = "email") -> str:
+    """The normalised address, or InvalidInput: checked for length first, then plain ASCII, then by email-validator."""
+    if email is None:
+        email = ""
+    if not isinstance(email, str):
+        raise InvalidInput("An email address must be text.", name)
+    if len(email) > limits.EMAIL:
+        raise InvalidInput(f"An email address has at most {limits.EMAIL} characters.", name)
+    key = normalize_email(email)
+    if not key:
+        raise InvalidInput("Enter an email address.", name)
+    if not key.isascii() or not key.isprintable():
+        raise InvalidInput("Use only plain letters, digits and punctuation in an email address "
+                           "(look-alike characters such as the Kelvin sign are refused).", name)
+    try:
+        checked = validate_email(key, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        raise InvalidInput(INVALID_EMAIL, name) from None
+    return checked.normalized.lower()
 
 
 def load_user(db: Database, user_id: int | None) -> User:
@@ -79,45 +98,85 @@ def _user(cur, row: dict) -> User:
 
 # --- signing in ---------------------------------------------------------------------------
 
-def sign_in(db: Database, email: str, password: str, *, now: datetime | None = None, tz: tzinfo | None = None) -> SignIn:
-    """Check a password; audit the attempt; raise SignInFailed, RateLimited (time shown in `tz`), or return the SignIn."""
+def sign_in(db: Database, email: str, password: str, *, client: str | None = None, now: datetime | None = None,
+            tz: tzinfo | None = None) -> SignIn:
+    """Check a password; audit the attempt; raise SignInFailed, RateLimited (time shown in `tz`), or return the SignIn.
+
+    `client` is the caller's address (throttle.client_address); failures back off per client and per account.
+    """
     now = now or clock.now()
-    key = normalize_email(email)
-    if not EMAIL_PATTERN.fullmatch(key) or len(key) > MAX_EMAIL:
+    # Lengths and types before anything else: nothing below may grow with an oversized value.
+    if not isinstance(email, str) or len(email) > limits.EMAIL:
+        raise InvalidInput(f"An email address has at most {limits.EMAIL} characters.", "email")
+    if password is not None and (not isinstance(password, str) or len(password) > limits.PASSWORD):
+        raise InvalidInput(f"A password has at most {limits.PASSWORD} characters.", "password")
+    client = client if isinstance(client, str) and client else None
+    client_counter = throttle.client_key(client) if client else None
+    seen_from = f" from {client}" if client else ""
+    try:
+        key = check_email(email)
+    except InvalidInput:
+        key = None
+    account_counter = throttle.account_key(key) if key else None
+    with db.read() as cur:
+        row = one(cur, "SELECT * FROM users WHERE lower(email) = ?", [key]) if key else None
+        client_until = throttle.blocked_until(cur, client_counter, now)
+        client_failing = client is None or throttle.failures(cur, client_counter, now) > 0
+        account_until = throttle.blocked_until(cur, account_counter, now) if client_failing else None
+    actor = User(id=row["id"], email=row["email"], display_name="", role=row["role"]) if row else None
+    until = max(filter(None, (client_until, account_until)), default=None)
+    if until:
+        which = "this client" if client_until else "this account"
+        audit.record(db, actor, "sign_in_throttled", "email", key, False,
+                     f"back-off on {which}{seen_from} until {until:%H:%M:%S} UTC", actor_email=key, now=now)
+        raise RateLimited(f"Too many failed sign-ins. {_try_again(until, now, tz)}")
+    if key is None:
         # Not an email: audit without the typed text (people type passwords into the wrong box).
         passwords.verify_password(password or "x", _DUMMY_HASH)
-        audit.record(db, None, "sign_in", "email", None, False, "not an email address", now=now)
+        _record_failure(db, None, None, f"not an email address{seen_from}", (client_counter,), now)
         raise SignInFailed(SIGN_IN_FAILED)
-    with db.read() as cur:
-        row = one(cur, "SELECT * FROM users WHERE lower(email) = ?", [key])
-        locked_until = _locked_until(cur, key, now)
-    actor = User(id=row["id"], email=row["email"], display_name="", role=row["role"]) if row else None
-    if locked_until:
-        audit.record(db, actor, "sign_in_blocked", "email", key, False, "locked out after repeated failures",
-                     actor_email=key, now=now)
-        raise RateLimited(f"Too many failed sign-ins. Try again at {_clock_time(locked_until, tz)}.")
     matches = passwords.verify_password(password or "", row["password_hash"] if row and row["password_hash"] else _DUMMY_HASH)
     if not (row and matches):
         reason = "wrong password" if row else "unknown email"
-        audit.record(db, actor, "sign_in", "email", key, False, reason, actor_email=key, now=now)
+        _record_failure(db, actor, key, reason + seen_from, (account_counter, client_counter), now)
         raise SignInFailed(SIGN_IN_FAILED)
     if not row["active"]:
-        audit.record(db, actor, "sign_in", "email", key, False, "account deactivated", actor_email=key, now=now)
+        audit.record(db, actor, "sign_in", "email", key, False, "account deactivated" + seen_from, actor_email=key, now=now)
         raise SignInFailed("This account is deactivated; ask your administrator.")
-    audit.record(db, actor, "sign_in", "email", key, True,
-                 "must change password" if row["must_change_password"] else "", actor_email=key, now=now)
+
+    def succeed(cur):
+        throttle.clear(cur, account_counter)
+        detail = ", ".join(filter(None, ("must change password" if row["must_change_password"] else "",
+                                         f"from {client}" if client else "")))
+        audit.record(cur, actor, "sign_in", "email", key, True, detail, actor_email=key, now=now)
+
+    db.write(succeed, bump=False)
     return SignIn(user=load_user(db, row["id"]), must_change_password=bool(row["must_change_password"]))
 
 
-def sign_in_external(db: Database, email: str, *, verified: bool = True, now: datetime | None = None) -> User:
-    """Match an identity provider's verified email to an active account (audited); else NotFound."""
-    key = normalize_email(email)
+def _record_failure(db: Database, actor: User | None, key: str | None, reason: str, counters, now: datetime) -> None:
+    def work(cur):
+        for counter in counters:
+            throttle.record_failure(cur, counter, now)
+        audit.record(cur, actor, "sign_in", "email", key, False, reason, actor_email=key, now=now)
+
+    db.write(work, bump=False)
+
+
+def sign_in_external(db: Database, email: str, *, verified: bool = False, now: datetime | None = None) -> User:
+    """Match an identity provider's email to an active account (audited); NotFound unless the provider verified it."""
+    try:
+        key = check_email(email)
+    except InvalidInput:
+        key = None
     with db.read() as cur:
         row = one(cur, "SELECT id, email, role, active FROM users WHERE lower(email) = ?", [key]) if key else None
-    if row is None or not row["active"] or not verified:
-        problem = "email not verified by the provider" if not verified else "account deactivated" if row else "email not registered"
-        detail = f"single sign-on: {problem}"
-        audit.record(db, None, "sign_in", "email", key or None, False, detail, actor_email=key or None, now=now)
+    # Only an explicit True counts: a provider that says nothing has not verified the address.
+    verified = verified is True
+    if key is None or row is None or not row["active"] or not verified:
+        problem = ("not a valid email address" if key is None else "email not verified by the provider" if not verified
+                   else "account deactivated" if row else "email not registered")
+        audit.record(db, None, "sign_in", "email", key, False, f"single sign-on: {problem}", actor_email=key, now=now)
         raise NotFound(NOT_REGISTERED)
     user = load_user(db, row["id"])
     audit.record(db, user, "sign_in", "email", key, True, "single sign-on", now=now)
@@ -125,60 +184,23 @@ def sign_in_external(db: Database, email: str, *, verified: bool = True, now: da
 
 
 def sign_out(db: Database, user: User, *, reason: str = "", now: datetime | None = None) -> None:
-    """Record the end of a session (the tab forgets it; nothing server-side to revoke)."""
+    """Audit a sign-out (sessions.end has ended the session itself)."""
     if user.signed_in:
         audit.record(db, user, "sign_out", "user", user.id, True, reason, now=now)
 
 
-def _locked_until(cur, key: str, now: datetime) -> datetime | None:
-    """When the lock on this email lifts, or None: 10 failures (since the last success) in 15 minutes."""
-    placeholders = ", ".join("?" for _ in _FAILURE_EVENTS)
-    failures = [r[0] for r in cur.execute(
-        f"""SELECT occurred_at FROM audit_log
-            WHERE event IN ({placeholders}) AND NOT success AND subject_type = 'email' AND subject_id = ?
-              AND occurred_at > ? AND occurred_at <= ?
-              AND occurred_at > coalesce((SELECT max(occurred_at) FROM audit_log WHERE event = 'sign_in' AND success
-                                          AND subject_type = 'email' AND subject_id = ? AND occurred_at <= ?),
-                                         TIMESTAMP '1970-01-01')
-            ORDER BY occurred_at DESC LIMIT ?""",
-        [*_FAILURE_EVENTS, key, now - LOCKOUT_WINDOW, now, key, now, LOCKOUT_FAILURES],
-    ).fetchall()]
-    if len(failures) < LOCKOUT_FAILURES:
-        return None
-    lifts = failures[-1] + LOCKOUT_WINDOW
-    # Round up to the minute so "try again at HH:MM" is never a minute too early.
-    return lifts if lifts.second == lifts.microsecond == 0 else (lifts.replace(second=0, microsecond=0) + timedelta(minutes=1))
+def _try_again(until: datetime, now: datetime, tz: tzinfo | None) -> str:
+    """'Try again in 8 seconds.' for a short wait, else 'Try again at HH:MM.' (rounded up, so never too early)."""
+    seconds = math.ceil((until - now).total_seconds())
+    if seconds < 60:
+        return f"Try again in {seconds} second{'s' if seconds != 1 else ''}."
+    rounded = until if until.second == until.microsecond == 0 else until.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return f"Try again at {_clock_time(rounded, tz)}."
 
 
 def _clock_time(utc: datetime, tz: tzinfo | None) -> str:
     """HH:MM of a naive UTC time in `tz` (the server's zone when None)."""
     return f"{utc.replace(tzinfo=timezone.utc).astimezone(tz):%H:%M}"
-
-
-# --- sessions -----------------------------------------------------------------------------
-
-def session_problem(started: float, last_seen: float, now: float) -> str | None:
-    """'idle' after 30 minutes without activity, 'too_long' after 12 hours in all, else None."""
-    if now - last_seen > IDLE_LIMIT_SECONDS:
-        return "idle"
-    if now - started > SESSION_LIMIT_SECONDS:
-        return "too_long"
-    return None
-
-
-def resume_session(db: Database, user_id: int, *, started: float, last_seen: float, now: float) -> User:
-    """The user of a live session; SessionEnded when it expired, the account was deactivated or its password reset."""
-    problem = session_problem(started, last_seen, now)
-    if problem:
-        raise SessionEnded(problem)
-    with db.read() as cur:
-        row = one(cur, "SELECT * FROM users WHERE id = ?", [user_id])
-        if row is None or not row["active"]:
-            raise SessionEnded("inactive", "Your session ended because your account was deactivated.")
-        changed = row["password_changed_at"]
-        if row["must_change_password"] or (changed is not None and changed.replace(tzinfo=timezone.utc).timestamp() > started):
-            raise SessionEnded("password_changed", "Your password was changed; please sign in again.")
-        return _user(cur, row)
 
 
 # --- passwords ----------------------------------------------------------------------------
@@ -188,12 +210,18 @@ def change_password(db: Database, user: User, current: str, new: str, confirm: s
     """Change your own password (needs the current one); every problem is reported at once."""
     permissions.require(user, "account.change_password", {"self"})
     now = now or clock.now()
+    for name, value in (("current_password", current), ("new_password", new), ("confirm_password", confirm)):
+        if value is not None and (not isinstance(value, str) or len(value) > limits.PASSWORD):
+            raise InvalidInput(f"A password is text of at most {limits.PASSWORD} characters.", name)
     key = normalize_email(user.email)
+    counter = throttle.change_key(user.id)
     with db.read() as cur:
         stored = scalar(cur, "SELECT password_hash FROM users WHERE id = ? AND active", [user.id])
-        locked_until = _locked_until(cur, key, now)
-    if locked_until:
-        raise RateLimited(f"Too many failed attempts. Try again at {_clock_time(locked_until, tz)}.")
+        until = throttle.blocked_until(cur, counter, now)
+    if until:
+        audit.record(db, user, "password_change_throttled", "user", user.id, False,
+                     f"back-off until {until:%H:%M:%S} UTC", now=now)
+        raise RateLimited(f"Too many failed attempts. {_try_again(until, now, tz)}")
     errors = {}
     if not passwords.verify_password(current or "", stored or _DUMMY_HASH):
         errors["current_password"] = "That is not your current password."
@@ -207,12 +235,18 @@ def change_password(db: Database, user: User, current: str, new: str, confirm: s
         errors["confirm_password"] = "The two new passwords differ."
     if errors:
         if "current_password" in errors:
-            audit.record(db, user, "password_change", "email", key, False, "wrong current password", now=now)
+            def failed(cur):
+                throttle.record_failure(cur, counter, now)
+                audit.record(cur, user, "password_change", "email", key, False, "wrong current password", now=now)
+
+            db.write(failed, bump=False)
         raise InvalidInput(errors)
 
     def work(cur):
         cur.execute("UPDATE users SET password_hash = ?, must_change_password = FALSE, password_changed_at = ? WHERE id = ?",
                     [passwords.hash_password(new), now, user.id])
+        sessions.end_for_account(cur, user.id, "password_changed", now)  # every tab and device signs in again
+        throttle.clear(cur, counter, throttle.account_key(key))
         audit.record(cur, user, "password_changed", "user", user.id, True, "", now=now)
 
     db.write(work)
@@ -236,8 +270,12 @@ def reset_password(db: Database, admin: User, user_id: int, *, temporary: str | 
         passwords.check_policy(temporary, email=row["email"])
         cur.execute("UPDATE users SET password_hash = ?, must_change_password = TRUE, password_changed_at = ? WHERE id = ?",
                     [passwords.hash_password(temporary), now, user_id])
+        sessions.end_for_account(cur, user_id, "password_changed", now)
+        # A reset is how an administrator lets someone back in: their back-off goes too.
+        throttle.clear(cur, throttle.account_key(normalize_email(row["email"])), throttle.change_key(user_id))
         audit.record(cur, admin, "password_reset", "user", user_id, True,
-                     f"{row['email']}: temporary password set; must change at next sign-in", now=now)
+                     f"{row['email']}: temporary password set; must change at next sign-in; sign-in back-off cleared",
+                     now=now)
 
     db.write(work)
     return temporary
@@ -249,10 +287,11 @@ def list_accounts(db: Database, admin: User, *, text: str = "", role: str | None
                   department_id: int | None = None, region: int | None = None) -> list[dict]:
     """Accounts matching the filters, without any password data; administrators only."""
     permissions.require(admin, "users.manage")
+    text = field(text, "text", limits.ACCOUNT_SEARCH, label="The search")
     where, params = ["TRUE"], []
-    if text and text.strip():
+    if text:
         where.append("(contains(lower(u.email), lower(?)) OR contains(lower(u.display_name), lower(?)))")
-        params += [text.strip(), text.strip()]
+        params += [text, text]
     if role:
         where.append("u.role = ?")
         params.append(role)
@@ -279,10 +318,11 @@ def list_accounts(db: Database, admin: User, *, text: str = "", role: str | None
 def account_id(db: Database, admin: User, email: str) -> int:
     """The id of the account with this email (any case); administrators only."""
     permissions.require(admin, "users.manage")
+    key = check_email(email)
     with db.read() as cur:
-        found = scalar(cur, "SELECT id FROM users WHERE lower(email) = ?", [normalize_email(email)])
+        found = scalar(cur, "SELECT id FROM users WHERE lower(email) = ?", [key])
     if found is None:
-        raise NotFound(f"No account with the email {normalize_email(email)}.")
+        raise NotFound(f"No account with the email {key}.")
     return found
 
 
@@ -299,15 +339,17 @@ def create_account(db: Database, admin: User, *, email: str, display_name: str, 
     """Create an account; without a password, a temporary one is set and returned (shown once)."""
     permissions.require(admin, "users.manage")
     now = now or clock.now()
-    key = normalize_email(email)
+    email_problem = None
+    try:
+        key = check_email(email)
+    except InvalidInput as exc:
+        key, email_problem = None, exc.errors["email"]
     temporary = None if password is not None else temporary_password()
 
     def work(cur):
         errors, fields = _check_profile(cur, display_name, role, department_id, regions)
-        if not key:
-            errors["email"] = "Enter an email address."
-        elif len(key) > MAX_EMAIL or not EMAIL_PATTERN.fullmatch(key):
-            errors["email"] = "Enter a valid email address, like name@health.example.gov."
+        if email_problem:
+            errors["email"] = email_problem
         elif scalar(cur, "SELECT 1 FROM users WHERE lower(email) = ?", [key]):
             errors["email"] = "An account with this email already exists."
         try:
@@ -383,6 +425,8 @@ def set_active(db: Database, admin: User, user_id: int, active: bool, *, now: da
         if not active and row["role"] == "admin" and _active_admins(cur) <= 1:
             raise InvalidInput("This is the last active administrator; it cannot be deactivated.", "account")
         cur.execute("UPDATE users SET active = ? WHERE id = ?", [active, user_id])
+        if not active:  # a later reactivation must not bring the old sessions back
+            sessions.end_for_account(cur, user_id, "inactive", now)
         audit.record(cur, admin, "account_reactivated" if active else "account_deactivated", "user", user_id, True,
                      row["email"], now=now)
 
@@ -440,8 +484,9 @@ def _check_profile(cur, display_name: str, role: str, department_id, regions) ->
     so changing a coordinator into a member does not need two steps.
     """
     errors = {}
-    name = (display_name or "").strip()
-    if not name or len(name) > MAX_NAME:
+    name = display_name if isinstance(display_name, str) and len(display_name) <= MAX_NAME else None
+    name = field(name, "display_name", MAX_NAME) if name is not None else ""
+    if not name:
         errors["display_name"] = f"Give a name of 1 to {MAX_NAME} characters."
     if role not in ACCOUNT_ROLES:
         errors["role"] = "Choose member, coordinator or admin."
@@ -451,6 +496,8 @@ def _check_profile(cur, display_name: str, role: str, department_id, regions) ->
     elif role == "member" and department_id is None:
         errors["department"] = "A member belongs to a department; choose one."
     cleaned = []
+    if isinstance(regions, (str, bytes)) or not hasattr(regions or (), "__iter__"):
+        errors["regions"], regions = "HHS regions are numbered 1 to 10.", ()
     for region in regions or ():
         if isinstance(region, bool) or not isinstance(region, int) or region not in HHS_REGIONS:
             errors["regions"] = "HHS regions are numbered 1 to 10."

@@ -22,7 +22,7 @@ from . import clock, permissions, taxonomy
 from .db import Database, one, rows
 from .errors import Forbidden, InvalidInput, NotFound
 from .models import JURISDICTION_TYPES, POPULATION_BANDS, URBAN_RURAL_LEVELS, User
-from .text import clean, is_http_url
+from .text import field, is_http_url
 
 ADOPTED = 3  # Implementing
 MIN_DEPARTMENTS = 5
@@ -213,12 +213,17 @@ def record(db: Database, user: User, *, department_id: int, practice_id, stage, 
         errors["as_of"] = "The as-of date cannot be in the future."
     elif as_of < EARLIEST:
         errors["as_of"] = f"The as-of date must be on or after {EARLIEST:%-d %B %Y}."
-    note = clean(note)
-    if len(note) > NOTE_LIMIT:
-        errors["note"] = f"The note is {len(note):,} characters; the limit is {NOTE_LIMIT:,}. Please shorten it."
-    evidence_url = clean(evidence_url, multiline=False)
-    if evidence_url and (not is_http_url(evidence_url) or len(evidence_url) > URL_LIMIT):
-        errors["evidence_url"] = "Give a full web address starting with http:// or https://, or leave it empty."
+    try:
+        note = field(note, "note", NOTE_LIMIT, multiline=True, label="The note")
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    try:
+        evidence_url = field(evidence_url, "evidence_url", URL_LIMIT, label="The evidence link")
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    else:
+        if evidence_url and not is_http_url(evidence_url):
+            errors["evidence_url"] = "Give a full web address starting with http:// or https://, or leave it empty."
     if errors:
         raise InvalidInput(errors)
 

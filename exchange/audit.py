@@ -12,10 +12,11 @@ from typing import Any, Mapping
 
 import duckdb
 
-from . import clock, permissions
+from . import clock, limits, permissions
 from .db import Database, rows, scalar
 from .errors import InvalidInput
 from .models import User
+from .text import field
 
 MAX_DETAIL = 2000
 PER_PAGE = 50
@@ -104,11 +105,25 @@ def search(
     """One page of entries, newest first, and the total count; administrators only."""
     permissions.require(user, "audit.read")
     errors = {}
+    texts = {}
+    for name, value in (("event", event), ("actor", actor), ("subject_type", subject_type), ("subject_id", subject_id)):
+        if isinstance(value, int) and not isinstance(value, bool) and name == "subject_id":
+            value = str(value)
+        try:
+            texts[name] = field(value, name, limits.AUDIT_FILTER)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    event, actor, subject_type, subject_id = (texts.get(k) for k in ("event", "actor", "subject_type", "subject_id"))
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+            errors[name] = "Give a date."
+    if errors:
+        raise InvalidInput(errors)
     if since and until and since > until:
         errors["until"] = "The end date is before the start date."
     if not isinstance(page, int) or page < 1:
         errors["page"] = "Pages are numbered from 1."
-    if not 1 <= per_page <= 500:
+    if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= 500:
         errors["per_page"] = "Show between 1 and 500 entries per page."
     if errors:
         raise InvalidInput(errors)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from .db import classify, database_path
 from .errors import ExchangeError
 from .models import ROLE_LABELS
 
@@ -29,29 +30,59 @@ def _cmd_init(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from . import demo, search, setup
+    from . import accounts, backups, setup
 
-    path = Path(args.db)
-    if path.exists() and not args.force:
-        raise ExchangeError(f"{path} already exists; add --force to replace it.")
-    if path.exists():
-        path.unlink()
-        Path(str(path) + ".wal").unlink(missing_ok=True)
+    path = Path(args.db) if args.db else database_path()
+    if args.purge:
+        backup = backups.backup_before_change(path) if path.exists() else None
+        db = setup.open_app_database(path, with_demo=False, allow_demo_data=True)
+        try:
+            counts = setup.purge_demo_data(db, accounts.OPERATOR)
+        finally:
+            db.close()
+        print(f"Removed the demo data from {path}: {counts['accounts']} demo accounts, {counts['users']} demo users, "
+              f"{counts['lessons']} lessons, {counts['assessments']} self-assessment records, "
+              f"{counts['departments']} departments only the demo used."
+              + (f" Backup kept at {backup}." if backup else ""))
+        return 0
+    if args.db is None and not args.reset:
+        raise ExchangeError("Give --db FILE for a new demo database, or --reset to reset the app's own database.")
+    replacing = path.exists() or Path(f"{path}.wal").exists()
+    if replacing and not (args.force or args.reset):
+        raise ExchangeError(f"{path} already exists; add --force to replace it (a backup is kept first).")
     started = time.perf_counter()
-    db = setup.open_app_database(path, with_demo=False)
-    counts = demo.build(db, scale=args.scale, progress=lambda msg: print(msg, flush=True))
-    search.refresh_index(db)
-    db.close()
+    progress = lambda msg: print(msg, flush=True)  # noqa: E731
+    if replacing:
+        counts, backup = backups.replace_with_demo(path, scale=args.scale, confirm=_confirm(args, path),
+                                                   progress=progress)
+        note = f" The previous database is kept at {backup}."
+    else:
+        counts, note = backups.build_demo(path, scale=args.scale, progress=progress), ""
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
-    print(f"Built {args.scale} demo at {path}: {summary} ({time.perf_counter() - started:.1f} s).")
+    print(f"Built {args.scale} demo at {path}: {summary} ({time.perf_counter() - started:.1f} s).{note}")
     return 0
+
+
+def _confirm(args, path: Path):
+    """A callable asked once the file is known to be a demo database not in use: --yes, or 'yes' typed at a terminal."""
+    def ask(found: dict) -> bool:
+        if args.yes:
+            return True
+        if not sys.stdin.isatty():
+            raise ExchangeError(f"Replacing {path} needs confirmation: add --yes (a backup is kept first).")
+        answer = input(f"Replace {path} ({found['lessons']} lessons, {found['users']} demo users) with fresh demo "
+                       "data? A backup is kept first. Type yes to go on: ")
+        return answer.strip().lower() == "yes"
+
+    return ask
 
 
 def _open_for_accounts(args):
     from . import setup
 
-    # Never adds demo data: account commands are how production gets its first administrator.
-    return setup.open_app_database(Path(args.db) if args.db else None, with_demo=False)
+    # Never adds demo data: account commands are how production gets its first administrator,
+    # and they work on a database still holding demo data (so it can be repaired before a purge).
+    return setup.open_app_database(Path(args.db) if args.db else None, with_demo=False, allow_demo_data=True)
 
 
 def _read_password(args, prompt: str) -> str:
@@ -97,7 +128,7 @@ def _cmd_users_list(args) -> int:
     for a in found:
         place = a["department"] or ", ".join(f"Region {r}" for r in a["regions"]) or "-"
         status = ("active" if a["active"] else "deactivated") + (", must change password" if a["must_change_password"] else "")
-        print(f"{a['id']:>5}  {a['role']:<12} {a['email']:<40} {place[:40]:<40} {status}")
+        print(f"{a['id']:>5}  {a['role']:<12} {printable(a['email']):<40} {printable(place)[:40]:<40} {status}")
     print(f"{len(found)} account{'s' if len(found) != 1 else ''}.")
     return 0
 
@@ -118,6 +149,11 @@ def _cmd_users_reset_password(args) -> int:
     return 0
 
 
+def printable(text) -> str:
+    """Text safe for a terminal: escape codes, controls and invisible characters shown as \\x1b, \\u202e …"""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one clean message and exit code 1 like every other error."""
 
@@ -134,10 +170,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="Database file (default: $EXCHANGE_DB or data/exchange.duckdb).")
     p.set_defaults(func=_cmd_init)
 
-    p = sub.add_parser("demo", help="Build a demo database at a given scale (demo or national).")
+    p = sub.add_parser("demo", help="Build a demo database (--db FILE), reset the app's one to fresh demo data "
+                                    "(--reset), or remove all demo data (--purge).")
     p.add_argument("--scale", choices=["demo", "national"], default="demo")
-    p.add_argument("--db", required=True, help="Where to write the new database file.")
-    p.add_argument("--force", action="store_true", help="Replace the file if it exists.")
+    p.add_argument("--db", help="The database file (default with --reset/--purge: $EXCHANGE_DB or data/exchange.duckdb).")
+    action = p.add_mutually_exclusive_group()
+    action.add_argument("--force", action="store_true",
+                        help="Replace the file if it exists: only a demo database not in use, after a backup.")
+    action.add_argument("--reset", action="store_true",
+                        help="Replace the app's database with fresh demo data (refused if it is in use or holds "
+                             "real data; a backup is kept in backups/ beside it).")
+    action.add_argument("--purge", action="store_true",
+                        help="Remove every demo account and what demo users wrote, in one audited transaction "
+                             "(for production; a backup is kept first).")
+    p.add_argument("--yes", action="store_true", help="Do not ask before replacing a database (a backup is still kept).")
     p.set_defaults(func=_cmd_demo)
 
     users = sub.add_parser("users", help="Create, list and reset accounts (works in production mode; the app must be stopped).")
@@ -177,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc.message}", file=sys.stderr)
         return 1
     except duckdb.Error as exc:
-        print(f"Error: the database reported a problem: {exc}", file=sys.stderr)
+        fault = classify(exc, getattr(args, "db", None) or str(database_path()))
+        message = fault.message if isinstance(fault, ExchangeError) else f"the database reported a problem: {exc}"
+        print(f"Error: {message}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"Error: {exc.strerror or exc} ({exc.filename or 'file'}).", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
 import threading
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any, Callable, Iterator, TypeVar
 
 import duckdb
 
-from .errors import Conflict, DatabaseBusy
+from .errors import Conflict, DatabaseBusy, DatabaseCorrupt, DatabaseFull, DatabaseProblem, DatabaseReadOnly
 
 T = TypeVar("T")
 
@@ -43,22 +44,21 @@ class Database:
         self.path = str(path)
         try:
             self._con = duckdb.connect(self.path)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise DatabaseBusy(
-                    f"The database {self.path} is in use by another process (probably the running app). "
-                    "Stop the app first, or run this command through the app's admin pages."
-                ) from exc
-            raise
-        self._con.execute(f"LOAD '{fts_extension_path()}'")
+        except duckdb.Error as exc:
+            raise classify(exc, self.path) from exc
         self.version = 0  # bumped on every write; cache keys use it
         self._version_lock = threading.Lock()
-        from . import migrations
+        try:
+            self._con.execute(f"LOAD '{fts_extension_path()}'")
+            from . import migrations
 
-        migrations.migrate(self)
-        if lock_down:
-            # After our own file I/O: no SQL may read or write arbitrary files.
-            self._con.execute("SET enable_external_access=false")
+            migrations.migrate(self)
+            if lock_down:
+                # After our own file I/O: no SQL may read or write arbitrary files.
+                self._con.execute("SET enable_external_access=false")
+        except duckdb.Error as exc:
+            self._con.close()
+            raise classify(exc, self.path) from exc
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A fresh cursor for one unit of work (never share one between threads)."""
@@ -70,6 +70,8 @@ class Database:
         cur = self._con.cursor()
         try:
             yield cur
+        except (duckdb.IOException, duckdb.FatalException) as exc:
+            raise classify(exc, self.path) from exc
         finally:
             cur.close()
 
@@ -86,6 +88,10 @@ class Database:
                 return result
             except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
                 _rollback(cur)
+                fault = _fault(exc, self.path)
+                if fault is not None:
+                    # A failed commit (disk full, read-only) is not a conflict: retrying cannot help.
+                    raise fault from exc
                 if isinstance(exc, duckdb.ConstraintException) and not _is_retryable(exc):
                     raise
                 if attempt == attempts - 1:
@@ -93,6 +99,9 @@ class Database:
                         "Someone else was saving the same record at the same moment. Nothing was lost; please try again."
                     ) from exc
                 time.sleep(0.01 * (2**attempt) + random.random() * 0.01)
+            except (duckdb.IOException, duckdb.FatalException, duckdb.PermissionException) as exc:
+                _rollback(cur)
+                raise classify(exc, self.path) from exc
             except BaseException:
                 _rollback(cur)
                 raise
@@ -113,6 +122,44 @@ class Database:
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
     with contextlib.suppress(duckdb.Error):
         cur.execute("ROLLBACK")
+
+
+# DuckDB reports every file fault with a message; each pattern below is the exact phrase of one
+# fault (never a loose word: "in block at location" contains "lock").
+_FAULTS: list[tuple[re.Pattern, type[DatabaseProblem], str]] = [
+    (re.compile(r"No space left on device|Disk quota exceeded|not enough space", re.I), DatabaseFull,
+     "The disk holding the database {path} is full, so nothing was saved. Free some space on it "
+     "(or ask your administrator to), then try again."),
+    (re.compile(r"Read-only file system|Permission denied|Operation not permitted|read-only mode", re.I),
+     DatabaseReadOnly,
+     "The database {path} cannot be written: its file or folder is read-only, or the app may not write there. "
+     "Nothing was saved; make the folder writable for the app's user, then try again."),
+    (re.compile(r"Corrupt database file|is not a valid DuckDB database file|Could not read enough bytes from file|"
+                r"database has been invalidated", re.I), DatabaseCorrupt,
+     "The database {path} is damaged or was cut short, so the exchange cannot use it. Stop the app, move the "
+     "damaged file aside, copy the newest backup from data/backups/ (or your own backups) to {path}, then start "
+     "the app again. Ask your administrator if there is no backup."),
+    (re.compile(r"Could not set lock on file"), DatabaseBusy,
+     "The database {path} is in use by another process{pid} (probably the running app). "
+     "Stop the app first, or do this through the app's admin pages."),
+]
+_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def classify(exc: BaseException, path: str) -> BaseException:
+    """The user-facing DatabaseProblem for a DuckDB error about the file itself, else `exc` unchanged."""
+    return _fault(exc, path) or exc
+
+
+def _fault(exc: BaseException, path: str) -> DatabaseProblem | None:
+    if not isinstance(exc, duckdb.Error):
+        return None
+    message = str(exc)
+    for pattern, kind, text in _FAULTS:
+        if pattern.search(message):
+            pid = _PID.search(message)
+            return kind(text.format(path=path, pid=f" (process {pid.group(1)})" if pid else ""))
+    return None
 
 
 def _is_retryable(exc: Exception) -> bool:

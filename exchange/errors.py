@@ -27,8 +27,24 @@ class RateLimited(ExchangeError):
     """Too many attempts in a window; the message says when to try again."""
 
 
-class DatabaseBusy(ExchangeError):
+class DatabaseProblem(ExchangeError):
+    """The database file cannot be used as it is (a fault of the machine, not of the user's input)."""
+
+
+class DatabaseBusy(DatabaseProblem):
     """Another process holds the database file."""
+
+
+class DatabaseFull(DatabaseProblem):
+    """The disk holding the database has no room left: nothing was saved."""
+
+
+class DatabaseReadOnly(DatabaseProblem):
+    """The database file or its folder cannot be written."""
+
+
+class DatabaseCorrupt(DatabaseProblem):
+    """The database file is damaged; restore it from a backup."""
 
 
 class InvalidInput(ExchangeError):

@@ -146,6 +146,12 @@ def end_all(db: Database, user_id: int, reason: str, *, keep: str | None = None,
     return len(db.write(work, bump=False))
 
 
+def end_for_account(cur, user_id: int, reason: str, now: datetime) -> None:
+    """End every open session of an account, in the caller's transaction (password change or reset, deactivation)."""
+    cur.execute("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL",
+                [now, reason, user_id])
+
+
 def _end(db: Database, key: str, reason: str, now: datetime) -> None:
     def work(cur):
         ended = cur.execute("""UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL

@@ -1,4 +1,9 @@
-"""Open the app's database: migrate it, seed the taxonomy, and in demo mode the demo data."""
+"""Open the app's database: migrate it, seed the taxonomy, in demo mode the demo data; keep demo data out of production.
+
+Demo data is recognised by its people: every demo account and generated demo user has an
+address at example.org (RFC 2606 reserves that domain for examples, so no real person has
+one). Demo lessons and self-assessments are the ones those users wrote.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,20 @@ import logging
 import os
 from pathlib import Path
 
-from . import taxonomy
+from . import audit, taxonomy
 from .db import Database, database_path, scalar
+from .errors import ExchangeError
+from .models import User
 
 log = logging.getLogger(__name__)
+
+# SQL condition for a demo user's e-mail (example.org or one of its subdomains).
+DEMO_EMAIL = "(lower(email) LIKE '%@example.org' OR lower(email) LIKE '%.example.org')"
+PURGE_COMMAND = "python -m exchange demo --purge"
+
+
+class DemoDataInProduction(ExchangeError):
+    """Production mode found demo accounts or demo data; the message says which and how to remove them."""
 
 
 def production_mode() -> bool:
@@ -17,24 +32,117 @@ def production_mode() -> bool:
     return os.environ.get("EXCHANGE_MODE", "demo").strip().lower() == "production"
 
 
-def open_app_database(path: str | Path | None = None, *, with_demo: bool | None = None) -> Database:
-    """Open (creating and migrating if needed) the database; add demo data to an empty one in demo mode."""
+def open_app_database(path: str | Path | None = None, *, with_demo: bool | None = None,
+                      allow_demo_data: bool = False) -> Database:
+    """Open (creating and migrating if needed) the database; add demo data to an empty one in demo mode.
+
+    In production mode it refuses a database holding demo data (DemoDataInProduction) unless
+    `allow_demo_data` (the command-line tools that repair or purge it).
+    """
     path = Path(path) if path else database_path()
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(path)
-    taxonomy.seed(db)
-    if with_demo is None:
-        with_demo = not production_mode()
-    if with_demo:
-        with db.read() as cur:
-            empty = scalar(cur, "SELECT count(*) FROM departments") == 0
-        if empty:
-            from . import demo
+    try:
+        taxonomy.seed(db)
+        if with_demo is None:
+            with_demo = not production_mode()
+        if production_mode() and not allow_demo_data:
+            refuse_demo_data(db)
+        if with_demo:
+            with db.read() as cur:
+                empty = scalar(cur, "SELECT count(*) FROM departments") == 0
+            if empty:
+                from . import demo
 
-            log.info("Creating demo data in %s", path)
-            demo.build(db)
+                log.info("Creating demo data in %s", path)
+                demo.build(db)
+        from . import search
+
+        search.refresh_index(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def demo_data(db: Database) -> dict:
+    """What demo data the database holds: demo accounts that can sign in, other demo users, lessons, assessments."""
+    with db.read() as cur:
+        sign_in = [r[0] for r in cur.execute(
+            f"SELECT email FROM users WHERE {DEMO_EMAIL} AND password_hash IS NOT NULL ORDER BY email").fetchall()]
+        users = scalar(cur, f"SELECT count(*) FROM users WHERE {DEMO_EMAIL}")
+        demo_ids = f"(SELECT id FROM users WHERE {DEMO_EMAIL})"
+        lessons = scalar(cur, f"SELECT count(*) FROM lessons WHERE author_id IN {demo_ids}")
+        assessments = scalar(cur, f"SELECT count(*) FROM assessments WHERE recorded_by IN {demo_ids}")
+    return {"accounts": sign_in, "users": users, "lessons": lessons, "assessments": assessments}
+
+
+def refuse_demo_data(db: Database) -> None:
+    """Raise DemoDataInProduction naming the demo accounts and data found, and the command that removes them."""
+    found = demo_data(db)
+    if not (found["users"] or found["lessons"] or found["assessments"]):
+        return
+    parts = []
+    if found["accounts"]:
+        shown = ", ".join(found["accounts"][:5]) + (" …" if len(found["accounts"]) > 5 else "")
+        parts.append(f"{len(found['accounts'])} demo account(s) that can sign in ({shown})")
+    others = found["users"] - len(found["accounts"])
+    if others:
+        parts.append(f"{others:,} other demo user(s)")
+    if found["lessons"]:
+        parts.append(f"{found['lessons']:,} demo lesson(s)")
+    if found["assessments"]:
+        parts.append(f"{found['assessments']:,} demo self-assessment record(s)")
+    raise DemoDataInProduction(
+        f"Production mode (EXCHANGE_MODE=production) will not start on {db.path}: it holds demo data — "
+        f"{'; '.join(parts)}. Stop the app and remove them with `{PURGE_COMMAND}` (one transaction, audited; "
+        "a backup is kept), or run in demo mode.")
+
+
+def purge_demo_data(db: Database, actor: User) -> dict:
+    """Delete every demo account and what demo users wrote, in one transaction, audited; return the counts."""
+    demo_users = f"(SELECT id FROM users WHERE {DEMO_EMAIL})"
+    demo_lessons = f"(SELECT id FROM lessons WHERE author_id IN {demo_users})"
+
+    def work(cur):
+        touched = [r[0] for r in cur.execute(
+            f"""SELECT department_id FROM users WHERE {DEMO_EMAIL} AND department_id IS NOT NULL
+                UNION SELECT department_id FROM lessons WHERE author_id IN {demo_users}
+                UNION SELECT department_id FROM assessments WHERE recorded_by IN {demo_users}""").fetchall()]
+        counts = {
+            "accounts": scalar(cur, f"SELECT count(*) FROM users WHERE {DEMO_EMAIL} AND password_hash IS NOT NULL"),
+            "users": scalar(cur, f"SELECT count(*) FROM users WHERE {DEMO_EMAIL}"),
+            "lessons": scalar(cur, f"SELECT count(*) FROM lessons WHERE author_id IN {demo_users}"),
+            "assessments": scalar(cur, f"SELECT count(*) FROM assessments WHERE recorded_by IN {demo_users}"),
+        }
+        for table in ("lesson_practices", "lesson_actions", "lesson_risks", "lesson_partners", "lesson_links",
+                      "lesson_reviews", "lesson_reports"):
+            cur.execute(f"DELETE FROM {table} WHERE lesson_id IN {demo_lessons}")
+        cur.execute(f"DELETE FROM lesson_reports WHERE reporter_id IN {demo_users}")
+        # A demo coordinator's decision on a real lesson stays in its history, without the reviewer.
+        cur.execute(f"UPDATE lesson_reviews SET reviewer_id = NULL WHERE reviewer_id IN {demo_users}")
+        cur.execute(f"DELETE FROM lessons WHERE author_id IN {demo_users}")
+        cur.execute(f"DELETE FROM assessments WHERE recorded_by IN {demo_users}")
+        cur.execute(f"DELETE FROM user_regions WHERE user_id IN {demo_users}")
+        cur.execute(f"DELETE FROM sign_in_throttle WHERE key IN (SELECT 'account:' || lower(email) FROM users WHERE {DEMO_EMAIL})")
+        cur.execute(f"DELETE FROM users WHERE {DEMO_EMAIL}")
+        # Departments only the demo used, and now empty; a department real people use is kept.
+        removed = 0
+        for department_id in touched:
+            in_use = scalar(cur, """SELECT (SELECT count(*) FROM users WHERE department_id = $d)
+                                         + (SELECT count(*) FROM lessons WHERE department_id = $d)
+                                         + (SELECT count(*) FROM assessments WHERE department_id = $d)""",
+                            {"d": department_id})
+            if not in_use:
+                cur.execute("DELETE FROM departments WHERE id = ?", [department_id])
+                removed += 1
+        counts["departments"] = removed
+        audit.record(cur, actor, "demo_purged", "database", None, True, counts)
+        return counts
+
+    counts = db.write(work)
     from . import search
 
     search.refresh_index(db)
-    return db
+    return counts

@@ -10,10 +10,11 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import audit, permissions
+from . import audit, limits, permissions
 from .db import ROOT, Database, rows, scalar
 from .errors import InvalidInput, NotFound
 from .models import User
+from .text import field
 
 TAXONOMY_FILE = ROOT / "data" / "taxonomy.json"
 
@@ -133,7 +134,7 @@ _USES = {
     "action": "SELECT action_id, count(*) FROM lesson_actions GROUP BY 1",
     "risk_type": "SELECT risk_type_id, count(*) FROM lesson_risks GROUP BY 1",
 }
-MAX_NAME, MAX_DESCRIPTION = 120, 1000
+MAX_NAME, MAX_DESCRIPTION = limits.TAXONOMY_NAME, limits.TAXONOMY_DESCRIPTION
 
 
 def rename(db: Database, user: User, kind: str, item_id: int, name: str, description: str | None = None, *,
@@ -276,7 +277,7 @@ def usage(db: Database, user: User) -> dict[str, dict[int, int]]:
 
 
 def _table(kind: str) -> str:
-    table = _TABLES.get(kind)
+    table = _TABLES.get(kind) if isinstance(kind, str) else None
     if table is None:
         raise InvalidInput(f"Unknown taxonomy kind {kind!r}.", "kind")
     return table
@@ -298,17 +299,22 @@ def _next(cur, table: str, column: str) -> int:
 
 
 def _check_name(name, errors: dict) -> str:
-    name = " ".join(str(name or "").split())
-    if not name or len(name) > MAX_NAME:
+    try:
+        name = field(name, "name", MAX_NAME)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+        return ""
+    if not name:
         errors["name"] = f"Give a name of 1 to {MAX_NAME} characters."
     return name
 
 
 def _check_description(description, errors: dict) -> str:
-    description = str(description or "").strip()
-    if len(description) > MAX_DESCRIPTION:
-        errors["description"] = f"Keep the description under {MAX_DESCRIPTION} characters (it has {len(description)})."
-    return description
+    try:
+        return field(description, "description", MAX_DESCRIPTION, multiline=True)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+        return ""
 
 
 def _refuse_duplicate(cur, kind: str, name: str, item_id, scope, errors: dict | None = None) -> None:

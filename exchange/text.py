@@ -1,4 +1,4 @@
-"""User-written text is untrusted: render it so nothing a user typed can load or run."""
+"""Untrusted text: strip what nobody can see, check lengths before parsing, render so nothing a user typed can load or run."""
 
 from __future__ import annotations
 
@@ -6,26 +6,58 @@ import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
+from .errors import InvalidInput
+
 # Every character that means something to Streamlit's markdown (CommonMark + GFM +
 # Streamlit's :colour[...] / :material/...: directives and $LaTeX$).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=^&\"'])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Streamlit rewrites ":material/" in the raw source and replaces ":streamlit:", emoji shortcodes
+# and icons in the parsed text, where a backslash escape is already gone: only a character
+# between the colon and the name stops them. U+2060 WORD JOINER is invisible and never wraps.
+_AFTER_COLON = re.compile(r"\\:(?=\\?[\w+\-/])")
+_BREAK = "\u2060"
+# Invisible or direction-changing characters (Unicode Cc and Cf, except tab and newline):
+# C0/C1 controls, soft hyphen, Arabic letter mark, zero-width and bidi marks, word joiner and
+# invisible operators, BOM, interlinear annotations, tag characters.
+_INVISIBLE = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_CONTROL = re.compile(f"[{_INVISIBLE}]")
+_LINE_SEPARATORS = re.compile("\r\n|[\r\u2028\u2029]")
 
 
 def clean(text: str | None, *, multiline: bool = True) -> str:
-    """Strip control characters (keeping newlines and tabs in multi-line text) and outer whitespace."""
+    """Remove control, bidi and invisible characters (keeping newlines and tabs in multi-line text) and outer whitespace."""
     if text is None:
         return ""
-    text = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", str(text))
+    text = _CONTROL.sub("", _LINE_SEPARATORS.sub("\n", text))
     if not multiline:
         text = re.sub(r"\s+", " ", text)
     return text.strip()
 
 
+def field(value, name: str, limit: int, *, multiline: bool = False, required: bool = False, label: str = "") -> str:
+    """Checked text for one field: text only, at most `limit` characters (checked before anything else), cleaned."""
+    label = label or name.replace("_", " ").capitalize()
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{label} must be text.", name)
+    # Measure before any parsing or cleaning, so no work grows with an oversized value.
+    if len(value) > limit:
+        raise InvalidInput(f"{label} is {len(value):,} characters; the limit is {limit:,}. Please shorten it.", name)
+    value = clean(value, multiline=multiline)
+    if required and not value:
+        raise InvalidInput(f"{label} is required.", name)
+    return value
+
+
 def escape_markdown(text: str) -> str:
-    """Backslash-escape every markdown-significant character, so the text renders literally."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Escape every markdown-significant character and break Streamlit's :icon:/:emoji: codes, so the text renders literally."""
+    return _AFTER_COLON.sub(lambda m: "\\:" + _BREAK, _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)))
 
 
 def safe_markdown(text: str) -> str:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from exchange import accounts
+from exchange import accounts, limits
 from exchange.models import ROLE_LABELS
 from exchange.text import escape_markdown
 from exchange.ui import auth, core, signin
@@ -14,10 +14,11 @@ PASSWORD_CHANGED = "Your password is changed. Every other tab and device where y
 
 
 def password_fields(current_label: str) -> tuple[str, str, str]:
-    current = st.text_input(current_label, type="password", autocomplete="current-password")
+    current = st.text_input(current_label, type="password", autocomplete="current-password", max_chars=limits.PASSWORD)
     new = st.text_input("New password (at least 12 characters; a few unrelated words work well)", type="password",
-                        autocomplete="new-password")
-    confirm = st.text_input("New password again", type="password", autocomplete="new-password")
+                        autocomplete="new-password", max_chars=limits.PASSWORD)
+    confirm = st.text_input("New password again", type="password", autocomplete="new-password",
+                            max_chars=limits.PASSWORD)
     return current, new, confirm
 
 

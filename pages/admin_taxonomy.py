@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from exchange import taxonomy
+from exchange import limits, taxonomy
 from exchange.ui import auth, core
 
 db = core.database()
@@ -39,8 +39,9 @@ def edit_forms(kind: str, items: dict[int, dict], noun: str, *, described: bool,
                           format_func=lambda i: f"{label(items[i])} ({state(items[i])})")
     item = items[chosen]
     with st.form(f"{kind}_rename_{chosen}"):
-        name = st.text_input("Name", value=item["name"])
-        description = st.text_area("Description", value=item["description"]) if described else None
+        name = st.text_input("Name", value=item["name"], max_chars=limits.TAXONOMY_NAME)
+        description = (st.text_area("Description", value=item["description"], max_chars=limits.TAXONOMY_DESCRIPTION)
+                       if described else None)
         category = (st.selectbox("Category", list(categories), index=list(categories).index(item["category_id"]),
                                  format_func=categories.get) if kind == "practice" else None)
         sure = st.checkbox(f"Change this {noun} for every lesson that uses it ({used[kind].get(chosen, 0)} lessons)")
@@ -69,8 +70,8 @@ with practices_tab:
     with st.expander("Add a practice", icon=":material/add:"):
         with st.form("add_practice", clear_on_submit=True):
             category = st.selectbox("Category", list(categories), format_func=categories.get)
-            name = st.text_input("Name")
-            description = st.text_area("Description")
+            name = st.text_input("Name", max_chars=limits.TAXONOMY_NAME)
+            description = st.text_area("Description", max_chars=limits.TAXONOMY_DESCRIPTION)
             add = st.form_submit_button("Add practice", type="primary", icon=":material/add:")
         if add and core.attempt(lambda: taxonomy.add_practice(db, user, category, name, description)):
             done(f"Added the practice “{name.strip()}”.")
@@ -82,7 +83,7 @@ with actions_tab:
     with st.expander("Add an action", icon=":material/add:"):
         with st.form("add_action", clear_on_submit=True):
             practice = st.selectbox("Practice", list(practices), format_func=lambda i: practices[i]["name"])
-            name = st.text_input("Action")
+            name = st.text_input("Action", max_chars=limits.TAXONOMY_NAME)
             add = st.form_submit_button("Add action", type="primary", icon=":material/add:")
         if add and core.attempt(lambda: taxonomy.add_action(db, user, practice, name)):
             done(f"Added the action “{name.strip()}”.")
@@ -94,8 +95,8 @@ with risks_tab:
                    "Lessons": used["risk_type"].get(r["id"], 0)} for r in tax.risk_types], hide_index=True, width="stretch")
     with st.expander("Add a risk type", icon=":material/add:"):
         with st.form("add_risk", clear_on_submit=True):
-            name = st.text_input("Name")
-            description = st.text_area("Description")
+            name = st.text_input("Name", max_chars=limits.TAXONOMY_NAME)
+            description = st.text_area("Description", max_chars=limits.TAXONOMY_DESCRIPTION)
             add = st.form_submit_button("Add risk type", type="primary", icon=":material/add:")
         if add and core.attempt(lambda: taxonomy.add_risk_type(db, user, name, description)):
             done(f"Added the risk type “{name.strip()}”.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from exchange import accounts
+from exchange import accounts, limits
 from exchange.models import HHS_REGIONS, ROLE_LABELS
 from exchange.text import escape_markdown
 from exchange.ui import auth, core
@@ -48,7 +48,7 @@ if NOTICE in st.session_state:
         st.code(temporary, language=None)
 
 with st.container(horizontal=True):
-    text = st.text_input("Search email or name", key="users_text")
+    text = st.text_input("Search email or name", key="users_text", max_chars=limits.ACCOUNT_SEARCH)
     role_filter = st.selectbox("Role", [None, *ROLES], format_func=lambda r: "Any role" if r is None else ROLE_LABELS[r],
                                key="users_role")
     status = st.selectbox("Status", ["Active", "Deactivated", "All"], key="users_status")
@@ -70,8 +70,8 @@ st.dataframe(
 
 with st.expander("Create an account", icon=":material/person_add:"):
     with st.form("create_account"):
-        email = st.text_input("Email", key="new_email")
-        name = st.text_input("Name", key="new_name")
+        email = st.text_input("Email", key="new_email", max_chars=limits.EMAIL)
+        name = st.text_input("Name", key="new_name", max_chars=limits.DISPLAY_NAME)
         role = st.selectbox("Role", ROLES, format_func=ROLE_LABELS.get, key="new_role")
         department, regions = placement_fields("new", role)
         st.markdown("A temporary password is generated; the person must change it at first sign-in.")
@@ -97,7 +97,8 @@ st.markdown(f"**{escape_markdown(account['display_name'])}** · {ROLE_LABELS[acc
 role_tab, status_tab, password_tab = st.tabs(["Role and placement", "Activate or deactivate", "Reset password"])
 with role_tab:
     with st.form(f"edit_{chosen_id}"):
-        new_name = st.text_input("Name", value=account["display_name"], key=f"edit_{chosen_id}_name")
+        new_name = st.text_input("Name", value=account["display_name"], key=f"edit_{chosen_id}_name",
+                                 max_chars=limits.DISPLAY_NAME)
         new_role = st.selectbox("Role", ROLES, index=ROLES.index(account["role"]), format_func=ROLE_LABELS.get,
                                 key=f"edit_{chosen_id}_role")
         new_department, new_regions = placement_fields(f"edit_{chosen_id}", new_role, account["department_id"], account["regions"])

@@ -1,9 +1,11 @@
 """Self-assessment: where our department stands on each strategic practice, dated, history kept."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
-from exchange import adoption, charts, clock
+from exchange import adoption, charts, clock, limits
 from exchange.text import escape_markdown
 from exchange.ui import auth, core
 
@@ -31,13 +33,17 @@ with st.form("assessment_form"):
     stage = st.radio("Stage", [s["level"] for s in view.stages], key="assess_stage",
                      format_func=lambda level: next(f"**{escape_markdown(s['name'])}**: {escape_markdown(s['meaning'])}"
                                                     for s in view.stages if s["level"] == level))
+    # Wide bounds on purpose: a bounded widget drops a typed out-of-range date and the form
+    # saves the default (today); the service refuses it with a message instead.
     as_of = st.date_input("As of (the date this stage applies from; not in the future)", value=clock.today(),
-                          max_value=clock.today(), format="YYYY-MM-DD", key="assess_as_of")
+                          min_value=date(1900, 1, 1), max_value=date(2199, 12, 31), format="YYYY-MM-DD",
+                          key="assess_as_of")
     note = st.text_area(f"Note (optional, up to {view.note_limit:,} characters)", key="assess_note",
+                        max_chars=limits.NOTE,
                         help="What moved you to this stage, or what holds you back. Longer notes are refused, "
                              "never cut.")
     evidence_url = st.text_input("Evidence link (optional; a web address starting with http:// or https://)",
-                                 key="assess_evidence")
+                                 key="assess_evidence", max_chars=limits.URL)
     submitted = st.form_submit_button("Save this stage", icon=":material/save:", type="primary")
 
 if submitted:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from exchange import moderation
+from exchange import limits, moderation
 from exchange.text import escape_markdown
 from exchange.ui import auth, core
 
@@ -34,7 +34,7 @@ for lesson in waiting:
                      icon=":material/article:")
         with st.form(f"decide_{lesson['id']}"):
             reason = st.text_area("Reason for the author (required to send back; up to 1,000 characters)",
-                                  key=f"reason_{lesson['id']}")
+                                  key=f"reason_{lesson['id']}", max_chars=limits.REASON)
             publish_col, reject_col = st.columns(2)
             publish = publish_col.form_submit_button("Publish" if not lesson["hidden"] else "Restore (keep published)",
                                                      type="primary", icon=":material/check:")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from exchange import accounts, passwords
+from exchange import accounts, passwords, throttle
 from exchange.db import rows, scalar
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from tests.factories import make_department, make_user
@@ -36,10 +36,15 @@ def audit_rows(db, event=None):
         return rows(cur, "SELECT * FROM audit_log ORDER BY id")
 
 
-def fail(db, email, times, start, step=timedelta(minutes=1)):
+def fail(db, email, times, start, step=None, client=None):
+    """Fail `times` sign-ins; without `step`, each comes as soon as the back-off allows. Returns the last one's time."""
+    now = start
     for i in range(times):
+        if i:
+            now += step if step is not None else throttle.wait_after(i)
         with pytest.raises(accounts.SignInFailed):
-            accounts.sign_in(db, email, "not the password!", now=start + i * step)
+            accounts.sign_in(db, email, "not the password!", client=client, now=now)
+    return now
 
 
 # --- policy and hashing -----------------------------------------------------------------
@@ -47,9 +52,12 @@ def fail(db, email, times, start, step=timedelta(minutes=1)):
 @pytest.mark.parametrize("password, problem", [
     ("short", "at least 12"),
     ("elevenchars", "at least 12"),
-    ("password1234", "too common"),
-    ("PublicHealth", "too common"),
-    ("aaaaaaaaaaaaaaaa", "too common"),
+    ("password1234", "too easy to guess"),
+    ("PublicHealth", "too easy to guess"),
+    ("aaaaaaaaaaaaaaaa", "too easy to guess"),
+    ("qwertyqwerty", "too easy to guess"),
+    ("123412341234", "too easy to guess"),
+    ("publichealth1", "too easy to guess"),
     ("x" * 257, "at most 256"),
 ])
 def test_password_policy_refuses_short_long_and_common_passwords(password, problem):
@@ -105,112 +113,151 @@ def test_a_deactivated_account_cannot_sign_in(fresh_db, member, admin):
     assert audit_rows(fresh_db, "sign_in")[-1]["detail"] == "account deactivated"
 
 
-def test_ten_failures_in_fifteen_minutes_lock_the_account_until_the_window_clears(fresh_db, member):
-    fail(fresh_db, member.email, 10, T0)  # 09:00 … 09:09
-    with pytest.raises(RateLimited) as locked:
-        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=10), tz=UTC)
-    assert locked.value.message == "Too many failed sign-ins. Try again at 09:15."
-    blocked = audit_rows(fresh_db, "sign_in_blocked")
-    assert len(blocked) == 1 and not blocked[0]["success"]
+def test_five_failures_are_free_then_the_next_attempt_waits_two_seconds(fresh_db, member):
+    fail(fresh_db, member.email, 5, T0, step=timedelta(seconds=1), client="198.51.100.7")  # 09:00:00 … 09:00:04
+    with pytest.raises(RateLimited) as waiting:
+        accounts.sign_in(fresh_db, member.email, PASSWORD, client="198.51.100.7", now=T0 + timedelta(seconds=5), tz=UTC)
+    assert waiting.value.message == "Too many failed sign-ins. Try again in 1 second."
+    [throttled] = audit_rows(fresh_db, "sign_in_throttled")
+    assert not throttled["success"] and "198.51.100.7" in throttled["detail"] and throttled["subject_id"] == member.email.lower()
+    later = T0 + timedelta(seconds=4 + 2)
+    assert accounts.sign_in(fresh_db, member.email, PASSWORD, client="198.51.100.7", now=later).user.id == member.id
 
 
-def test_the_try_again_time_is_shown_in_the_readers_time_zone(fresh_db, member):
-    fail(fresh_db, member.email, 10, T0)
-    with pytest.raises(RateLimited, match=r"Try again at 03:15\."):  # 09:15 UTC is 03:15 in Chicago in March
-        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=10), tz=ZoneInfo("America/Chicago"))
+def test_the_wait_doubles_with_each_failure_and_never_exceeds_fifteen_minutes():
+    waits = [throttle.wait_after(n).total_seconds() for n in range(4, 12)]
+    assert waits == [0, 2, 4, 8, 16, 32, 64, 128]
+    assert throttle.wait_after(100) == timedelta(minutes=15)
 
 
-def test_lockout_time_is_rounded_up_to_the_next_minute(fresh_db, member):
-    fail(fresh_db, member.email, 10, T0 + timedelta(seconds=20), step=timedelta(seconds=5))
-    with pytest.raises(RateLimited, match="Try again at 09:16"):
-        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=2), tz=UTC)
-
-
-def test_the_lock_lifts_once_the_window_clears(fresh_db, member):
-    fail(fresh_db, member.email, 10, T0)
+def test_a_correct_password_from_a_client_that_has_not_been_failing_is_never_refused(fresh_db, member):
+    # Someone hammers the account from one address: that address waits (15 minutes by now)...
+    last = fail(fresh_db, member.email, 30, T0, client="203.0.113.66")
     with pytest.raises(RateLimited):
-        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=14, seconds=59))
-    result = accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=15))
-    assert result.user.id == member.id
+        accounts.sign_in(fresh_db, member.email, PASSWORD, client="203.0.113.66", now=last + timedelta(minutes=14))
+    # ...the owner, from their own address, signs in at once.
+    now = last + timedelta(seconds=1)
+    assert accounts.sign_in(fresh_db, member.email, PASSWORD, client="192.0.2.10", now=now).user.id == member.id
 
 
-def test_attempts_while_locked_do_not_extend_the_lock(fresh_db, member):
-    fail(fresh_db, member.email, 10, T0)
-    for minute in (10, 11, 12):
-        with pytest.raises(RateLimited, match="09:15"):
-            accounts.sign_in(fresh_db, member.email, "still wrong!!", now=T0 + timedelta(minutes=minute), tz=UTC)
+def test_the_accounts_back_off_holds_for_failing_and_unknown_clients(fresh_db, member):
+    for i in range(6):  # a different address each time: the account's counter still grows
+        with pytest.raises(accounts.SignInFailed):
+            accounts.sign_in(fresh_db, member.email, "not the password!", client=f"203.0.113.{i}", now=T0)
+    with pytest.raises(RateLimited):
+        accounts.sign_in(fresh_db, member.email, PASSWORD, client="203.0.113.1", now=T0 + timedelta(seconds=1))
+    with pytest.raises(RateLimited):
+        accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(seconds=1))
+    assert len(audit_rows(fresh_db, "sign_in_throttled")) == 2
 
 
-def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(fresh_db, member):
-    fail(fresh_db, member.email, 10, T0, step=timedelta(minutes=2))
-    assert accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=20)).user.id == member.id
+def test_a_client_failing_across_many_accounts_is_throttled_on_the_next_one(fresh_db, member):
+    for i in range(5):
+        with pytest.raises(accounts.SignInFailed):
+            accounts.sign_in(fresh_db, f"guess{i}@county.example.gov", "password-guess!", client="203.0.113.9", now=T0)
+    with pytest.raises(RateLimited):
+        accounts.sign_in(fresh_db, member.email, PASSWORD, client="203.0.113.9", now=T0 + timedelta(seconds=1))
+    assert "this client" in audit_rows(fresh_db, "sign_in_throttled")[0]["detail"]
 
 
-def test_a_successful_sign_in_starts_the_failure_count_again(fresh_db, member):
-    fail(fresh_db, member.email, 9, T0)
-    accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=9, seconds=30))
-    fail(fresh_db, member.email, 9, T0 + timedelta(minutes=10), step=timedelta(seconds=10))
-    assert accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(minutes=12)).user.id == member.id
+def test_a_long_wait_shows_the_time_in_the_readers_time_zone_rounded_up(fresh_db, member):
+    last = fail(fresh_db, member.email, 12, T0)
+    assert last == T0 + timedelta(seconds=254)  # 2 + 4 + … + 128: the 12th failure at 09:04:14, then 256 s
+    with pytest.raises(RateLimited, match=r"Try again at 03:09\."):  # 09:08:30 UTC is 03:08:30 in Chicago in March
+        accounts.sign_in(fresh_db, member.email, PASSWORD, now=last, tz=ZoneInfo("America/Chicago"))
 
 
-def test_an_unknown_email_locks_like_a_real_one_so_lockout_reveals_no_account(fresh_db):
-    fail(fresh_db, "nobody@county.example.gov", 10, T0)
-    with pytest.raises(RateLimited, match="Try again at 09:15"):
-        accounts.sign_in(fresh_db, "nobody@county.example.gov", PASSWORD, now=T0 + timedelta(minutes=10), tz=UTC)
+def test_attempts_while_waiting_do_not_extend_the_wait(fresh_db, member):
+    last = fail(fresh_db, member.email, 6, T0)  # the 6th at 09:00:02; the next may come at 09:00:06
+    for second in (3, 4, 5):
+        with pytest.raises(RateLimited):
+            accounts.sign_in(fresh_db, member.email, "still wrong!!", now=T0 + timedelta(seconds=second))
+    assert accounts.sign_in(fresh_db, member.email, PASSWORD, now=last + timedelta(seconds=4)).user.id == member.id
 
 
-def test_one_accounts_lockout_does_not_lock_another(fresh_db, member, admin):
-    fail(fresh_db, member.email, 10, T0)
-    assert accounts.sign_in(fresh_db, admin.email, PASSWORD, now=T0 + timedelta(minutes=10)).user.id == admin.id
+def test_the_longest_wait_is_fifteen_minutes_and_an_hour_without_failures_forgets_the_count(fresh_db, member):
+    last = fail(fresh_db, member.email, 20, T0)
+    with pytest.raises(RateLimited):
+        accounts.sign_in(fresh_db, member.email, PASSWORD, now=last + timedelta(minutes=14, seconds=59))
+    assert accounts.sign_in(fresh_db, member.email, PASSWORD, now=last + timedelta(minutes=15)).user.id == member.id
+    later = fail(fresh_db, member.email, 20, last + timedelta(minutes=16))
+    fail(fresh_db, member.email, 1, later + timedelta(hours=1))  # counted from 1 again: no wait follows
+    assert accounts.sign_in(fresh_db, member.email, PASSWORD, now=later + timedelta(hours=1)).user.id == member.id
+
+
+def test_a_successful_sign_in_starts_the_account_count_again(fresh_db, member):
+    fail(fresh_db, member.email, 5, T0)
+    accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(seconds=2))
+    fail(fresh_db, member.email, 4, T0 + timedelta(seconds=2), step=timedelta(0))
+    # Without the reset this would be the 10th failure in a row and wait 32 s.
+    assert accounts.sign_in(fresh_db, member.email, PASSWORD, now=T0 + timedelta(seconds=2)).user.id == member.id
+
+
+def test_a_password_reset_clears_the_back_off(fresh_db, member, admin):
+    last = fail(fresh_db, member.email, 20, T0)
+    with pytest.raises(RateLimited):
+        accounts.sign_in(fresh_db, member.email, PASSWORD, now=last + timedelta(seconds=1))
+    temporary = accounts.reset_password(fresh_db, admin, member.id, now=last + timedelta(seconds=2))
+    result = accounts.sign_in(fresh_db, member.email, temporary, now=last + timedelta(seconds=3))
+    assert result.user.id == member.id and result.must_change_password
+    assert "back-off cleared" in audit_rows(fresh_db, "password_reset")[0]["detail"]
+
+
+def test_an_unknown_email_backs_off_like_a_real_one_so_throttling_reveals_no_account(fresh_db):
+    fail(fresh_db, "nobody@county.example.gov", 5, T0)
+    with pytest.raises(RateLimited, match="Try again in 2 seconds"):
+        accounts.sign_in(fresh_db, "nobody@county.example.gov", PASSWORD, now=T0, tz=UTC)
+
+
+def test_one_accounts_back_off_does_not_hold_back_another(fresh_db, member, admin):
+    last = fail(fresh_db, member.email, 10, T0)
+    assert accounts.sign_in(fresh_db, admin.email, PASSWORD, now=last).user.id == admin.id
+
+
+@pytest.mark.parametrize("peer, forwarded, trusted, client", [
+    ("203.0.113.5", None, "", "203.0.113.5"),
+    ("203.0.113.5", "198.51.100.1", "", "203.0.113.5"),              # untrusted peer: its header is ignored
+    ("10.0.0.2", "198.51.100.1", "10.0.0.0/8", "198.51.100.1"),      # trusted proxy: the client it saw
+    ("10.0.0.2", "6.6.6.6, 198.51.100.1, 10.0.0.3", "10.0.0.0/8", "198.51.100.1"),  # forged left part ignored
+    ("10.0.0.2", "10.0.0.9", "10.0.0.0/8", "10.0.0.9"),              # only proxies: the farthest one
+    ("10.0.0.2", "not-an-ip, 198.51.100.1", "10.0.0.0/8", "198.51.100.1"),
+    ("10.0.0.2", "garbage", "10.0.0.0/8", "10.0.0.2"),               # unreadable hop: the proxy itself
+    ("10.0.0.2", "1.1.1.1," * 1000, "10.0.0.0/8", "10.0.0.2"),      # absurdly long header: believe none of it
+    ("::ffff:0:1", None, "", "::ffff:0:1"),
+    ("2001:db8::1", "2001:db8::77", "2001:db8::1/128", "2001:db8::77"),
+    (None, "198.51.100.1", "0.0.0.0/0", None),
+    ("not an address", None, "", None),
+])
+def test_the_client_address_honours_only_configured_trusted_proxies(peer, forwarded, trusted, client):
+    assert throttle.client_address(peer, forwarded, trusted) == client
+
+
+def test_trusted_proxies_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("EXCHANGE_TRUSTED_PROXIES", "127.0.0.1, 10.1.0.0/16")
+    assert throttle.client_address("10.1.2.3", "198.51.100.4") == "198.51.100.4"
+    monkeypatch.setenv("EXCHANGE_TRUSTED_PROXIES", "")
+    assert throttle.client_address("10.1.2.3", "198.51.100.4") == "10.1.2.3"
 
 
 def test_single_sign_on_matches_a_registered_email_case_insensitively(fresh_db, member):
-    assert accounts.sign_in_external(fresh_db, "ANA.LEE@county.example.gov").id == member.id
+    assert accounts.sign_in_external(fresh_db, "ANA.LEE@county.example.gov", verified=True).id == member.id
     assert audit_rows(fresh_db, "sign_in")[-1]["detail"] == "single sign-on"
 
 
 def test_single_sign_on_refuses_unknown_and_unverified_emails_and_audits_both(fresh_db, member):
     with pytest.raises(NotFound, match="ask your administrator"):
-        accounts.sign_in_external(fresh_db, "stranger@example.org")
-    with pytest.raises(NotFound):
-        accounts.sign_in_external(fresh_db, member.email, verified=False)
+        accounts.sign_in_external(fresh_db, "stranger@example.org", verified=True)
+    for unverified in (False, None, "true", 1):  # only an explicit True from the provider counts
+        with pytest.raises(NotFound):
+            accounts.sign_in_external(fresh_db, member.email, verified=unverified)
     details = [e["detail"] for e in audit_rows(fresh_db, "sign_in")]
-    assert details == ["single sign-on: email not registered", "single sign-on: email not verified by the provider"]
+    assert details == ["single sign-on: email not registered"] + ["single sign-on: email not verified by the provider"] * 4
 
 
-# --- sessions -----------------------------------------------------------------------------
-
-@pytest.mark.parametrize("started, last_seen, now, problem", [
-    (0, 0, 29 * 60, None),
-    (0, 0, 30 * 60 + 1, "idle"),
-    (0, 11 * 3600 + 50 * 60, 12 * 3600, None),
-    (0, 12 * 3600, 12 * 3600 + 1, "too_long"),
-])
-def test_a_session_ends_after_30_minutes_idle_or_12_hours_in_all(started, last_seen, now, problem):
-    assert accounts.session_problem(started, last_seen, now) == problem
-
-
-def test_resume_session_returns_the_user_while_the_session_is_alive(fresh_db, member):
-    now = datetime.now().timestamp()
-    assert accounts.resume_session(fresh_db, member.id, started=now - 600, last_seen=now - 60, now=now).id == member.id
-
-
-def test_resume_session_refuses_an_idle_session(fresh_db, member):
-    now = datetime.now().timestamp()
-    with pytest.raises(accounts.SessionEnded) as ended:
-        accounts.resume_session(fresh_db, member.id, started=now - 3600, last_seen=now - 31 * 60, now=now)
-    assert ended.value.reason == "idle" and ended.value.message == "Your session expired, please sign in again."
-
-
-def test_a_password_reset_or_deactivation_ends_existing_sessions(fresh_db, member, admin):
-    started = datetime.now().timestamp() - 5
-    accounts.reset_password(fresh_db, admin, member.id)
-    with pytest.raises(accounts.SessionEnded, match="password was changed"):
-        accounts.resume_session(fresh_db, member.id, started=started, last_seen=started, now=started + 10)
-    other = make_user(fresh_db, "member", department_id=member.department_id)
-    accounts.set_active(fresh_db, admin, other.id, False)
-    with pytest.raises(accounts.SessionEnded, match="deactivated"):
-        accounts.resume_session(fresh_db, other.id, started=started, last_seen=started, now=started + 10)
+def test_single_sign_on_refuses_a_look_alike_of_a_registered_email(fresh_db, member):
+    with pytest.raises(NotFound):  # the Kelvin sign K lower-cases to "k" in Python: never matched
+        accounts.sign_in_external(fresh_db, "ana.lee@county.example.gov".replace("c", "\u0441"), verified=True)
+    assert audit_rows(fresh_db, "sign_in")[-1]["detail"] == "single sign-on: not a valid email address"
 
 
 # --- password change and reset --------------------------------------------------------------
@@ -363,3 +410,50 @@ def test_the_account_list_filters_and_never_carries_password_data(fresh_db, admi
     assert [a["email"] for a in accounts.list_accounts(fresh_db, admin, text="ana.")] == [member.email]
     assert [a["email"] for a in accounts.list_accounts(fresh_db, admin, region=7)] == ["coord@r7.example.gov"]
     assert all("password_hash" not in a for a in accounts.list_accounts(fresh_db, admin))
+
+
+# --- issue 8 parts 3 and 9: e-mail normalisation and input hygiene ---------------------------
+
+@pytest.mark.parametrize("look_alike", [
+    "\u212aate@county.example.gov",          # KELVIN SIGN: "K".lower() == "k"
+    "kate@county.ex\u0430mple.gov",          # Cyrillic a
+    "ka\u200bte@county.example.gov",         # zero-width space
+    "kate@county.example.gov\u202e",         # bidi override
+    "ｋａｔｅ@county.example.gov",            # full-width letters (NFKC would fold them)
+])
+def test_look_alike_and_invisible_characters_in_an_email_are_refused_never_folded(fresh_db, admin, look_alike):
+    accounts.create_account(fresh_db, admin, email="kate@county.example.gov", display_name="Kate", role="admin",
+                            password=PASSWORD)
+    with pytest.raises(InvalidInput, match="look-alike") as refused:
+        accounts.create_account(fresh_db, admin, email=look_alike, display_name="Fake", role="admin", password=PASSWORD)
+    assert "email" in refused.value.errors
+    with pytest.raises(accounts.SignInFailed):
+        accounts.sign_in(fresh_db, look_alike, PASSWORD, now=T0)
+    with pytest.raises(NotFound):
+        accounts.sign_in_external(fresh_db, look_alike, verified=True)
+
+
+def test_emails_are_stored_trimmed_and_lower_cased(fresh_db, admin):
+    user_id, _ = accounts.create_account(fresh_db, admin, email="  Kate.Lee@County.EXAMPLE.gov ", display_name="Kate",
+                                         role="admin", password=PASSWORD)
+    assert accounts.account_id(fresh_db, admin, "KATE.LEE@county.example.gov") == user_id
+    assert accounts.sign_in(fresh_db, "kate.lee@COUNTY.example.gov", PASSWORD, now=T0).user.id == user_id
+
+
+def test_names_are_stored_without_control_bidi_or_invisible_characters(fresh_db, admin):
+    user_id, _ = accounts.create_account(fresh_db, admin, email="kate@county.example.gov", role="admin",
+                                         display_name="Kate\u202e\u2060\x1b[31m Lee\ufeff\U000e0041", password=PASSWORD)
+    accounts.update_account(fresh_db, admin, user_id, display_name="Kate\x00 \u061cLee", role="admin",
+                            department_id=None)
+    with fresh_db.read() as cur:
+        assert scalar(cur, "SELECT display_name FROM users WHERE id = ?", [user_id]) == "Kate Lee"
+
+
+def test_a_password_typed_into_the_email_box_reaches_no_log(fresh_db, member, caplog):
+    secret = "my-Secret password 2026"
+    with caplog.at_level("DEBUG"):
+        with pytest.raises(accounts.SignInFailed):
+            accounts.sign_in(fresh_db, secret, secret, client="192.0.2.1", now=T0)
+    assert secret not in caplog.text
+    assert all(secret not in str(entry) for entry in audit_rows(fresh_db))
+    assert audit_rows(fresh_db, "sign_in")[-1]["detail"] == "not an email address from 192.0.2.1"

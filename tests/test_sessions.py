@@ -157,3 +157,12 @@ def test_resuming_writes_last_seen_at_most_every_thirty_seconds(fresh_db, member
     assert stored(fresh_db)[0]["last_seen_at"] == T0
     sessions.resume(fresh_db, token, now=T0 + timedelta(seconds=40))
     assert stored(fresh_db)[0]["last_seen_at"] == T0 + timedelta(seconds=40)
+
+
+def test_deactivating_then_reactivating_an_account_does_not_bring_its_old_sessions_back(fresh_db, member):
+    token = sessions.start(fresh_db, member.id, now=T0)
+    accounts.set_active(fresh_db, accounts.OPERATOR, member.id, False, now=T0 + timedelta(minutes=1))
+    accounts.set_active(fresh_db, accounts.OPERATOR, member.id, True, now=T0 + timedelta(minutes=2))
+    with pytest.raises(sessions.SessionEnded) as ended:
+        sessions.resume(fresh_db, token, now=T0 + timedelta(minutes=3))
+    assert ended.value.reason == "inactive"

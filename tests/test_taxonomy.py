@@ -139,3 +139,11 @@ def test_only_administrators_edit_the_taxonomy_and_a_refusal_changes_nothing(fre
     after = taxonomy.load(fresh_db)
     assert (after.practices, after.actions, after.risk_types) == (before.practices, before.actions, before.risk_types)
     assert events(fresh_db) == []
+
+
+def test_taxonomy_names_and_descriptions_are_stored_without_invisible_characters(fresh_db):
+    admin = make_user(fresh_db, "admin")
+    risk = taxonomy.add_risk_type(fresh_db, admin, "Media\u2060 \u202eattention\U000e0041", "Local\x00 press\u200b")
+    with fresh_db.read() as cur:
+        assert scalar(cur, "SELECT name || '|' || description FROM risk_types WHERE id = ?", [risk]) == \
+            "Media attention|Local press"

@@ -20,7 +20,7 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
-from .. import accounts, sessions
+from .. import accounts, sessions, throttle
 from ..db import Database
 from ..errors import ExchangeError, Forbidden, NotFound
 from ..models import VISITOR, User
@@ -183,7 +183,7 @@ def redirect(url: str) -> None:
 
 def sign_in_with_password(db: Database, email: str, password: str, *, next_url: str | None = None) -> str:
     """Check the password; start the session ("signed_in") or ask for a new password first ("change_password")."""
-    result = accounts.sign_in(db, email, password, tz=reader_timezone())
+    result = accounts.sign_in(db, email, password, client=client_address(), tz=reader_timezone())
     if result.must_change_password:
         st.session_state.pop(SESSION_KEY, None)
         st.session_state[PENDING_KEY] = {"user_id": result.user.id, "started": time.time()}
@@ -199,6 +199,14 @@ def change_password(db: Database, user: User, current: str, new: str, confirm: s
     accounts.change_password(db, user, current, new, confirm, tz=reader_timezone())
     return sign_in_as(db, user.id, next_url=next_url)
     return True
+
+
+def client_address() -> str | None:
+    """This tab's client IP (through a trusted proxy's X-Forwarded-For only), for sign-in throttling."""
+    try:
+        return throttle.client_address(st.context.ip_address, st.context.headers.get("X-Forwarded-For"))
+    except Exception:  # noqa: BLE001 — no browser behind this run (tests): no per-client throttle
+        return None
 
 
 def reader_timezone() -> tzinfo | None:
@@ -273,7 +281,7 @@ def _enter_from_identity_provider(db: Database) -> User:
     if st.session_state.get(UNREGISTERED_KEY) == email:
         return VISITOR  # already told; do not audit the same refusal on every rerun
     try:
-        user = accounts.sign_in_external(db, email, verified=info.get("email_verified") is not False)
+        user = accounts.sign_in_external(db, email, verified=info.get("email_verified") is True)
     except NotFound:
         st.session_state[UNREGISTERED_KEY] = email
         return VISITOR

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..accounts import MAX_EMAIL
+from .. import limits
 from ..db import Database
 from ..text import escape_markdown
 from . import auth, core
-
-MAX_PASSWORD = 1024  # long passphrases are fine; a megabyte is not a password
-
 
 def form(db: Database, *, next_url: str | None = None, key: str = "sign_in") -> None:
     """Email and password (or provider buttons); on success the browser goes to `next_url` (default: here)."""
@@ -19,8 +16,8 @@ def form(db: Database, *, next_url: str | None = None, key: str = "sign_in") -> 
         _provider_buttons(key)
         return
     with st.form(key):
-        email = st.text_input("Email", autocomplete="username", max_chars=MAX_EMAIL)
-        password = st.text_input("Password", type="password", autocomplete="current-password", max_chars=MAX_PASSWORD)
+        email = st.text_input("Email", autocomplete="username", max_chars=limits.EMAIL)
+        password = st.text_input("Password", type="password", autocomplete="current-password", max_chars=limits.PASSWORD)
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
     if submitted:
         outcome = core.attempt(lambda: auth.sign_in_with_password(db, email, password, next_url=next_url))

@@ -85,13 +85,13 @@ def test_a_wrong_password_shows_the_error_and_starts_no_session(pages):
     assert "auth" not in at.session_state and at.title[0].value == "Sign in"
 
 
-def test_ten_wrong_passwords_lock_the_form_with_a_try_again_time(pages):
+def test_repeated_wrong_passwords_make_the_form_wait_with_a_try_again_message(pages):
     account = DEMO_ACCOUNTS[0]
     at = open_account(pages)
     for _ in range(10):
         at = sign_in(at, account["email"], "definitely not it")
     at = sign_in(at, account["email"], account["password"])
-    assert at.error[0].value.startswith("Too many failed sign-ins. Try again at ")
+    assert at.error[0].value.startswith("Too many failed sign-ins. Try again ")
     assert "auth" not in at.session_state
 
 
@@ -183,12 +183,22 @@ def test_with_oidc_a_registered_email_is_signed_in_whatever_its_case(pages):
 
 
 def test_with_oidc_an_unknown_email_gets_the_ask_your_administrator_page(pages):
-    at = open_account(pages, secrets=OIDC_SECRETS, user={"is_logged_in": True, "email": "stranger@example.org"})
+    at = open_account(pages, secrets=OIDC_SECRETS,
+                      user={"is_logged_in": True, "email": "stranger@example.org", "email_verified": True})
     assert "is not registered; ask your administrator" in at.error[0].value
     assert "auth" not in at.session_state
     assert field(at, "button", "Sign out of your organization account")
     entries, _ = audit.search(pages.db, accounts.OPERATOR, event="sign_in", success=False)
     assert entries[0]["detail"] == "single sign-on: email not registered"
+
+
+def test_with_oidc_an_address_the_provider_did_not_verify_is_refused(pages):
+    account = DEMO_ACCOUNTS[0]
+    at = open_account(pages, secrets=OIDC_SECRETS, user={"is_logged_in": True, "email": account["email"]})
+    assert "is not registered; ask your administrator" in at.error[0].value
+    assert "auth" not in at.session_state
+    entries, _ = audit.search(pages.db, accounts.OPERATOR, event="sign_in", success=False)
+    assert entries[0]["detail"] == "single sign-on: email not verified by the provider"
 
 
 def test_oidc_configuration_is_read_safely_when_there_is_no_secrets_file(pages):
