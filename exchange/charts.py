@@ -56,6 +56,7 @@ class ChartView:
     table: pd.DataFrame
     selection: str | None = None
     width: str = "stretch"  # grids keep their square cells ("content")
+    min_width: int = 0  # px below which a stretched chart is unreadable; narrower screens scroll it instead
 
     def __post_init__(self):
         # Stated here once for every chart, so Streamlit never picks "fit" for us (see the module docstring).
@@ -197,7 +198,7 @@ def stage_bars(d: Dashboard) -> ChartView:
         ["Practice", "Stage", "Departments", "Share of the practice's assessed departments"]]
     alt_text = (f"Stacked horizontal bars, one per practice, split into the stages Not started to Sustaining, "
                 f"{_scope(d)}. Grey bars have fewer than 5 departments. {takeaway}")
-    return ChartView("chart_stages", title, chart, takeaway, alt_text, table, "segment")
+    return ChartView("chart_stages", title, chart, takeaway, alt_text, table, "segment", min_width=600)
 
 
 def stage_names(d: Dashboard) -> dict[int, str]:
@@ -262,7 +263,7 @@ def trend(d: Dashboard) -> ChartView:
         ["Quarter", "HHS region", "Departments assessed", f"Share {ADOPTING}"]]
     alt_text = (f"Line chart of the share of departments {ADOPTING} {_practice(d)} at the end of each quarter from "
                 f"{d.quarters[0]} to {d.quarters[-1]}, one line per HHS region. {takeaway}")
-    return ChartView("chart_trend", title, chart, takeaway, alt_text, table, "line")
+    return ChartView("chart_trend", title, chart, takeaway, alt_text, table, "line", min_width=560)
 
 
 def tile_map(d: Dashboard) -> ChartView:
@@ -336,7 +337,7 @@ def lessons_by_kind(d: Dashboard) -> ChartView:
                     f"{per_q.idxmax()} with {int(per_q.max())}.")
     table = df.rename(columns={"quarter": "Quarter", "kind": "Kind", "lessons": "Lessons published"})
     alt_text = f"Stacked bar chart of lessons published per quarter, split into successes, challenges and mixed. {takeaway}"
-    return ChartView("chart_pulse_kind", title, chart, takeaway, alt_text, table)
+    return ChartView("chart_pulse_kind", title, chart, takeaway, alt_text, table, min_width=480)
 
 
 def lessons_by_risk(d: Dashboard) -> ChartView:
@@ -366,7 +367,7 @@ def lessons_by_risk(d: Dashboard) -> ChartView:
     table = df.rename(columns={"quarter": "Quarter", "risk": "Risk type", "lessons": "Lessons published"})[
         ["Quarter", "Risk type", "Lessons published"]]
     alt_text = f"Grid of quarters by risk type; each cell gives how many published lessons named that risk. {takeaway}"
-    return ChartView("chart_pulse_risk", title, chart, takeaway, alt_text, table)
+    return ChartView("chart_pulse_risk", title, chart, takeaway, alt_text, table, min_width=600)
 
 
 def history(records: list[dict], stages: list[dict]) -> alt.Chart:

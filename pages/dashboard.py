@@ -84,16 +84,22 @@ def forget() -> None:
 
 drill = st.session_state.get("drill")
 stage_names = charts.stage_names(dash)
-for view in charts.dashboard_views(dash):
+views = charts.dashboard_views(dash)
+# On a phone a chart keeps a readable width and scrolls sideways inside its own box, never widening the page.
+st.html("<style>" + "".join(
+    f".st-key-{v.key}_scroll {{overflow-x: auto}} "
+    f".st-key-{v.key}_scroll [data-testid=stFullScreenFrame] {{min-width: {v.min_width}px}} " for v in views) + "</style>")
+for view in views:
     with st.container(border=True, key=f"{view.key}_box"):
         st.subheader(view.title)
         st.markdown(view.takeaway)
+        scroll = st.container(key=f"{view.key}_scroll")
         if view.selection:
-            st.altair_chart(view.chart, key=view.key, alt=view.alt, width=view.width, on_select=partial(remember, view.key),
-                            selection_mode=view.selection)
+            scroll.altair_chart(view.chart, key=view.key, alt=view.alt, width=view.width,
+                                on_select=partial(remember, view.key), selection_mode=view.selection)
             st.markdown(":material/touch_app: Click a mark to list the departments behind it; double-click to clear.")
         else:
-            st.altair_chart(view.chart, key=view.key, alt=view.alt, width=view.width)
+            scroll.altair_chart(view.chart, key=view.key, alt=view.alt, width=view.width)
         slug = view.key.removeprefix("chart_")
         buttons = st.columns([1, 1, 1, 3])
         buttons[0].download_button("PNG", data=partial(charts.to_png, view.chart), file_name=f"adoption-{slug}.png",

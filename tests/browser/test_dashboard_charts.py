@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from exchange import accounts, adoption, charts
 from exchange.db import Database
 
-from .helpers import choose, demo_account, nav, sign_in_as, tab, wait_for_app
+from .helpers import TIMEOUT_MS, choose, demo_account, nav, sign_in_as, tab, wait_for_app
 
 REGIONS = [f"Region {r}" for r in range(1, 11)]
 
@@ -71,6 +71,11 @@ def chart_facts(demo_database, tmp_path_factory) -> ChartFacts:
 # ---------------------------------------------------------------- reading the drawn chart
 def open_dashboard(page):
     sign_in_as(page, "coordinator")
+    return open_dashboard_here(page)
+
+
+def open_dashboard_here(page):
+    """From a signed-in coordinator's page, through the sidebar."""
     nav(page, "Adoption dashboard")
     expect(page.get_by_role("heading", name="Adoption of equity practices")).to_be_visible()
     expect(page.locator(".vega-embed svg.marks")).to_have_count(6)
@@ -187,3 +192,39 @@ def test_risks_named_draws_one_cell_per_quarter_and_risk(board, chart_facts):
     expect(cells).to_have_count(chart_facts.risk_cells)
     assert min(min(b["width"], b["height"]) for b in boxes(cells)) > 10
     assert texts_outside(embed, "g.role-title text, g.role-legend text, g.role-axis-title text") == []
+
+
+# ---------------------------------------------------------------- a phone
+@pytest.fixture
+def phone(browser, server):
+    """A tab 390 px wide (an iPhone 12-14 held upright), with touch."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.base = server
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def test_on_a_phone_every_chart_keeps_a_readable_width_and_scrolls_inside_its_own_box(phone):
+    sign_in_as(phone, "coordinator")
+    if not phone.get_by_test_id("stSidebarNav").is_visible():
+        phone.get_by_test_id("stExpandSidebarButton").click()
+    open_dashboard_here(phone)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # the page never scrolls sideways
+    for key in ("chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_pulse_kind", "chart_pulse_risk"):
+        embed = chart(phone, key)
+        geometry = embed.evaluate(
+            """embed => {
+                const svg = embed.querySelector('svg').getBoundingClientRect();
+                const box = embed.closest('[data-testid=stVerticalBlock]').getBoundingClientRect();
+                const scroller = embed.closest('[class*="_scroll"]');
+                scroller.scrollLeft = scroller.scrollWidth;  // as a finger swipe would
+                return {svg: svg.width, box: box.width, scrolled: scroller.scrollLeft,
+                        reach: scroller.scrollLeft + scroller.clientWidth, inside: scroller.clientWidth <= box.width + 1};
+            }""")
+        assert geometry["svg"] >= 480, f"{key} is squeezed to {geometry['svg']:.0f} px"
+        assert geometry["inside"], f"{key}'s scroll area is wider than its box"
+        assert geometry["scrolled"] > 0 and geometry["reach"] >= geometry["svg"] - 1, f"{key} cannot be scrolled to its end"
