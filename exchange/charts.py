@@ -15,6 +15,7 @@ looks right. "fit-x" fills the container's width and keeps `height` for the plot
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from dataclasses import dataclass
@@ -65,6 +66,18 @@ class ChartView:
         sizing = {"type": "fit-x" if self.width == "stretch" else "pad", "contains": "padding"}
         padding = {"top": 6, "left": 6, "right": 6}
         object.__setattr__(self, "chart", self.chart.properties(autosize=sizing, padding=padding))
+
+    @functools.cached_property
+    def spec_json(self) -> str:
+        """The Vega-Lite spec as JSON, built once: Altair validates on every to_dict, most of a dashboard rerun."""
+        spec = self.chart.to_dict()
+        spec.pop("config", None)  # only Altair's default-theme 300x300 view sizes (Streamlit drops them too)
+        return json.dumps(spec)
+
+    @property
+    def spec(self) -> dict:
+        """A fresh copy of the spec for each use (Streamlit edits the dict it is given)."""
+        return json.loads(self.spec_json)
 
 
 def percent(share: float | None) -> str:

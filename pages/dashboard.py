@@ -72,6 +72,15 @@ st.markdown(f"**{charts.count(dash.departments)}** departments with a self-asses
             "\"fewer than 5\" in the charts, tables and downloads.")
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def chart_views(filters_key: str, version: int, snapshot, _dash: adoption.Dashboard) -> list[charts.ChartView]:
+    """The charts of one view, built once per filters and data version (building them is most of a rerun)."""
+    views = charts.dashboard_views(_dash)
+    for view in views:
+        view.spec_json  # noqa: B018 - built here, inside the cache
+    return views
+
+
 def remember(chart_key: str) -> None:
     """Keep the latest click of any chart: it decides which departments to list."""
     st.session_state["drill"] = adoption.drill_from_selection(chart_key, st.session_state[chart_key]["selection"])
@@ -84,7 +93,7 @@ def forget() -> None:
 
 drill = st.session_state.get("drill")
 stage_names = charts.stage_names(dash)
-views = charts.dashboard_views(dash)
+views = chart_views(repr(filters), dash.version, dash.snapshot, dash)
 # On a phone a chart keeps a readable width and scrolls sideways inside its own box, never widening the page.
 st.html("<style>" + "".join(
     f".st-key-{v.key}_scroll {{overflow-x: auto}} "
@@ -95,11 +104,11 @@ for view in views:
         st.markdown(view.takeaway)
         scroll = st.container(key=f"{view.key}_scroll")
         if view.selection:
-            scroll.altair_chart(view.chart, key=view.key, alt=view.alt, width=view.width,
-                                on_select=partial(remember, view.key), selection_mode=view.selection)
+            scroll.vega_lite_chart(spec=view.spec, key=view.key, alt=view.alt, width=view.width,
+                                   on_select=partial(remember, view.key), selection_mode=view.selection)
             st.markdown(":material/touch_app: Click a mark to list the departments behind it; double-click to clear.")
         else:
-            scroll.altair_chart(view.chart, key=view.key, alt=view.alt, width=view.width)
+            scroll.vega_lite_chart(spec=view.spec, key=view.key, alt=view.alt, width=view.width)
         slug = view.key.removeprefix("chart_")
         buttons = st.columns([1, 1, 1, 3])
         buttons[0].download_button("PNG", data=partial(charts.to_png, view.chart), file_name=f"adoption-{slug}.png",

@@ -205,6 +205,15 @@ def test_trend_gives_each_of_ten_regions_its_own_colour_and_shape_pair_and_no_gr
     assert charts.GREY not in colours and "#999999" not in colours  # grey means "fewer than 5" on this chart
 
 
+def test_a_view_builds_its_spec_once_and_hands_out_fresh_copies(dash):
+    # Cached views are shared by every session: Streamlit edits the spec dict it is given.
+    view = views(dash)["chart_trend"]
+    first = view.spec
+    first["title"]["text"] = "edited"
+    assert view.spec["title"]["text"] == view.title
+    assert "config" not in view.spec and view.spec["autosize"]["type"] == "fit-x"
+
+
 def test_png_and_svg_exports_render_offline(dash):
     chart = views(dash)["chart_heatmap"].chart
     assert charts.to_png(chart).startswith(b"\x89PNG")
