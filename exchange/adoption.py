@@ -289,6 +289,7 @@ class Dashboard:
     map: list[dict]
     lessons_by_kind: list[dict]
     lessons_by_risk: list[dict]
+    version: int = 0  # the database's write counter when these were read: a cache key for what is drawn from them
 
 
 @dataclass(frozen=True)
@@ -325,10 +326,11 @@ def options(db: Database, user: User, *, today: date | None = None) -> Options:
 def dashboard(db: Database, user: User, filters: Filters, *, today: date | None = None) -> Dashboard:
     """All the dashboard's aggregates for these filters (coordinators and administrators)."""
     require_dashboard(user)
+    version = db.version  # read first: a write during the reads below can only make the key older, never stale
     params, quarters = resolve(db, filters, today or clock.today())
     label = dict(zip(params["quarter_ends"], quarters))
     return Dashboard(
-        filters=filters, snapshot=params["as_of"], quarters=quarters,
+        version=version, filters=filters, snapshot=params["as_of"], quarters=quarters,
         practice_name=taxonomy.load(db).practice_name(filters.practice_id) if filters.practice_id else None,
         departments=_at_least_five(query(db, "departments", params)[0]["departments"]),
         heatmap=[_suppress(r, r["adopting"], r["departments"]) for r in query(db, "heatmap", params)],

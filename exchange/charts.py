@@ -5,11 +5,17 @@ an orange/purple split for stages) and every mark that carries meaning also carr
 label or tooltip, so nothing depends on colour alone. Text drawn on a coloured fill picks
 black or white by the fill, so it reads the same in Streamlit's light and dark themes.
 Suppressed cells (fewer than 5 departments) are grey and say "fewer than 5".
+
+Every chart states its own autosize: without one, Streamlit adds `autosize: fit`, which makes
+`height` the whole chart's height, so titles, axes and legends squeeze the plot (bars of zero
+height) or spill out of the box and get cut, while the PNG/SVG export (Vega's default "pad")
+looks right. "fit-x" fills the container's width and keeps `height` for the plot alone.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from dataclasses import dataclass
@@ -21,6 +27,12 @@ import vl_convert
 from .adoption import SUPPRESSED, Dashboard
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
+# Region lines: Okabe-Ito with black for its grey (grey means "fewer than 5" here), one shape per region.
+REGION_COLOURS = [*OKABE_ITO[:7], "#000000"]
+STAR = "M0,-1L0.22,-0.31L0.95,-0.31L0.36,0.12L0.59,0.81L0,0.38L-0.59,0.81L-0.36,0.12L-0.95,-0.31L-0.22,-0.31Z"
+HEXAGON = "M0,-1L0.87,-0.5L0.87,0.5L0,1L-0.87,0.5L-0.87,-0.5Z"
+REGION_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right",
+                 "triangle-left", STAR, HEXAGON]
 KIND_COLOURS = {"success": "#009E73", "challenge": "#D55E00", "mixed": "#0072B2"}
 STAGE_COLOURS = ["#D4D4D4", "#FDB863", "#E66101", "#8073AC", "#2D004B"]  # grey, then PuOr split at Implementing
 SHARE_RANGE = ["#DEEBF7", "#08306B"]
@@ -45,6 +57,27 @@ class ChartView:
     table: pd.DataFrame
     selection: str | None = None
     width: str = "stretch"  # grids keep their square cells ("content")
+    min_width: int = 0  # px below which a stretched chart is unreadable; narrower screens scroll it instead
+
+    def __post_init__(self):
+        # Stated here once for every chart, so Streamlit never picks "fit" for us (see the module docstring).
+        # A little padding: Streamlit's theme has none, and text touching the edge loses a few pixels.
+        # An object, not a number: Streamlit's frontend adds its own bottom padding to it.
+        sizing = {"type": "fit-x" if self.width == "stretch" else "pad", "contains": "padding"}
+        padding = {"top": 6, "left": 6, "right": 6}
+        object.__setattr__(self, "chart", self.chart.properties(autosize=sizing, padding=padding))
+
+    @functools.cached_property
+    def spec_json(self) -> str:
+        """The Vega-Lite spec as JSON, built once: Altair validates on every to_dict, most of a dashboard rerun."""
+        spec = self.chart.to_dict()
+        spec.pop("config", None)  # only Altair's default-theme 300x300 view sizes (Streamlit drops them too)
+        return json.dumps(spec)
+
+    @property
+    def spec(self) -> dict:
+        """A fresh copy of the spec for each use (Streamlit edits the dict it is given)."""
+        return json.loads(self.spec_json)
 
 
 def percent(share: float | None) -> str:
@@ -105,8 +138,9 @@ def heatmap(d: Dashboard) -> ChartView:
     )
     fill = alt.when("datum.suppressed").then(alt.value(GREY)).otherwise(
         alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], range=SHARE_RANGE),
-                  legend=alt.Legend(format="%", title=f"Share {ADOPTING}", orient="bottom")))
-    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+                  legend=alt.Legend(format="%", title=f"Share {ADOPTING}", orient="bottom", titleLimit=0)))
+    # invalid="show": Vega-Lite drops a mark whose colour field is null, and a suppressed cell's share is null.
+    cells = base.mark_rect(stroke="white", strokeWidth=1, invalid="show").encode(
         color=fill, opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.45))).add_params(pick)
     labels = base.mark_text(fontSize=10, lineBreak="\n").encode(text="label:N", color=_text_colour())
     title = "Adoption by region and practice"
@@ -177,7 +211,7 @@ def stage_bars(d: Dashboard) -> ChartView:
         ["Practice", "Stage", "Departments", "Share of the practice's assessed departments"]]
     alt_text = (f"Stacked horizontal bars, one per practice, split into the stages Not started to Sustaining, "
                 f"{_scope(d)}. Grey bars have fewer than 5 departments. {takeaway}")
-    return ChartView("chart_stages", title, chart, takeaway, alt_text, table, "segment")
+    return ChartView("chart_stages", title, chart, takeaway, alt_text, table, "segment", min_width=600)
 
 
 def stage_names(d: Dashboard) -> dict[int, str]:
@@ -195,8 +229,9 @@ def trend(d: Dashboard) -> ChartView:
     df["departments_label"] = df["departments"].map(count)
     df["baseline"] = 0.0
     regions = [f"Region {r}" for r in sorted(df["region"].unique())]
-    colours = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(regions))]
-    dashes = [DASHES[i // len(OKABE_ITO) % len(DASHES)] for i in range(len(regions))]
+    colours = [REGION_COLOURS[i % len(REGION_COLOURS)] for i in range(len(regions))]
+    dashes = [DASHES[i // len(REGION_COLOURS) % len(DASHES)] for i in range(len(regions))]
+    shapes = [REGION_SHAPES[i % len(REGION_SHAPES)] for i in range(len(regions))]
     pick = alt.selection_point(name="line", fields=["region"], on="click", clear="dblclick")
     tooltip = [alt.Tooltip("region_label:N", title="Region"), alt.Tooltip("quarter:O", title="Quarter"),
                alt.Tooltip("share_label:N", title=f"Share {ADOPTING}"),
@@ -212,7 +247,8 @@ def trend(d: Dashboard) -> ChartView:
         strokeDash=alt.StrokeDash("region_label:N", sort=regions, scale=alt.Scale(domain=regions, range=dashes),
                                   legend=None))
     points = shown.mark_point(filled=True, size=70).encode(
-        y=y, color=colour, shape=alt.Shape("region_label:N", sort=regions, legend=None), opacity=opacity,
+        y=y, color=colour, shape=alt.Shape("region_label:N", title="HHS region", sort=regions,
+                                                           scale=alt.Scale(domain=regions, range=shapes)), opacity=opacity,
         tooltip=tooltip).add_params(pick)
     # aria=False: an empty layer would otherwise be an unlabelled graphic; the table says the same.
     small = base.transform_filter("datum.suppressed").mark_point(shape="cross", color=GREY, size=60, filled=True, aria=False).encode(
@@ -240,7 +276,7 @@ def trend(d: Dashboard) -> ChartView:
         ["Quarter", "HHS region", "Departments assessed", f"Share {ADOPTING}"]]
     alt_text = (f"Line chart of the share of departments {ADOPTING} {_practice(d)} at the end of each quarter from "
                 f"{d.quarters[0]} to {d.quarters[-1]}, one line per HHS region. {takeaway}")
-    return ChartView("chart_trend", title, chart, takeaway, alt_text, table, "line")
+    return ChartView("chart_trend", title, chart, takeaway, alt_text, table, "line", min_width=560)
 
 
 def tile_map(d: Dashboard) -> ChartView:
@@ -260,8 +296,8 @@ def tile_map(d: Dashboard) -> ChartView:
                  alt.Tooltip("departments_label:N", title="Departments assessed")],
     )
     fill = (alt.when("datum.suppressed").then(alt.value(GREY)).otherwise(alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], range=SHARE_RANGE),
-                                 legend=alt.Legend(format="%", title=f"Share {ADOPTING}", orient="bottom"))))
-    tiles = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
+                                 legend=alt.Legend(format="%", title=f"Share {ADOPTING}", orient="bottom", titleLimit=0))))
+    tiles = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3, invalid="show").encode(
         color=fill, opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.45))).add_params(pick)
     codes = base.mark_text(fontSize=11, fontWeight="bold").encode(text="state:N", color=_text_colour())
     title = f"Adoption by state: {_practice(d)}"
@@ -314,7 +350,7 @@ def lessons_by_kind(d: Dashboard) -> ChartView:
                     f"{per_q.idxmax()} with {int(per_q.max())}.")
     table = df.rename(columns={"quarter": "Quarter", "kind": "Kind", "lessons": "Lessons published"})
     alt_text = f"Stacked bar chart of lessons published per quarter, split into successes, challenges and mixed. {takeaway}"
-    return ChartView("chart_pulse_kind", title, chart, takeaway, alt_text, table)
+    return ChartView("chart_pulse_kind", title, chart, takeaway, alt_text, table, min_width=480)
 
 
 def lessons_by_risk(d: Dashboard) -> ChartView:
@@ -344,7 +380,7 @@ def lessons_by_risk(d: Dashboard) -> ChartView:
     table = df.rename(columns={"quarter": "Quarter", "risk": "Risk type", "lessons": "Lessons published"})[
         ["Quarter", "Risk type", "Lessons published"]]
     alt_text = f"Grid of quarters by risk type; each cell gives how many published lessons named that risk. {takeaway}"
-    return ChartView("chart_pulse_risk", title, chart, takeaway, alt_text, table)
+    return ChartView("chart_pulse_risk", title, chart, takeaway, alt_text, table, min_width=600)
 
 
 def history(records: list[dict], stages: list[dict]) -> alt.Chart:
@@ -384,6 +420,7 @@ def describe_drill(drill, practice_names: dict[int, str], stage_names: dict[int,
 def _export_spec(chart: alt.TopLevelMixin) -> str:
     spec = chart.to_dict()
     spec.setdefault("background", "white")  # files are read outside the app, where the theme is unknown
+    spec["autosize"] = {"type": "pad", "contains": "padding"}  # a file has no container to fit
     return json.dumps(spec)
 
 

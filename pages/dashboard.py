@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from exchange import adoption, charts
+from exchange import adoption, adoption_url, charts
 from exchange.models import POPULATION_BAND_LABELS
 from exchange.ui import auth, core
 
@@ -19,22 +19,34 @@ st.title("Adoption of equity practices")
 st.markdown(":material/link: These filters are kept in the page address: copy it from the address bar to share "
             "exactly this view with a colleague.")
 
+# The address holds ids and codes (adoption_url), so a renamed practice keeps old links working. Streamlit's
+# bind="query-params" cannot do that: it writes the option's *displayed* label into the URL. So the address is
+# read here when it changed from outside (first load, a pasted link, back/forward) and written after the widgets.
 names = {p["id"]: p["name"] for p in opts.practices}
+ALL = 0  # "All practices": not None, which session state would take for "nothing chosen" and show a placeholder
+url = adoption_url.from_params({k: st.query_params.get_all(k) for k in adoption_url.PARAMS}, opts)
+if (st.session_state.get("dashboard_url") != adoption_url.to_params(url.filters, opts)
+        or any(k not in st.session_state for k in adoption_url.PARAMS)):
+    f = url.filters
+    st.session_state.update(practice=f.practice_id or ALL, period=(f.first_quarter, f.last_quarter), region=list(f.regions),
+                            jurisdiction=list(f.jurisdiction_types), size=list(f.population_bands),
+                            urbanicity=list(f.urban_rural))
+    if url.ignored:
+        st.info(f"Part of this page's address was not understood and is ignored: {', '.join(url.ignored)}.",
+                icon=":material/info:")
+
 top = st.columns([2, 3])
-practice_id = top[0].selectbox("Practice", [None, *names], key="practice", bind="query-params",
-                               format_func=lambda i: "All practices" if i is None else names[i])
+practice_id = top[0].selectbox("Practice", [ALL, *names], key="practice",
+                               format_func=lambda i: "All practices" if i == ALL else names[i]) or None
 period = top[1].select_slider("Period (charts of the current stage show the end of the period)", opts.quarters,
-                              value=(opts.quarters[max(0, len(opts.quarters) - 12)], opts.quarters[-1]),
-                              key="period", bind="query-params")
+                              value=adoption_url.default_period(opts), key="period")  # a pair: a range slider
 row = st.columns(4)
-regions = row[0].multiselect("HHS regions", opts.regions, key="region", bind="query-params",
-                             format_func=lambda r: f"Region {r}", placeholder="All regions")
-kinds = row[1].multiselect("Jurisdiction type", opts.jurisdiction_types, key="jurisdiction", bind="query-params",
-                           placeholder="All types")
-bands = row[2].multiselect("Population served", opts.population_bands, key="size", bind="query-params",
+regions = row[0].multiselect("HHS regions", opts.regions, key="region", format_func=lambda r: f"Region {r}",
+                             placeholder="All regions")
+kinds = row[1].multiselect("Jurisdiction type", opts.jurisdiction_types, key="jurisdiction", placeholder="All types")
+bands = row[2].multiselect("Population served", opts.population_bands, key="size",
                            format_func=POPULATION_BAND_LABELS.get, placeholder="All sizes")
-urban = row[3].multiselect("Urban–rural level", opts.urban_rural, key="urbanicity", bind="query-params",
-                           placeholder="All levels")
+urban = row[3].multiselect("Urban–rural level", opts.urban_rural, key="urbanicity", placeholder="All levels")
 
 if user.regions:
     st.button(f"Show my regions ({', '.join(map(str, user.regions))})", icon=":material/my_location:", key="my_regions",
@@ -43,6 +55,14 @@ if user.regions:
 filters = adoption.Filters(practice_id=practice_id, regions=tuple(regions), jurisdiction_types=tuple(kinds),
                            population_bands=tuple(bands), urban_rural=tuple(urban),
                            first_quarter=period[0], last_quarter=period[1])
+address = adoption_url.to_params(filters, opts)
+st.session_state["dashboard_url"] = address
+if {k: st.query_params.get_all(k) for k in adoption_url.PARAMS if k in st.query_params} != address:
+    for name in adoption_url.PARAMS:
+        if name in address:
+            st.query_params[name] = address[name]
+        elif name in st.query_params:
+            del st.query_params[name]
 dash = core.attempt(lambda: adoption.dashboard(db, user, filters))
 if dash is None:
     st.stop()
@@ -50,6 +70,15 @@ if dash is None:
 st.markdown(f"**{charts.count(dash.departments)}** departments with a self-assessment as of {dash.snapshot:%-d %B %Y}. "
             "Shares are of departments with an assessment; any share based on fewer than 5 departments reads "
             "\"fewer than 5\" in the charts, tables and downloads.")
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def chart_views(filters_key: str, version: int, snapshot, _dash: adoption.Dashboard) -> list[charts.ChartView]:
+    """The charts of one view, built once per filters and data version (building them is most of a rerun)."""
+    views = charts.dashboard_views(_dash)
+    for view in views:
+        view.spec_json  # noqa: B018 - built here, inside the cache
+    return views
 
 
 def remember(chart_key: str) -> None:
@@ -64,16 +93,22 @@ def forget() -> None:
 
 drill = st.session_state.get("drill")
 stage_names = charts.stage_names(dash)
-for view in charts.dashboard_views(dash):
+views = chart_views(repr(filters), dash.version, dash.snapshot, dash)
+# On a phone a chart keeps a readable width and scrolls sideways inside its own box, never widening the page.
+st.html("<style>" + "".join(
+    f".st-key-{v.key}_scroll {{overflow-x: auto}} "
+    f".st-key-{v.key}_scroll [data-testid=stFullScreenFrame] {{min-width: {v.min_width}px}} " for v in views) + "</style>")
+for view in views:
     with st.container(border=True, key=f"{view.key}_box"):
         st.subheader(view.title)
         st.markdown(view.takeaway)
+        scroll = st.container(key=f"{view.key}_scroll")
         if view.selection:
-            st.altair_chart(view.chart, key=view.key, alt=view.alt, width=view.width, on_select=partial(remember, view.key),
-                            selection_mode=view.selection)
+            scroll.vega_lite_chart(spec=view.spec, key=view.key, alt=view.alt, width=view.width,
+                                   on_select=partial(remember, view.key), selection_mode=view.selection)
             st.markdown(":material/touch_app: Click a mark to list the departments behind it; double-click to clear.")
         else:
-            st.altair_chart(view.chart, key=view.key, alt=view.alt, width=view.width)
+            scroll.vega_lite_chart(spec=view.spec, key=view.key, alt=view.alt, width=view.width)
         slug = view.key.removeprefix("chart_")
         buttons = st.columns([1, 1, 1, 3])
         buttons[0].download_button("PNG", data=partial(charts.to_png, view.chart), file_name=f"adoption-{slug}.png",

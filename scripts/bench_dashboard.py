@@ -1,15 +1,25 @@
-"""Time each adoption-dashboard query, cold (no result cache), on a given database.
+"""Time the adoption dashboard: each query cold (no result cache), and whole filter changes in a browser.
 
 The main benchmark imports this module and calls `run(db)` against the national-scale demo
 (3,000 departments x 15 practices x 12 quarters). Run it alone with:
 
     .venv/bin/python scripts/bench_dashboard.py /tmp/national.duckdb
+    .venv/bin/python scripts/bench_dashboard.py --browser [DATABASE_FILE] [--json]
+
+`--browser` starts `streamlit run` on a free port against a copy of the file (a fresh demo
+database when none is given), signs in as the demo coordinator in Chromium and times the
+first load and every filter change, from the click until the script has run and the charts
+are painted.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -62,16 +72,124 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
 
 
+# ---------------------------------------------------------------- the whole page, in a browser
+# Installed before each action: the time from `start` until Streamlit has run the script and the
+# browser has painted twice after it (vega-embed draws on the next frames).
+_WATCH = """() => {
+    const app = document.querySelector('[data-testid=stApp]');
+    const bench = window.__bench = {start: performance.now(), ran: false, end: null};
+    const seen = () => {
+        const state = app.getAttribute('data-test-script-state');
+        if (state === 'running') bench.ran = true;
+        else if (state === 'notRunning' && bench.ran && bench.end === null) {
+            bench.end = 0;
+            requestAnimationFrame(() => requestAnimationFrame(() => { bench.end = performance.now(); }));
+        }
+    };
+    bench.observer = new MutationObserver(seen);
+    bench.observer.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+_DONE = "() => window.__bench && window.__bench.end > 0 && document.querySelectorAll('.vega-embed svg.marks').length === 6"
+_ELAPSED = "() => { window.__bench.observer.disconnect(); return window.__bench.end - window.__bench.start; }"
+
+
+def _timed(page, action) -> float:
+    page.evaluate(_WATCH)
+    action()
+    page.wait_for_function(_DONE, timeout=60_000)
+    return page.evaluate(_ELAPSED)
+
+
+def browser(db_path: Path | None = None, *, changes: int = 24) -> dict[str, dict[str, float]]:
+    """First load and filter-change timings of the dashboard page in Chromium: {case: {p50, p95, n}} in ms."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    from exchange import setup  # noqa: PLC0415
+    from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, running_app, sign_in_as, tab, wait_for_app  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "exchange.duckdb"
+        if db_path is None:
+            setup.open_app_database(path, with_demo=True).close()
+        else:
+            shutil.copy(db_path, path)
+        with sync_playwright() as p, running_app(path, Path(folder) / "streamlit.log") as base:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            loads, filters = [], []
+            with tab(chromium, base) as page:
+                sign_in_as(page, "coordinator")
+                for attempt in range(6):
+                    if attempt:
+                        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Your account", exact=True).click()
+                        wait_for_app(page)
+                    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name="Adoption dashboard", exact=True)
+                    loads.append(_timed(page, link.click))
+                filters = _filter_changes(page, changes)
+            chromium.close()
+    return {"first load (demo scale)" if db_path is None else "first load": _summary(loads[1:]),  # the 1st warms caches
+            "filter change (demo scale)" if db_path is None else "filter change": _summary(filters)}
+
+
+def _filter_changes(page, changes: int) -> list[float]:
+    """Alternate the practice, a region, a jurisdiction type, a size and the period, as a coordinator exploring would."""
+    from tests.browser.helpers import wait_for_app  # noqa: PLC0415
+
+    samples = []
+    practice = page.get_by_role("combobox", name="Practice", exact=True)
+
+    def pick(box, option):
+        box.click()
+        page.get_by_role("option", name=option, exact=True).first.click()
+
+    names = ["Allocate Resources", "Build Organizational Capacity", "Change the Conversation", "All practices"]
+    multis = [("HHS regions", "Region 5"), ("Jurisdiction type", "county"), ("Population served", "Small (< 50,000)")]
+    for i in range(changes):
+        if i % 2 == 0:
+            samples.append(_timed(page, lambda: pick(practice, names[(i // 2) % len(names)])))
+        else:
+            label, option = multis[(i // 2) % len(multis)]
+            box = page.get_by_role("combobox", name=label, exact=True)
+            chip = page.get_by_role("button", name=f"Remove {option}")  # toggle: remove it when chosen
+            if chip.count():
+                samples.append(_timed(page, lambda: chip.first.click()))
+            else:
+                samples.append(_timed(page, lambda: pick(box, option)))
+            page.keyboard.press("Escape")
+        wait_for_app(page)
+    return samples
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    return {"p50": round(statistics.median(samples), 1), "p95": round(_p95(samples), 1), "n": len(samples)}
+
+
 def main(argv: list[str]) -> int:
-    """Print the figures for the database file given on the command line."""
-    if len(argv) != 1:
-        print("usage: bench_dashboard.py DATABASE_FILE", file=sys.stderr)
-        return 2
-    db = Database(argv[0])
+    """Print the figures for the database file given on the command line (or time the page with --browser)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database", nargs="?", help="database file (required without --browser)")
+    parser.add_argument("--browser", action="store_true", help="time first load and filter changes in Chromium")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if args.browser:
+        figures = browser(Path(args.database) if args.database else None)
+        if args.json:
+            print(json.dumps({"dashboard_browser_ms": figures}, indent=2))
+        else:
+            for name, f in figures.items():
+                print(f"dashboard page: {name:<28} p50 {f['p50']:7.1f} ms  p95 {f['p95']:7.1f} ms  (n={f['n']})")
+        return 0
+    if not args.database:
+        parser.error("give a DATABASE_FILE (or --browser)")
+    db = Database(args.database)
     try:
         figures = run(db)
     finally:
         db.close()
+    if args.json:
+        print(json.dumps({"dashboard_query_ms": {k: {"p50": round(a, 1), "p95": round(b, 1)} for k, (a, b) in figures.items()}},
+                         indent=2))
+        return 0
     width = max(map(len, figures))
     for name, (p50, p95) in figures.items():
         flag = "" if p95 <= 100 else "  over 100 ms"

@@ -1,5 +1,7 @@
 """Chart specs (titles, encodings, selections), takeaways, suppression in chart data, tables and CSV, exports."""
 
+import json
+import re
 from datetime import date
 
 import pytest
@@ -170,6 +172,46 @@ def test_empty_data_gives_an_honest_takeaway(dash):
     takeaways = [v.takeaway for v in charts.dashboard_views(empty)]
     assert takeaways[0] == "No region and practice has 5 or more assessed departments for these filters."
     assert takeaways[4] == "No lessons were published in this period."
+
+
+def test_every_chart_states_its_own_sizing_so_streamlit_cannot_squeeze_it(dash):
+    # Issue 7.5: left unset, Streamlit adds autosize "fit", which counts titles and legends in `height`:
+    # the pulse bars had no height and the trend's title and legend were cut, while exports looked right.
+    for view in charts.dashboard_views(dash):
+        spec = view.chart.to_dict()
+        expected = "fit-x" if view.width == "stretch" else "pad"
+        assert spec["autosize"] == {"type": expected, "contains": "padding"}, view.key
+        assert isinstance(spec["padding"], dict)  # Streamlit's frontend sets padding.bottom on it
+    exported = json.loads(charts._export_spec(views(dash)["chart_pulse_kind"].chart))
+    assert exported["autosize"]["type"] == "pad"
+
+
+@pytest.mark.parametrize("key, rows", [("chart_map", 3), ("chart_heatmap", 3)])
+def test_suppressed_tiles_and_cells_are_drawn_in_grey(dash, key, rows):
+    # Issue 7.5: a null share in the colour channel made Vega-Lite drop the mark, so "grey" states were blank.
+    svg = charts.to_svg(views(dash)[key].chart)
+    drawn = re.findall(r'<path [^>]*aria-roledescription="rect mark"[^>]*>', svg)
+    assert len(drawn) == rows
+    assert sum(f'fill="{charts.GREY}"' in p for p in drawn) == 1 + (key == "chart_map")
+
+
+def test_trend_gives_each_of_ten_regions_its_own_colour_and_shape_pair_and_no_grey_line(dash):
+    ten = Dashboard(**{**dash.__dict__, "trend": [
+        dict(quarter="2025 Q1", region=r, departments=10, share=0.1 * r, suppressed=False, empty=False)
+        for r in range(1, 11)]})
+    points = layers(views(ten)["chart_trend"].chart.to_dict())[1]["encoding"]
+    colours, shapes = points["color"]["scale"]["range"], points["shape"]["scale"]["range"]
+    assert len(set(zip(colours, shapes))) == 10 and len(set(shapes)) == 10
+    assert charts.GREY not in colours and "#999999" not in colours  # grey means "fewer than 5" on this chart
+
+
+def test_a_view_builds_its_spec_once_and_hands_out_fresh_copies(dash):
+    # Cached views are shared by every session: Streamlit edits the spec dict it is given.
+    view = views(dash)["chart_trend"]
+    first = view.spec
+    first["title"]["text"] = "edited"
+    assert view.spec["title"]["text"] == view.title
+    assert "config" not in view.spec and view.spec["autosize"]["type"] == "fit-x"
 
 
 def test_png_and_svg_exports_render_offline(dash):

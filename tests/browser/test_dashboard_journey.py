@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import struct
+from urllib.parse import unquote_plus
 
 from playwright.sync_api import expect
 
-from .helpers import grid_rows, nav, sign_in_as, wait_for_app
+from .helpers import choose, grid_rows, nav, sign_in_as, wait_for_app
 
 CHARTS = ("chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_pulse_kind", "chart_pulse_risk")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -89,3 +90,23 @@ def test_coordinator_downloads_a_chart_as_a_valid_png_and_svg(page):
         heatmap.get_by_role("button", name="SVG", exact=True).click()
     svg = open(download.value.path(), encoding="utf-8").read()
     assert svg.lstrip().startswith("<svg") and "Adoption by region and practice" in svg
+
+
+def test_the_address_carries_ids_not_names_and_the_back_button_restores_the_previous_filters(page):
+    open_dashboard(page)
+    trend_title = page.locator(".st-key-chart_trend_box").get_by_role("heading", level=3)
+    choose(page, "Practice", "Allocate Resources")
+    wait_for_app(page)
+    expect(page).to_have_url(re.compile(r"[?&]practice=2(&|$)"))
+    expect(trend_title).to_have_text("Adoption over time: Allocate Resources")
+    choose(page, "HHS regions", "Region 5")
+    wait_for_app(page)
+    expect(page).to_have_url(re.compile(r"[?&]region=5(&|$)"))
+    assert not re.search(r"Allocate|Region", unquote_plus(page.url))  # names stay on screen, out of links
+    expect(page.locator(".st-key-chart_trend_box g.role-legend-label text")).to_have_text(["Region 5"])
+
+    page.go_back()
+    wait_for_app(page)
+    expect(page).not_to_have_url(re.compile(r"region="))
+    expect(page.locator(".st-key-chart_trend_box g.role-legend-label text")).to_have_count(10)
+    expect(trend_title).to_have_text("Adoption over time: Allocate Resources")

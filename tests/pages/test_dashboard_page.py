@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from exchange import accounts, taxonomy
 from exchange.adoption import Drill
 
 COORDINATOR = "coordinator@demo.example.org"
@@ -94,9 +95,8 @@ def test_a_visitor_is_asked_to_sign_in(pages):
 
 def test_filters_come_from_the_url_so_a_view_can_be_shared(pages):
     at = pages.open("dashboard", email=ADMIN, timeout=60,
-                    query={"practice": "Allocate Resources", "region": ["Region 5", "Region 7"],
-                           "period": ["2025 Q1", "2025 Q4"]})
-    assert not at.exception
+                    query={"practice": "2", "region": ["5", "7"], "period": ["2025 Q1", "2025 Q4"]})
+    assert not at.exception and not at.info
     assert at.selectbox(key="practice").value == 2
     assert at.multiselect(key="region").value == [5, 7]
     assert at.select_slider(key="period").value == ("2025 Q1", "2025 Q4")
@@ -109,9 +109,51 @@ def test_filters_come_from_the_url_so_a_view_can_be_shared(pages):
     assert any("as of 31 December 2025" in m.value for m in at.markdown)
 
 
-def test_small_numbers_read_fewer_than_5_in_tables(pages):
+def address(at) -> dict[str, list[str]]:
+    """The page's address after the run, one list of values per parameter."""
+    return {k: [v] if isinstance(v, str) else list(v) for k, v in at.query_params.items()}
+
+
+def test_choosing_filters_writes_ids_and_codes_into_the_address_never_names(board):
+    board.selectbox(key="practice").set_value(2).run()
+    board.multiselect(key="region").set_value([7, 5]).run()
+    board.multiselect(key="size").set_value(["small"]).run()
+    assert address(board) == {"practice": ["2"], "region": ["7", "5"], "size": ["small"]}
+    board.selectbox(key="practice").set_value(0).run()  # "All practices"
+    assert "practice" not in address(board)  # the opening view's values stay out of the address
+
+
+def test_a_shared_link_still_opens_the_same_practice_after_the_practice_is_renamed(pages):
+    admin = accounts.load_user(pages.db, pages.user_id(ADMIN))
+    taxonomy.rename(pages.db, admin, "practice", 2, "Fund Equity Work")
+    at = pages.open("dashboard", email=COORDINATOR, timeout=60, query={"practice": "2"})
+    assert not at.exception and not at.info
+    assert at.selectbox(key="practice").value == 2
+    assert "Adoption over time: Fund Equity Work" in specs(at)
+
+
+def test_an_old_address_with_display_names_is_accepted_once_and_rewritten_as_ids(pages):
     at = pages.open("dashboard", email=COORDINATOR, timeout=60,
-                    query={"jurisdiction": ["tribal"], "practice": "Allocate Resources"})
+                    query={"practice": "Allocate Resources", "region": ["Region 5"], "size": ["Small (< 50,000)"]})
+    assert not at.exception and not at.info
+    assert (at.selectbox(key="practice").value, at.multiselect(key="region").value) == (2, [5])
+    assert address(at) == {"practice": ["2"], "region": ["5"], "size": ["small"]}
+
+
+def test_parts_of_an_address_that_do_not_parse_are_ignored_with_a_small_notice(pages):
+    at = pages.open("dashboard", email=COORDINATOR, timeout=60,
+                    query={"practice": "abc", "region": ["5", "²"], "period": ["2025 Q9"], "size": ["x" * 10_000]})
+    assert not at.exception and not at.error
+    assert [i.value for i in at.info] == ["Part of this page's address was not understood and is ignored: "
+                                          "practice, period, region, size."]
+    assert at.selectbox(key="practice").value == 0 and at.multiselect(key="region").value == [5]
+    assert address(at) == {"region": ["5"]}
+    at.multiselect(key="size").set_value(["large"]).run()
+    assert not at.info  # said once; the rewritten address is clean
+
+
+def test_small_numbers_read_fewer_than_5_in_tables(pages):
+    at = pages.open("dashboard", email=COORDINATOR, timeout=60, query={"jurisdiction": ["tribal"], "practice": "2"})
     heat = table(at, "HHS region", "Practice", "Departments assessed")
     assert set(heat["Share implementing or sustaining"]) == {"fewer than 5"}
     assert set(heat["Departments assessed"]) == {"fewer than 5"}
@@ -119,7 +161,7 @@ def test_small_numbers_read_fewer_than_5_in_tables(pages):
 
 
 def test_a_click_on_a_region_lists_the_departments_behind_it_with_links_to_their_lessons(pages):
-    at = pages.open("dashboard", email=COORDINATOR, timeout=60, query={"practice": "Allocate Resources"})
+    at = pages.open("dashboard", email=COORDINATOR, timeout=60, query={"practice": "2"})
     at.session_state["drill"] = Drill("chart_heatmap", region=5, practice_id=2)
     at.run()
     listed = table(at, "Department", "Lessons")
