@@ -273,7 +273,7 @@ class _Lessons:
         self.rows: dict[str, list] = {k: [] for k in ("lessons", "practices", "actions", "risks", "partners",
                                                       "links", "reviews")}
         self.seen: set[bytes] = set()
-        self.profiles = demo_neutral.profiles(depts, users)
+        self.profiles = dict(zip(map(id, depts), demo_neutral.profiles(depts, users)))
 
     def generate(self, n: int) -> dict[str, list]:
         """Plan n lessons (demo member's lessons, one per scenario, then weighted) and compose them."""
@@ -369,7 +369,7 @@ class _Lessons:
                 "advice": _join(pick("advice"), rng.choice(corpus.ADVICE)),
             }
             if anonymous:  # the author's own check, run on the demo: nothing may point back to the department
-                texts = demo_neutral.neutralise(texts, self.profiles[self.depts.index(d)])
+                texts = demo_neutral.neutralise(texts, self.profiles[id(d)])
                 texts = {name: _fit(text, 120 if name == "title" else 300) if name in ("title", "summary") else text
                          for name, text in texts.items()}
             key = hashlib.blake2b("\x1f".join(texts.values()).encode(), digest_size=16).digest()

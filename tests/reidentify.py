@@ -68,7 +68,7 @@ def _without(words: tuple[str, ...], phrases: list[tuple[str, ...]]) -> tuple[st
     out, i = [], 0
     while i < len(words):
         hit = next((len(p) for p in phrases if p and words[i:i + len(p)] == p), 0)
-        out.append("\x00" if hit else words[i])
+        out += ["\x00"] * hit if hit else [words[i]]  # one placeholder per word: positions stay aligned
         i += hit or 1
     return tuple(out)
 
@@ -124,6 +124,10 @@ def attack(cur, *, audience: str) -> list[Outcome]:
         if lesson["jurisdiction_type"] is not None:
             narrow([d["id"] for d in depts if d["jurisdiction_type"] == lesson["jurisdiction_type"]], "type")
         unplaced = _without(words, neighbourhoods)  # "Lincoln Heights" is a neighbourhood, not Lincoln (NE)
+        # A name counts only written as a proper noun: "grant-funded" says nothing of Grant County.
+        raw = identifying._WORD.findall(text)
+        unplaced = tuple(w if r[:1].isupper() or r[:1].isdigit() or i and raw[i - 1][:1].isupper() else "\x01" + w
+                         for i, (w, r) in enumerate(zip(unplaced, raw)))
         named = [d["id"] for d in depts if any(_contains(unplaced, t) for t in d["terms"])]
         if named:
             narrow(named, "department or place name")
