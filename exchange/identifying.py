@@ -14,11 +14,13 @@ around "@" and "http" with bounded windows, never by a backtracking pattern over
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields as dataclass_fields
+from dataclasses import dataclass, fields as dataclass_fields
 from typing import Mapping, Sequence
 
 from . import identifying_terms as terms
 from . import permissions
+from .department_names import description_places, place_parts, short_names
+from .identifying_scan import MAX_PHRASE_TOKENS, WORD, Token, contacts, figures, joined, key, tokens
 from .anonymity import K
 from .db import Database, one, rows
 from .errors import InvalidInput, NotFound
@@ -30,12 +32,6 @@ LIST_FIELDS = ("partners", "links")
 # Raw form text may be longer than the form's limits (validation reports that); cap what we scan.
 MAX_TEXT_CHARS = max(LIMITS.values())
 MAX_ITEMS, MAX_ITEM_CHARS = 50, 1000
-MAX_PHRASE_TOKENS = 8
-
-# A word: letters/digits, with at most one apostrophe part ("George's"). No nested repetition.
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-# A North American phone number: bounded length, so each start position costs O(1).
-_PHONE = re.compile(r"(?<![\w+])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]\d{4}(?!\w)")
 _SENTENCE_END = (".", "!", "?", "\n")
 
 
@@ -75,82 +71,6 @@ class _Entry:
     proper: bool = False  # a one-word proper name: match only when written with a capital
 
 
-@dataclass
-class _Token:
-    start: int
-    end: int
-    key: str
-    raw: str = field(repr=False, default="")
-
-
-# ---------------------------------------------------------------- names
-def short_names(name: str) -> list[str]:
-    """Shorter forms a department is called by: "Alameda County Public Health Department" → "Alameda County", "Alameda"."""
-    name = re.sub(r"\s*\([A-Z]{2}\)$", "", name.strip())  # "Adams County Health Department (OH)"
-    words = [w for w in re.split(r"\s+", name.replace("(", " ").replace(")", " ")) if w]
-    if len(words) >= 2 and words[0].lower() in ("city", "town", "village", "county") and words[1].lower() == "of":
-        words = words[2:]
-    runs: list[list[str]] = [[]]
-    for word in words:
-        if word.strip(",&-/").lower() in terms.ORG_WORDS or word in ("-", "&", "/"):
-            runs.append([])
-        else:
-            runs[-1].append(word.strip(","))
-    found: list[str] = []
-    for run in (r for r in runs if r):
-        phrase = " ".join(run)
-        found.append(phrase)
-        for part in re.split(r"[-/]", phrase) if re.search(r"[-/]", phrase) else ():
-            found.append(part.strip())
-        last = run[-1].lower()
-        if len(run) > 1 and last in terms.PLACE_SUFFIXES:
-            found.append(" ".join(run[:-1]))
-    out = []
-    for phrase in found:
-        phrase = phrase.strip(" ,.")
-        if phrase and phrase != name and phrase not in out and not _generic(phrase):
-            out.append(phrase)
-    return out
-
-
-def _generic(phrase: str) -> bool:
-    tokens = [t.lower() for t in phrase.split()]
-    if len(tokens) == 1:
-        word = phrase
-        return len(word) < 2 or (len(word) < 3 and not word.isupper()) or tokens[0] in terms.GENERIC_WORDS
-    return all(t in terms.GENERIC_WORDS or t in terms.PLACE_SUFFIXES for t in tokens)
-
-
-def place_parts(place: str) -> list[str]:
-    """A place as written in a sentence, split into the names it contains ("Richmond and Henrico County")."""
-    place = re.sub(r"^(the|far|suburban|northern|southern|eastern|western|central|coastal)\s+", "", place.strip(), flags=re.I)
-    parts = [place] + [p.strip() for p in re.split(r",| and | & ", place) if p.strip()]
-    out = []
-    for part in parts:
-        part = re.sub(r"^the\s+", "", part, flags=re.I)
-        for candidate in (part, *short_names(part)):
-            if candidate and candidate not in out and not _generic(candidate):
-                out.append(candidate)
-    return out
-
-
-def description_places(description: str) -> list[str]:
-    """Place names in a department's self-description: capitalised words ending in County, City, Nation…"""
-    text = description[:MAX_TEXT_CHARS]
-    found, run = [], []
-    for match in list(_WORD.finditer(text)) + [None]:
-        word = match.group() if match else ""
-        joined = bool(run) and match is not None and text[run[-1].end():match.start()] == " "
-        if word[:1].isupper() and word.lower() not in terms.ORG_WORDS and (joined or not run):
-            run.append(match)
-            continue
-        names = [m.group() for m in run]
-        if len(names) >= 2 and names[-1].lower() in terms.PLACE_SUFFIXES and names[0].lower() not in terms.PLACE_SUFFIXES:
-            found.append(" ".join(names))
-        run = [match] if match is not None and word[:1].isupper() and word.lower() not in terms.ORG_WORDS else []
-    return found
-
-
 def profile_of(name: str, *, state_name: str = "", jurisdiction_type: str = "", places: Sequence[str] = (),
                description: str = "", people: Sequence[str] = (), domains: Sequence[str] = (),
                type_hidden: bool = True) -> Profile:
@@ -161,7 +81,7 @@ def profile_of(name: str, *, state_name: str = "", jurisdiction_type: str = "", 
     bare = re.sub(r"\s*\([A-Z]{2}\)$", "", name.strip())
     return Profile(names=tuple(dict.fromkeys((name, bare))), short_names=tuple(short_names(name)), places=tuple(all_places),
                    state_name=state_name, jurisdiction_type=jurisdiction_type, type_hidden=type_hidden,
-                   people=tuple(p for p in people if len(_WORD.findall(p)) >= 2),
+                   people=tuple(p for p in people if len(WORD.findall(p)) >= 2),
                    domains=tuple(d.lower() for d in domains if d))
 
 
@@ -259,11 +179,11 @@ def find(profile: Profile, values: Mapping[str, object]) -> list[Finding]:
 
 def _scan(name: str, item: int | None, text: str, table: dict, profile: Profile, *,
           any_case: bool = False) -> list[Finding]:
-    tokens = [_Token(m.start(), m.end(), _key(m.group()), m.group()) for m in _WORD.finditer(text)]
+    words = tokens(text)
     spans: list[tuple[int, int, str, str, str]] = []  # start, end, kind, replacement, why
-    spans += _phrases(text, tokens, table, any_case)
-    spans += _figures(text, tokens)
-    spans += _contacts(text, profile)
+    spans += _phrases(text, words, table, any_case)
+    spans += figures(text, words)
+    spans += contacts(text, lambda url: _points_to_department(url, profile))
     kept, last_end = [], -1
     for start, end, kind, replacement, why in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
         if start >= last_end:
@@ -273,18 +193,13 @@ def _scan(name: str, item: int | None, text: str, table: dict, profile: Profile,
     return kept
 
 
-def _key(word: str) -> str:
-    word = word.casefold().replace("’", "'")
-    return word[:-2] if word.endswith("'s") else word
-
-
 def _phrase_table(profile: Profile) -> dict[tuple[str, ...], _Entry]:
     table: dict[tuple[str, ...], _Entry] = {}
 
     def add(phrase: str, entry: _Entry) -> None:
-        key = tuple(_key(w) for w in _WORD.findall(phrase))
-        if key and len(key) <= MAX_PHRASE_TOKENS and key not in table:
-            table[key] = entry
+        phrase_key = tuple(key(w) for w in WORD.findall(phrase))
+        if phrase_key and len(phrase_key) <= MAX_PHRASE_TOKENS and phrase_key not in table:
+            table[phrase_key] = entry
 
     for name in profile.names:
         add(name, _Entry("department", "our department", "your department's name"))
@@ -306,7 +221,7 @@ def _phrase_table(profile: Profile) -> dict[tuple[str, ...], _Entry]:
     return table
 
 
-def _phrases(text: str, tokens: list[_Token], table: dict, any_case: bool) -> list[tuple]:
+def _phrases(text: str, words: list[Token], table: dict, any_case: bool) -> list[tuple]:
     # Phrase lengths by first word: most words start no phrase and cost one dict lookup.
     lengths: dict[str, list[int]] = {}
     for key in table:
@@ -314,20 +229,20 @@ def _phrases(text: str, tokens: list[_Token], table: dict, any_case: bool) -> li
     for options in lengths.values():
         options.sort(reverse=True)
     out, i = [], 0
-    while i < len(tokens):
-        for length in lengths.get(tokens[i].key, ()):
-            if i + length > len(tokens):
+    while i < len(words):
+        for length in lengths.get(words[i].key, ()):
+            if i + length > len(words):
                 continue
-            window = tokens[i:i + length]
+            window = words[i:i + length]
             entry = table.get(tuple(t.key for t in window))
-            if entry is None or not all(_joined(text, a, b) for a, b in zip(window, window[1:])):
+            if entry is None or not all(joined(text, a, b) for a, b in zip(window, window[1:])):
                 continue
             if entry.proper and not any_case and not window[0].raw[:1].isupper():
                 continue
             start = window[0].start
-            if i > 0 and tokens[i - 1].key == "the" and text[tokens[i - 1].end:start] == " " and entry.kind in (
+            if i > 0 and words[i - 1].key == "the" and text[words[i - 1].end:start] == " " and entry.kind in (
                     "place", "department") and entry.replacement.startswith("our"):
-                start = tokens[i - 1].start  # "the Qualla Boundary" → "our jurisdiction"
+                start = words[i - 1].start  # "the Qualla Boundary" → "our jurisdiction"
             end = window[-1].end
             replacement = entry.replacement
             if window[-1].raw.casefold().replace("’", "'").endswith("'s"):
@@ -336,138 +251,6 @@ def _phrases(text: str, tokens: list[_Token], table: dict, any_case: bool) -> li
             i += length - 1
             break
         i += 1
-    return out
-
-
-def _joined(text: str, a: _Token, b: _Token) -> bool:
-    """Two tokens belong to one phrase: only a space, hyphen, ampersand or "St." dot between them."""
-    gap = text[a.end:b.start]
-    return len(gap) <= 3 and all(c in " -.&'’" for c in gap) and gap.count(".") <= 1
-
-
-# ---------------------------------------------------------------- population and staff figures
-def _figures(text: str, tokens: list[_Token]) -> list[tuple]:
-    out = []
-    for j, token in enumerate(tokens):
-        noun = terms.FIGURE_NOUNS.get(token.key)
-        two = tokens[j - 1].key + " " + token.key if j else ""
-        if two in terms.FIGURE_NOUNS:  # "community members"
-            noun, first = terms.FIGURE_NOUNS[two], j - 1
-        else:
-            first = j
-        if noun is not None:
-            left = _size_run_left(text, tokens, first)
-            if left is not None:
-                start_index, value, magnitude = left
-                if noun[0] == "staff" or value >= 1000 or magnitude:
-                    out.append((tokens[start_index].start, token.end, noun[0], noun[1], noun[2]))
-        of = terms.OF_NOUNS.get(token.key)
-        if of and j + 2 < len(tokens) and tokens[j + 1].key == "of" and _joined(text, token, tokens[j + 1]):
-            right = _size_run_right(text, tokens, j + 2)
-            if right is not None:
-                end_index, value, magnitude = right
-                if value >= of[3] or magnitude:
-                    out.append((token.end, tokens[end_index].end, of[0], "", of[2]))
-    return out
-
-
-def _number(text: str, tokens: list[_Token], run: range) -> tuple[float, bool]:
-    """The largest figure in tokens[run] ("1.6 million" → 1,600,000) and whether a magnitude word is used."""
-    best, magnitude, current, index = 0.0, False, None, run.start
-    while index < run.stop:
-        token = tokens[index]
-        if token.key.isdigit():
-            last = index
-            while last + 1 < run.stop and tokens[last + 1].key.isdigit() and _adjacent(text, tokens[last], tokens[last + 1]):
-                last += 1
-            raw = text[token.start:tokens[last].end].replace(",", "")
-            current = float(raw) if raw.count(".") <= 1 else float(raw.replace(".", ""))
-            best, index = max(best, current), last + 1
-            continue
-        if token.key in terms.MAGNITUDES:
-            magnitude = True
-            best = max(best, (current or 1.0) * terms.MAGNITUDES[token.key])
-        current = None
-        index += 1
-    return best, magnitude
-
-
-def _size_run_left(text: str, tokens: list[_Token], noun_index: int):
-    """(first index, value, has magnitude word) of the figure right before tokens[noun_index], or None."""
-    index = noun_index - 1
-    if index < 0 or not _numberish(tokens[index]) or not _adjacent(text, tokens[index], tokens[noun_index]):
-        return None
-    while index > 0 and noun_index - index < MAX_PHRASE_TOKENS:
-        before = tokens[index - 1]
-        if not (_numberish(before) or before.key in terms.SIZE_WORDS) or not _adjacent(text, before, tokens[index]):
-            break
-        index -= 1
-    while index < noun_index - 1 and tokens[index].key in ("and", "to"):
-        index += 1
-    value, magnitude = _number(text, tokens, range(index, noun_index))
-    return (index, value, magnitude) if value or magnitude else None
-
-
-def _size_run_right(text: str, tokens: list[_Token], first: int):
-    """(last index, value, has magnitude word) of the figure starting at tokens[first], or None."""
-    index = first
-    while index < len(tokens) - 1 and index - first < MAX_PHRASE_TOKENS and not _numberish(tokens[index]) \
-            and tokens[index].key in terms.SIZE_WORDS and _adjacent(text, tokens[index], tokens[index + 1]):
-        index += 1
-    if not _numberish(tokens[index]):
-        return None
-    while index + 1 < len(tokens) and index - first < MAX_PHRASE_TOKENS and _numberish(tokens[index + 1]) \
-            and _adjacent(text, tokens[index], tokens[index + 1]):
-        index += 1
-    value, magnitude = _number(text, tokens, range(first, index + 1))
-    return (index, value, magnitude) if value or magnitude else None
-
-
-def _numberish(token: _Token) -> bool:
-    return token.key.isdigit() or token.key in terms.MAGNITUDES
-
-
-def _adjacent(text: str, a: _Token, b: _Token) -> bool:
-    gap = text[a.end:b.start]
-    if a.key.isdigit() and b.key.isdigit():
-        return gap in (",", ".") and (gap == "." or len(b.key) == 3)
-    return gap == " "
-
-
-# ---------------------------------------------------------------- contacts and links
-def _contacts(text: str, profile: Profile) -> list[tuple]:
-    out = [(m.start(), m.end(), "contact", "[contact removed]", "a phone number") for m in _PHONE.finditer(text)]
-    at = text.find("@")
-    while at != -1:
-        start = at
-        while start > 0 and at - start < 64 and (text[start - 1].isalnum() or text[start - 1] in "._%+-"):
-            start -= 1
-        end = at + 1
-        while end < len(text) and end - at < 255 and (text[end].isalnum() or text[end] in ".-"):
-            end += 1
-        while end > at + 1 and text[end - 1] in ".-":
-            end -= 1
-        if start < at and "." in text[at + 1:end]:
-            out.append((start, end, "contact", "[contact removed]", "an e-mail address"))
-        at = text.find("@", max(end, at + 1))
-    lowered = text.lower()
-    position = 0
-    while True:
-        starts = [p for p in (lowered.find("http://", position), lowered.find("https://", position),
-                              lowered.find("www.", position)) if p != -1]
-        if not starts:
-            break
-        start = min(starts)
-        end = start
-        while end < len(text) and not text[end].isspace() and text[end] not in "<>\"'()[]":
-            end += 1
-        while end > start and text[end - 1] in ".,;:!?":
-            end -= 1
-        url = text[start:end]
-        own = _points_to_department(url, profile)
-        out.append((start, end, "link", "[link removed]",
-                    "a link to your department's own site" if own else "a link (it can point back to your department)"))
-        position = max(end, start + 4)
     return out
 
 

@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from exchange import demo_corpus, identifying
+from exchange.identifying_scan import WORD, key
 from exchange.anonymity import LESSON_FACTS, K
 from exchange.db import rows
 from exchange.models import population_band
@@ -56,7 +57,7 @@ class Outcome:
 
 
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(identifying._key(w) for w in identifying._WORD.findall(text))
+    return tuple(key(w) for w in WORD.findall(text))
 
 
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -125,7 +126,7 @@ def attack(cur, *, audience: str) -> list[Outcome]:
             narrow([d["id"] for d in depts if d["jurisdiction_type"] == lesson["jurisdiction_type"]], "type")
         unplaced = _without(words, neighbourhoods)  # "Lincoln Heights" is a neighbourhood, not Lincoln (NE)
         # A name counts only written as a proper noun: "grant-funded" says nothing of Grant County.
-        raw = identifying._WORD.findall(text)
+        raw = WORD.findall(text)
         unplaced = tuple(w if r[:1].isupper() or r[:1].isdigit() or i and raw[i - 1][:1].isupper() else "\x01" + w
                          for i, (w, r) in enumerate(zip(unplaced, raw)))
         named = [d["id"] for d in depts if any(_contains(unplaced, t) for t in d["terms"])]
