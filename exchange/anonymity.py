@@ -6,11 +6,23 @@ HHS region and jurisdiction type only while at least K departments share that co
 otherwise its region only; if even the region has fewer than K departments, neither.
 Every read path (page, related, search, facets, CSV, charts) selects from LESSON_FACTS,
 so the rule lives in exactly one place.
+
+Time links posts too: to anyone but its own department, an anonymous lesson's timestamps are
+coarsened to the day (a minute-exact publish time sits next to the same department's named
+posts), and exports name lessons by a keyed, non-sequential reference instead of the id.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
+import duckdb
+
 K = 5
+TIMESTAMPS = ("created_at", "updated_at", "submitted_at", "published_at")
+OWN_ANONYMOUS = "anonymous to others"
+_REF_KEY_SETTING = "lesson_ref_key"
 
 # Department counts behind the K rule (tiny: one row per region / region × jurisdiction type).
 K_TABLES = """
@@ -46,11 +58,17 @@ def joins(lessons: str = "lessons") -> str:
     return JOINS.format(lessons=lessons)
 
 
+# An anonymous lesson's timestamps, to the day, for everyone outside its department.
+_COARSE_TIMES = ", ".join(
+    f"CASE WHEN l.anonymous AND l.department_id <> $viewer_department "
+    f"THEN CAST(CAST(l.{c} AS DATE) AS TIMESTAMP) ELSE l.{c} END AS {c}" for c in TIMESTAMPS)
+
+
 def lesson_facts(lessons: str = "lessons") -> str:
     """CTEs ending in `lesson_facts`: every column of a lesson plus what this viewer may see of its origin."""
     return f"""{K_TABLES},
 lesson_facts AS (
-    SELECT l.*, s.hhs_region AS true_region, {ATTRIBUTION},
+    SELECT l.* REPLACE ({_COARSE_TIMES}), s.hhs_region AS true_region, {ATTRIBUTION},
         CASE WHEN attributed THEN (SELECT u.display_name FROM users u WHERE u.id = l.author_id) END AS author_name
     {joins(lessons)}
 )
@@ -66,12 +84,37 @@ def viewer_department(user) -> int:
 
 
 def attribution_line(lesson: dict) -> str:
-    """How a lesson's origin reads to this viewer: a department, a region, or 'Anonymous department'."""
+    """How a lesson's origin reads to this viewer: a department, a region, or 'Anonymous department'.
+
+    The posting department sees its own anonymous lessons marked, so a list it forwards says so.
+    """
     if lesson.get("department_name"):
-        return f"{lesson['department_name']} ({lesson['state_code']})"
+        line = f"{lesson['department_name']} ({lesson['state_code']})"
+        return f"{line} — {OWN_ANONYMOUS}" if lesson.get("anonymous") else line
     parts = []
     if lesson.get("jurisdiction_type"):
         parts.append(f"a {lesson['jurisdiction_type']} department")
     if lesson.get("hhs_region"):
         parts.append(f"in HHS Region {lesson['hhs_region']}")
     return "Anonymous — " + " ".join(parts) if parts else "Anonymous department"
+
+
+def public_refs(cur: duckdb.DuckDBPyConnection, ids: list[int]) -> dict[int, str]:
+    """A stable, non-sequential reference per lesson id (keyed hash): exports cite lessons by it.
+
+    Neighbouring ids tie a department's anonymous lesson to its named ones; the reference does not,
+    and without the exchange's key it cannot be turned back into an id.
+    """
+    key = _ref_key(cur)
+    return {i: "L-" + hashlib.blake2b(str(i).encode(), key=key, digest_size=5).hexdigest() for i in ids}
+
+
+def _ref_key(cur: duckdb.DuckDBPyConnection) -> bytes:
+    found = cur.execute("SELECT value FROM settings WHERE key = ?", [_REF_KEY_SETTING]).fetchone()
+    if found is None:
+        try:  # made once per exchange; a concurrent first export may win the race, so read back
+            cur.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT DO NOTHING", [_REF_KEY_SETTING, secrets.token_hex(32)])
+        except (duckdb.ConstraintException, duckdb.TransactionException):
+            pass
+        found = cur.execute("SELECT value FROM settings WHERE key = ?", [_REF_KEY_SETTING]).fetchone()
+    return bytes.fromhex(found[0])

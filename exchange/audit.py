@@ -82,7 +82,10 @@ def _detail_text(detail: str | Mapping[str, Any]) -> str:
 
 
 def events(db: Database, user: User) -> list[str]:
-    """The distinct event names in the log (for the filter); administrators only."""
+    """The distinct event names in the log (for the filter); administrators only.
+
+    Not audited: it shows no entry, and `search`, which does, records every reading.
+    """
     permissions.require(user, "audit.read")
     with db.read() as cur:
         return [r[0] for r in cur.execute("SELECT DISTINCT event FROM audit_log ORDER BY event").fetchall()]
@@ -102,7 +105,7 @@ def search(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> tuple[list[dict], int]:
-    """One page of entries, newest first, and the total count; administrators only."""
+    """One page of entries, newest first, and the total count; administrators only (each call is audited)."""
     permissions.require(user, "audit.read")
     errors = {}
     texts = {}
@@ -158,5 +161,10 @@ def search(
                 FROM audit_log WHERE {condition} ORDER BY occurred_at DESC, id DESC LIMIT ? OFFSET ?""",
             params + [per_page, (page - 1) * per_page],
         )
+    # Reading the log is itself audited (after the query, so a page never lists its own reading).
+    looked_for = {"event": event, "actor": actor, "subject_type": subject_type, "subject_id": subject_id,
+                  "success": success, "since": since, "until": until}
+    record(db, user, "audit_read", "audit_log", None,
+           detail={**{k: v for k, v in looked_for.items() if v is not None and v != ""}, "page": page})
     return found, total
 

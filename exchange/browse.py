@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from . import audit, facet_index, permissions, search
-from .anonymity import attribution_line, lesson_facts, viewer_department  # noqa: F401 (attribution_line re-exported)
+from .anonymity import attribution_line, lesson_facts, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
 from .db import Database, rows
 from .lessons import attach_tags
 from .models import KINDS, POPULATION_BANDS, User
@@ -153,26 +153,39 @@ def related(db: Database, user: User, lesson: dict, *, limit: int = 5) -> list[d
     return best[:limit]
 
 
-CSV_COLUMNS = ("id", "title", "kind", "attribution", "hhs_region", "jurisdiction_type", "practices", "risk_types",
-               "period_start", "period_end", "published_at", "summary")
+# "ref" is a stable, non-sequential reference (anonymity.public_refs), not the id: neighbouring ids would
+# tie an anonymous lesson to the same department's named posts. Dates only: no times in exports.
+CSV_COLUMNS = ("ref", "title", "kind", "attribution", "hhs_region", "jurisdiction_type", "practices", "risk_types",
+               "period_start", "period_end", "published", "summary")
 
 
 def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -> bytes:
-    """The filtered list as CSV, in the view's order (anonymity applied; formula-like cells neutralised)."""
+    """The filtered list as CSV, in the view's order (anonymity applied; formula-like cells neutralised).
+
+    Sorted by date, lessons of one day are listed by reference, so their order says nothing of who posted when.
+    """
     permissions.require(user, "lesson.read", {"published", "published_public"})
     if user.signed_in:  # exports are security-relevant; a visitor's public list has no one to attribute
         audit.record(db, user, "export", "lessons_csv", None, detail=to_params(filters))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+    table = []
     with db.read() as cur:
         index, positions, _, _, scores = _matching(db, cur, user, filters)
         ids = index.ordered_ids(positions, filters.effective_sort, scores, limit=limit)
+        refs = public_refs(cur, ids)
         for start in range(0, len(ids), 500):
             for lesson in _cards(cur, user, ids[start:start + 500]):
-                row = {**lesson, "practices": "; ".join(p["name"] for p in lesson["practices"]),
-                       "risk_types": "; ".join(r["name"] for r in lesson["risk_types"])}
-                writer.writerow([neutralise(row.get(c)) for c in CSV_COLUMNS])
+                published = lesson["published_at"].date() if lesson.get("published_at") else None
+                table.append({**lesson, "ref": refs[lesson["id"]], "published": published,
+                              "practices": "; ".join(p["name"] for p in lesson["practices"]),
+                              "risk_types": "; ".join(r["name"] for r in lesson["risk_types"])})
+    if filters.effective_sort in ("newest", "oldest"):
+        table.sort(key=lambda row: row["ref"])
+        table.sort(key=lambda row: row["published"] or date.min, reverse=filters.effective_sort == "newest")
+    for row in table:
+        writer.writerow([neutralise(row.get(c)) for c in CSV_COLUMNS])
     return out.getvalue().encode("utf-8-sig")
 
 

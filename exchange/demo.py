@@ -25,7 +25,7 @@ from typing import Callable
 import pandas as pd
 
 from . import demo_corpus as corpus
-from . import taxonomy
+from . import demo_neutral, taxonomy
 from .db import Database, scalar
 from .errors import ExchangeError, InvalidInput
 from .models import population_band
@@ -225,7 +225,7 @@ def _urban_for(rng: random.Random, population: int) -> str:
 
 def _population_words(population: int) -> str:
     if population >= 1_000_000:
-        return f"about {population / 1_000_000:.1f} million"
+        return f"about {population / 1_000_000:.1f}".removesuffix(".0") + " million"  # never "1.0 million"
     digits = len(str(population)) - 2
     return f"about {round(population, -digits):,}"
 
@@ -273,6 +273,7 @@ class _Lessons:
         self.rows: dict[str, list] = {k: [] for k in ("lessons", "practices", "actions", "risks", "partners",
                                                       "links", "reviews")}
         self.seen: set[bytes] = set()
+        self.profiles = dict(zip(map(id, depts), demo_neutral.profiles(depts, users)))
 
     def generate(self, n: int) -> dict[str, list]:
         """Plan n lessons (demo member's lessons, one per scenario, then weighted) and compose them."""
@@ -312,6 +313,7 @@ class _Lessons:
         status = forced.get("status") or ("published" if r < 0.88 else "draft" if r < 0.93
                                           else "submitted" if r < 0.97 else "rejected")
         anonymous = forced.get("anonymous", rng.random() < {"challenge": 0.3, "mixed": 0.12, "success": 0.04}[kind])
+        anonymous = anonymous and demo_neutral.may_be_anonymous(scenario)
         visibility = forced.get("visibility") or ("public" if rng.random() < (0.45 if anonymous else 0.62) else "members")
         first_year, last_year = scenario["years"]
         start = rng.randint(max(FIRST_MONTH, first_year * 12), min(LAST_MONTH - 2, last_year * 12 + 11))
@@ -348,7 +350,8 @@ class _Lessons:
             def pick(field: str, *fallbacks: str) -> str:
                 for name in (field + sign, field, *fallbacks):
                     if scenario.get(name):
-                        return _render(rng.choice(scenario[name]), slots)
+                        template = rng.choice(scenario[name])
+                        return _render(demo_neutral.rewrite(template) if anonymous else template, slots)
                 return ""
 
             # A scenario's own "do differently" (mixed lessons may borrow the challenge one), sometimes
@@ -358,12 +361,17 @@ class _Lessons:
             texts = {
                 "title": _fit(pick("title"), 120),
                 "summary": _fit(pick("summary"), 300),
-                "context": _join(_render(rng.choice(corpus.CONTEXT_OPENERS), slots), pick("context")),
+                "context": _join(_render(rng.choice(demo_neutral.NEUTRAL_OPENERS if anonymous
+                                                    else corpus.CONTEXT_OPENERS), slots), pick("context")),
                 "what_we_did": _join(pick("did"), _render(rng.choice(corpus.DID_CODAS), slots)),
                 "what_happened": _join(pick("happened"), _render(rng.choice(corpus.HAPPENED_CODAS[kind]), slots)),
                 "do_differently": _join(own, generic if not own or rng.random() < 0.5 else ""),
                 "advice": _join(pick("advice"), rng.choice(corpus.ADVICE)),
             }
+            if anonymous:  # the author's own check, run on the demo: nothing may point back to the department
+                texts = demo_neutral.neutralise(texts, self.profiles[id(d)])
+                texts = {name: _fit(text, 120 if name == "title" else 300) if name in ("title", "summary") else text
+                         for name, text in texts.items()}
             key = hashlib.blake2b("\x1f".join(texts.values()).encode(), digest_size=16).digest()
             if key not in self.seen:
                 self.seen.add(key)
@@ -371,15 +379,17 @@ class _Lessons:
         raise AssertionError("could not compose a unique lesson")  # pragma: no cover
 
     def _slots(self, d: dict, anonymous: bool, start: int, end: int) -> "_Slots":
-        fixed = {"place": corpus.PLACE_WORDS[d["type"]] if anonymous else d["place"],
-                 "state": ("our territory" if d["type"] == "territorial" else "our state") if anonymous
-                 else d["state_name"],
+        fixed = {"place": d["place"], "state": d["state_name"],
                  "residents": "community members" if d["type"] == "tribal" else "residents", "board": d["board"],
-                 "pop_phrase": corpus.BAND_WORDS[d["band"]] if anonymous else _population_words(d["population"]),
+                 "pop_phrase": _population_words(d["population"]),
                  "start": _month_name(start), "end": _month_name(end), "year": str(start // 12),
                  "end_year": str(end // 12)}
-        fixed.update(_GENERIC_ORGS if anonymous else d["orgs"])
-        return _Slots(fixed, self.rng, d)
+        if anonymous:
+            fixed.update({**demo_neutral.NEUTRAL_SLOTS, **_GENERIC_ORGS,
+                          "neighborhood": self.rng.choice(demo_neutral.GENERIC_NEIGHBORHOODS)})
+            return _Slots(fixed, self.rng, d)
+        fixed.update(d["orgs"])
+        return _Slots(fixed, self.rng, d, places=d.setdefault("places_used", set()))
 
     def _tags(self, number: int, scenario: dict, kind: str, d: dict, anonymous: bool, start: int) -> None:
         rng, rows = self.rng, self.rows
@@ -398,9 +408,9 @@ class _Lessons:
         if rng.random() < 0.3:
             partners.append(rng.choice(corpus.PARTNER_TAGS))
         rows["partners"] += [(number, p) for p in dict.fromkeys(partners)]
-        folder = "resources" if anonymous else d["slug"]
-        for position in range(rng.choice([0, 0, 1, 1, 2])):
-            url = (f"https://www.example.org/{folder}/{scenario['key']}-{start // 12}.pdf" if position == 0
+        # Anonymous lessons link nothing: a department's documents and local news point back to it.
+        for position in range(0 if anonymous else rng.choice([0, 0, 1, 1, 2])):
+            url = (f"https://www.example.org/{d['slug']}/{scenario['key']}-{start // 12}.pdf" if position == 0
                    else f"https://example.com/news/{start // 12}/{scenario['key']}-{number}")
             rows["links"].append((number, position + 1, url))
 
@@ -418,12 +428,14 @@ class _Slots(dict):
     """Slot values for one lesson; random ones are drawn on first use, so both mentions of {n} agree
     and a lesson draws only the numbers its templates need."""
 
-    def __init__(self, fixed: dict, rng: random.Random, dept: dict):
+    def __init__(self, fixed: dict, rng: random.Random, dept: dict, places: set | None = None):
         super().__init__(fixed)
-        self.rng, self.dept = rng, dept
+        self.rng, self.dept, self.places = rng, dept, places
 
     def __missing__(self, key: str) -> str:
         value = self[key] = _RANDOM_SLOTS[key](self.rng, self.dept)
+        if key == "neighborhood" and self.places is not None:
+            self.places.add(value)  # the department's own places: its anonymous lessons must not name them
         return value
 
 
@@ -532,13 +544,20 @@ def _insert(cur, depts: list[dict], users: list[dict], lessons: dict[str, list],
     # Ids come from the tables' own sequences, so later inserts (DEFAULT nextval) never collide.
     dept_ids = _allocate(cur, "department_ids", len(depts))
     user_ids = _allocate(cur, "user_ids", len(users))
-    lesson_ids = _allocate(cur, "lesson_ids", len(lessons["lessons"]))
+    # Lesson ids in the order the lessons were written, as in a live exchange: never the generator's
+    # plan order, which put one department's lessons (named and anonymous) side by side.
+    allocated = _allocate(cur, "lesson_ids", len(lessons["lessons"]))
+    lesson_ids = [0] * len(allocated)
+    for rank, row in enumerate(sorted(lessons["lessons"], key=lambda r: (r["created_at"], r["local"]))):
+        lesson_ids[row["local"]] = allocated[rank]
     say(f"Inserting {len(depts)} departments and {len(users)} users…")
     _bulk(cur, "departments", {
         "id": dept_ids, "name": [d["name"] for d in depts], "jurisdiction_type": [d["type"] for d in depts],
         "state_code": [d["state"] for d in depts], "population": [d["population"] for d in depts],
         "population_band": [d["band"] for d in depts], "urban_rural": [d["urban"] for d in depts],
-        "description": [d["description"] for d in depts], "created_at": [d["joined"] for d in depts]})
+        "description": [d["description"] for d in depts], "created_at": [d["joined"] for d in depts],
+        "place_names": ["\n".join(dict.fromkeys([d["place"], d["root"], *sorted(d.get("places_used", ()))]))
+                        for d in depts]})
     _bulk(cur, "users", {
         "id": user_ids, "email": [u["email"] for u in users], "display_name": [u["display_name"] for u in users],
         "role": [u["role"] for u in users],

@@ -148,6 +148,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # Place names a department's jurisdiction is known by (neighbourhoods, towns, the county seat),
+        # one per line: the identifying-text check (exchange/identifying.py) flags them in anonymous lessons.
+        "0005_department_place_names",
+        """
+        ALTER TABLE departments ADD COLUMN place_names VARCHAR DEFAULT '';
+        """,
+    ),
 ]
 
 

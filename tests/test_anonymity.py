@@ -289,9 +289,10 @@ def test_the_posting_departments_own_members_do_see_their_department(world):
         DEPARTMENT_NAME, s.state, AUTHOR_NAME)
     assert (lesson["hhs_region"], lesson["jurisdiction_type"]) == (s.region, s.jurisdiction)
     anonymous = card(find(world.db, member, Filters()).lessons, world.ids["anonymous"])
-    assert anonymous["attribution"] == f"{DEPARTMENT_NAME} ({s.state})"
+    # Marked, so a card or CSV the member forwards does not quietly name the department on it.
+    assert anonymous["attribution"] == f"{DEPARTMENT_NAME} ({s.state}) — anonymous to others"
     assert find(world.db, member, Filters(state=(s.state,))).total == 1
-    assert f"{DEPARTMENT_NAME} ({s.state})" in to_csv(world.db, member, Filters()).decode("utf-8-sig")
+    assert f"{DEPARTMENT_NAME} ({s.state}) — anonymous to others" in to_csv(world.db, member, Filters()).decode("utf-8-sig")
 
 
 def test_only_the_administrators_audited_reveal_names_the_department(world):

@@ -106,15 +106,15 @@ def test_search_filters_by_event_actor_success_and_dates_newest_first(fresh_db, 
     assert audit.search(fresh_db, admin, success=False)[0][0]["actor_id"] == other.id
     found, total = audit.search(fresh_db, admin, since=date(2026, 1, 11), until=date(2026, 1, 11))
     assert total == 1 and found[0]["actor_id"] == other.id
-    assert audit.events(fresh_db, admin) == ["role_changed", "sign_in"]
+    assert audit.events(fresh_db, admin) == ["audit_read", "role_changed", "sign_in"]  # the searches were audited
 
 
 def test_search_pages_through_the_log(fresh_db, admin):
     start = datetime(2026, 1, 1)
     for minute in range(7):
         audit.record(fresh_db, admin, "export", "lessons", None, True, f"export {minute}", now=start + timedelta(minutes=minute))
-    page_one, total = audit.search(fresh_db, admin, page=1, per_page=3)
-    page_three, _ = audit.search(fresh_db, admin, page=3, per_page=3)
+    page_one, total = audit.search(fresh_db, admin, event="export", page=1, per_page=3)
+    page_three, _ = audit.search(fresh_db, admin, event="export", page=3, per_page=3)
     assert total == 7
     assert [e["detail"] for e in page_one] == ["export 6", "export 5", "export 4"]
     assert [e["detail"] for e in page_three] == ["export 0"]
@@ -144,3 +144,22 @@ def test_taxonomy_and_account_changes_are_audited_by_the_acting_administrator(fr
     accounts.create_account(fresh_db, admin, email="n@x.example.gov", display_name="N", role="member", department_id=dept)
     with fresh_db.read() as cur:
         assert scalar(cur, "SELECT count(DISTINCT event) FROM audit_log WHERE actor_id = ?", [admin.id]) == 2
+
+
+def test_reading_the_log_is_itself_audited_with_what_was_looked_for(fresh_db, admin):
+    audit.record(fresh_db, admin, "sign_in", "email", admin.email, False)
+    found, total = audit.search(fresh_db, admin, actor="ottoline", success=False, page=1)
+    assert total == 0 and found == []  # the page does not list its own reading
+    reads, count = audit.search(fresh_db, admin, event="audit_read")
+    assert count == 1  # the first search; the second is recorded after it answers
+    assert (reads[0]["actor_id"], reads[0]["subject_type"]) == (admin.id, "audit_log")
+    assert reads[0]["detail"] == "actor: ottoline; success: False; page: 1"
+    assert audit.search(fresh_db, admin, event="audit_read")[1] == 2
+
+
+def test_a_refused_read_of_the_log_records_no_reading(fresh_db):
+    member = make_user(fresh_db, "member")
+    with pytest.raises(Forbidden):
+        audit.search(fresh_db, member)
+    with fresh_db.read() as cur:
+        assert cur.execute("SELECT count(*) FROM audit_log WHERE event = 'audit_read'").fetchone()[0] == 0
