@@ -100,15 +100,39 @@ def facet(label: str, name: str, every, display, **kwargs) -> None:
 
 
 practice_category = {p["id"]: p["category_id"] for p in tax.practices}
-active = len(filters.active)
+active = sum(len(values) for values in filters.active.values())
 
 if ignored:
     st.info("Part of this link could not be read and was left out: " + ", ".join(ignored) + ".",
             icon=":material/info:")
 
+# On a phone the columns stack, so the filters would push every result off the first screen: there they
+# fold into a "Filters (N)" expander. From 640 px up (where Streamlit puts columns side by side) a script
+# opens it once per tab, through its own toggle so Streamlit's state agrees, and the CSS hides the toggle
+# while it is open. If the script does not run, the toggle stays visible and works.
+st.html("""<style>
+[data-testid="stElementContainer"]:has(.home-scroll, .home-filters-open) { display: none; }
+@media (min-width: 640px) {
+  .st-key-home_filters details[open] { border: none; }
+  .st-key-home_filters details[open] > summary { display: none; }
+}
+</style>""")
 left, right = st.columns([1, 2.6], gap="large")
 with left:
-    filters_box = st.expander(f"Filters ({active})" if active else "Filters", expanded=True, key="home_filters")
+    filters_box = st.expander(f"Filters ({active})", expanded=False, key="home_filters", icon=":material/tune:")
+    # Our own constant script (no user text).
+    st.html("""<span class="home-filters-open"></span><script>(() => {
+      const open = () => {
+        const details = document.querySelector(".st-key-home_filters details");
+        if (!details) return false;
+        if (window.matchMedia("(min-width: 640px)").matches && !details.open && !window.homeFiltersOpened)
+          details.querySelector("summary").click();
+        window.homeFiltersOpened = true;
+        return true;
+      };
+      if (!open()) new MutationObserver((_, observer) => open() && observer.disconnect())
+        .observe(document.body, {childList: true, subtree: true});
+    })();</script>""", unsafe_allow_javascript=True)
 with filters_box:
     st.button("Clear all filters", icon=":material/filter_alt_off:", on_click=clear_all,
               disabled=not (filters.active or filters.q), key="home_clear")
@@ -138,7 +162,7 @@ with filters_box:
                        args=(department_key, "department"), help="Set by a link; clear it to see all departments.")
 
 with right:
-    top = st.columns([3, 1.2])
+    top = st.container(key="home_results_top").columns([3, 1.2])
     q_key = key("q", filters.q)
     top[0].text_input("Search lessons", value=filters.q, key=q_key, max_chars=browse.search.MAX_QUERY_CHARS,
                       placeholder="e.g. eviction, participatory budgeting, backlash", icon=":material/search:",
@@ -148,11 +172,10 @@ with right:
     top[1].selectbox("Sort by", sort_options, index=sort_options.index(filters.effective_sort), key=sort_key,
                      format_func=str.capitalize, on_change=sorted_by, args=(sort_key,))
 
-    st.container(key="home_results_top")
     if st.session_state.get("home_scroll"):
         # Paging keeps the browser's scroll position; bring the new page's first card into view.
         # Our own constant script (no user text); the counter makes each page change a new element.
-        st.html(f"<script>/* {st.session_state['home_scroll']} */ document.querySelector('.st-key-home_results_top')"
+        st.html(f"<span class='home-scroll'></span><script>/* {st.session_state['home_scroll']} */ document.querySelector('.st-key-home_results_top')"
                 "?.scrollIntoView({block: 'start'});</script>", unsafe_allow_javascript=True)
         st.session_state["home_scroll"] = 0
     noun = "lesson" if results.total == 1 else "lessons"

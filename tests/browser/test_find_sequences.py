@@ -112,3 +112,37 @@ def test_challenge_then_region_nine_then_oldest_shows_the_same_count_as_a_fresh_
     total, _ = assert_same_as_fresh_load(page, browser)
     assert total > 0
     assert "kind=challenge" in page.url and "region=9" in page.url and "%28" not in page.url
+
+
+def first_card_is_on_screen(page) -> bool:
+    """True when the first lesson card's title is inside the visible part of the page."""
+    box = page.get_by_test_id("stMain").locator("a[href^='lesson?id=']").first.bounding_box()
+    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"]
+
+
+def test_paging_brings_the_first_result_of_the_new_page_into_view(page):
+    goto(page, "")
+    pager = page.get_by_role("button", name="Page 2", exact=True).first
+    pager.scroll_into_view_if_needed()
+    assert not first_card_is_on_screen(page)
+    pager.click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Page 2", exact=True).first).to_have_attribute("aria-current", "page")
+    page.wait_for_function("""() => { const a = document.querySelector("[data-testid=stMain] a[href^='lesson?id=']");
+                                       const r = a && a.getBoundingClientRect();
+                                       return r && r.top >= 0 && r.bottom <= window.innerHeight; }""")
+
+
+def test_on_a_phone_the_results_start_on_the_first_screen(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        phone = context.new_page()
+        phone.base = server
+        goto(phone, "?kind=challenge&region=9")
+        expect(phone.get_by_text("Filters (2)")).to_be_visible()
+        expect(phone.get_by_role("combobox", name="Kind", exact=True)).to_be_hidden()
+        assert first_card_is_on_screen(phone)
+        phone.get_by_text("Filters (2)").click()
+        expect(phone.get_by_role("combobox", name="Kind", exact=True)).to_be_visible()
+    finally:
+        context.close()
