@@ -208,7 +208,8 @@ def neutralise(value) -> str:
     return text
 
 
-__all__ = ["Filters", "Results", "find", "known_only", "parse_params", "from_params", "to_params", "similar", "related", "to_csv", "neutralise", "KINDS", "POPULATION_BANDS"]
+__all__ = ["Filters", "Results", "find", "known_only", "parse_params", "from_params", "to_params", "similar",
+           "related", "to_csv", "neutralise", "KINDS", "POPULATION_BANDS"]
 
 
 _INT_PARAMS = {"practice", "action", "risk", "region", "year", "department"}

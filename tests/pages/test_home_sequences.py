@@ -9,14 +9,13 @@ by the browser test (tests/browser/test_find_sequences.py); this checks the URL 
 from __future__ import annotations
 
 import os
-from collections import Counter
 import random
+from collections import Counter
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from .conftest import ROOT
-
 from .test_home_page import total_shown
 
 SEQUENCES = int(os.environ.get("HOME_SEQUENCES", "200"))
@@ -36,8 +35,8 @@ def shown(at) -> tuple[int, str]:
 
 
 def url_of(at) -> dict:
-    return {k: at.query_params.get_all(k) if hasattr(at.query_params, "get_all") else at.query_params[k]
-            for k in at.query_params}
+    """The app's query parameters now (AppTest keeps them as a plain dict)."""
+    return dict(at.query_params)
 
 
 def actions(at, pool: list) -> dict[str, list]:
