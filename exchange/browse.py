@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from . import audit, facet_index, permissions, search
@@ -71,6 +71,8 @@ class Results:
     filters: Filters
     pages: int = 1
     searched: bool = False
+    ignored: tuple[str, ...] = ()        # filters whose values are unknown (or not for this viewer) and were dropped
+    department_names: dict[int, str] = field(default_factory=dict)  # names of the departments filtered by
 
 
 def _matching(db: Database, cur, user: User, filters: Filters):
@@ -89,9 +91,12 @@ def _matching(db: Database, cur, user: User, filters: Filters):
 def find(db: Database, user: User, filters: Filters) -> Results:
     """The lessons this user may read that match `filters`: one page, the total and facet counts."""
     permissions.require(user, "lesson.read", {"published", "published_public"})
+    filters, ignored = known_only(db, user, filters)
     with db.read() as cur:
         index, positions, total, facets, scores = _matching(db, cur, user, filters)
         facets = {name: facets.get(name, {}) for name in DIMENSIONS}
+        names = dict(cur.execute("SELECT id, name FROM departments WHERE id IN (SELECT unnest(?::INTEGER[]))",
+                                 [list(filters.department)]).fetchall()) if filters.department else {}
         per_page = max(1, min(int(filters.per_page or PER_PAGE), 100))
         pages = max(1, -(-total // per_page))
         page = max(1, min(int(filters.page or 1), pages))
@@ -102,7 +107,26 @@ def find(db: Database, user: User, filters: Filters) -> Results:
             for lesson in lessons:
                 lesson["score"] = round(scores[lesson["id"]], 3)
     return Results(lessons=lessons, total=total, facets=facets, filters=replace(filters, page=page),
-                   pages=pages, searched=scores is not None)
+                   pages=pages, searched=scores is not None, ignored=ignored, department_names=names)
+
+
+def known_only(db: Database, user: User, filters: Filters) -> tuple[Filters, tuple[str, ...]]:
+    """The view without values that name nothing (unknown ids or codes) and the names of the filters that had some.
+
+    A department counts as known only if it is named on a lesson this viewer may read (the
+    anonymity rule, through the facet index), so a link can never reveal who wrote an anonymous lesson.
+    """
+    index = facet_index.current(db)
+    known = index.known_values(viewer_department=viewer_department(user),
+                               members=permissions.allowed(user, "lesson.read", {"published"}))
+    changes, dropped = {}, []
+    for name in DIMENSIONS:
+        chosen = getattr(filters, name)
+        kept = tuple(v for v in chosen if v in known[name])
+        if kept != chosen:
+            changes[name] = kept
+            dropped.append(name)
+    return (replace(filters, **changes) if changes else filters), tuple(dropped)
 
 
 def _cards(cur, user: User, ids: list[int]) -> list[dict]:
@@ -197,36 +221,61 @@ def neutralise(value) -> str:
     return text
 
 
-__all__ = ["Filters", "Results", "find", "similar", "related", "to_csv", "neutralise", "KINDS", "POPULATION_BANDS"]
+__all__ = ["Filters", "Results", "find", "known_only", "parse_params", "from_params", "to_params", "similar",
+           "related", "to_csv", "neutralise", "KINDS", "POPULATION_BANDS"]
 
 
 _INT_PARAMS = {"practice", "action", "risk", "region", "year", "department"}
+_MAX_VALUES = 50  # more values than any facet has: a forged or broken link
+
+
+def parse_params(params: dict[str, list[str]]) -> tuple[Filters, tuple[str, ...]]:
+    """Filters from URL query parameters (repeated keys for several values), and the names of the
+    parameters that were ignored, wholly or in part, because they did not parse."""
+    values: dict = {}
+    ignored: list[str] = []
+
+    def listed(name):
+        raw = params.get(name) or []
+        return [raw] if isinstance(raw, str) else list(raw)
+
+    for name in DIMENSIONS:
+        raw, parsed = listed(name), []
+        if len(raw) > _MAX_VALUES:
+            raw = []
+            ignored.append(name)
+        for item in raw:
+            item = str(item).strip()
+            if name in _INT_PARAMS:
+                # isascii: "²".isdigit() is True but int("²") raises.
+                if item.isascii() and item.isdigit() and len(item) < 10:
+                    parsed.append(int(item))
+                    continue
+            elif item and len(item) <= 40:
+                parsed.append(item)
+                continue
+            ignored.append(name)
+        values[name] = tuple(dict.fromkeys(parsed))
+
+    def single(name, ok) -> str:
+        raw = listed(name)
+        if not raw:
+            return ""
+        if len(raw) == 1 and ok(str(raw[0])):
+            return str(raw[0])
+        ignored.append(name)
+        return ""
+
+    q = single("q", lambda v: len(v) <= search.MAX_QUERY_CHARS)
+    sort = single("sort", lambda v: v in SORTS)
+    page = single("page", lambda v: v.isascii() and v.isdigit() and 0 < len(v) < 7 and int(v) > 0)
+    return (Filters(q=q, sort=sort, page=int(page) if page else 1, **values),
+            tuple(dict.fromkeys(ignored)))
 
 
 def from_params(params: dict[str, list[str]]) -> Filters:
     """Filters from URL query parameters (repeated keys for several values); bad values are ignored."""
-    values: dict = {}
-    for name in DIMENSIONS:
-        raw = params.get(name) or []
-        if isinstance(raw, str):
-            raw = [raw]
-        parsed = []
-        for item in raw:
-            item = str(item).strip()
-            if name in _INT_PARAMS:
-                if item.isdigit() and len(item) < 10:
-                    parsed.append(int(item))
-            elif item and len(item) <= 40:
-                parsed.append(item)
-        values[name] = tuple(dict.fromkeys(parsed))
-    q = params.get("q") or [""]
-    q = q if isinstance(q, str) else q[0]
-    sort = params.get("sort") or [""]
-    sort = sort if isinstance(sort, str) else sort[0]
-    page = params.get("page") or ["1"]
-    page = page if isinstance(page, str) else page[0]
-    return Filters(q=str(q)[: search.MAX_QUERY_CHARS], sort=sort if sort in SORTS else "",
-                   page=int(page) if str(page).isdigit() and len(str(page)) < 7 else 1, **values)
+    return parse_params(params)[0]
 
 
 def to_params(filters: Filters) -> dict[str, list[str]]:

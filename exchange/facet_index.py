@@ -19,6 +19,7 @@ import pandas as pd
 
 from .anonymity import ATTRIBUTION, K_TABLES, joins
 from .db import Database
+from .models import KINDS, POPULATION_BANDS
 
 # facet name -> (column as seen by the lesson's own department, column as seen by anyone else)
 _SCALARS = {
@@ -33,6 +34,9 @@ _SCALARS = {
 _LINKS = {"practice": ("lesson_practices", "practice_id"), "action": ("lesson_actions", "action_id"),
           "risk": ("lesson_risks", "risk_type_id")}
 DIMENSIONS = (*_LINKS, *_SCALARS)  # every filterable facet, the multi-valued ones first
+_KNOWN_SQL = {"practice": "SELECT id FROM practices", "action": "SELECT id FROM actions",
+              "risk": "SELECT id FROM risk_types", "state": "SELECT code FROM states",
+              "jurisdiction": "SELECT DISTINCT jurisdiction_type FROM departments"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,15 @@ class FacetIndex:
     stranger: dict[str, np.ndarray]
     vocab: dict[str, list]
     links: dict[str, tuple[np.ndarray, np.ndarray]]
+    known: dict[str, frozenset]  # every value a filter may name (taxonomy ids, codes), departments aside
+
+    def known_values(self, *, viewer_department: int, members: bool) -> dict[str, frozenset]:
+        """The values each filter can take for this viewer; departments only where a lesson it may read names them."""
+        readable = np.ones(len(self.ids), bool) if members else self.public
+        mine = self.department == viewer_department
+        codes = np.where(mine, self.own["department"], self.stranger["department"])[readable]
+        shown = frozenset(self.vocab["department"][c] for c in np.unique(codes[codes >= 0]))
+        return {**self.known, "department": shown}
 
     def query(self, *, viewer_department: int, members: bool, selected: dict[str, tuple],
               hit_ids=None) -> tuple[np.ndarray, int, dict[str, dict]]:
@@ -147,6 +160,7 @@ def build(db: Database) -> FacetIndex:
             rows = np.searchsorted(ids, lesson_ids)
             keep = (rows < len(ids)) & (ids[np.minimum(rows, len(ids) - 1)] == lesson_ids) if len(ids) else rows < 0
             links[name] = (rows[keep], np.asarray(pairs[column], dtype=np.int64)[keep])
+        known = {name: frozenset(r[0] for r in cur.execute(sql).fetchall()) for name, sql in _KNOWN_SQL.items()}
     vocab, own, stranger = {}, {}, {}
     for name, (own_column, stranger_column) in _SCALARS.items():
         values = frame[own_column].dropna().unique().tolist()
@@ -157,6 +171,9 @@ def build(db: Database) -> FacetIndex:
         version=version, ids=ids, published=frame["published"].fillna(0).to_numpy(np.int64),
         public=frame["public"].to_numpy(bool), department=frame["department_id"].to_numpy(np.int64),
         own=own, stranger=stranger, vocab=vocab, links=links,
+        known={**known, "kind": frozenset(KINDS), "size": frozenset(POPULATION_BANDS),
+               "region": frozenset(range(1, 11)), "year": frozenset(range(1900, 2101)),
+               "jurisdiction": known["jurisdiction"] | frozenset(vocab["jurisdiction"])},
     )
 
 

@@ -1,5 +1,6 @@
 """Find lessons: search, facets with counts, sorting, pages; the whole view lives in the URL."""
 
+import hashlib
 from dataclasses import replace
 
 import streamlit as st
@@ -16,123 +17,167 @@ st.title("Find lessons")
 st.markdown("Successes and honest challenges from health departments doing equity work. "
             "Filter by practice, risk and peers like you, or search the stories.")
 
-# --- the view comes from the URL the first time, and whenever the URL changes from outside ---
-url_filters = browse.from_params({k: st.query_params.get_all(k) for k in st.query_params})
-KEYS = {"q": "home_q", "sort": "home_sort", "kind": "home_kind", "risk": "home_risk", "action": "home_action",
-        "region": "home_region", "state": "home_state", "jurisdiction": "home_jurisdiction", "size": "home_size",
-        "year": "home_year", "department": "home_department"}
-CATEGORY_KEYS = {c["id"]: f"home_practice_{c['id']}" for c in tax.categories}
-practice_category = {p["id"]: p["category_id"] for p in tax.practices}
-if st.session_state.get("home_sig") != browse.to_params(url_filters):
-    for name, key in KEYS.items():
-        st.session_state[key] = list(getattr(url_filters, name)) if name not in ("q", "sort") else getattr(url_filters, name)
-    st.session_state["home_sort"] = url_filters.effective_sort
-    st.session_state["home_searching"] = bool(url_filters.q.strip())
-    st.session_state["home_sort_chosen"] = bool(url_filters.sort)
-    for cid, key in CATEGORY_KEYS.items():
-        st.session_state[key] = [p for p in url_filters.practice if practice_category.get(p) == cid]
-    st.session_state["home_sig"] = browse.to_params(url_filters)
-    st.session_state["home_url_page"] = url_filters.page
-    for key in [k for k in st.session_state if str(k).startswith("home_page_")]:
-        del st.session_state[key]  # the URL's page wins over the pager's remembered one
-
-
-def clear_all():
-    """One click back to everything."""
-    for key in [*KEYS.values(), *CATEGORY_KEYS.values()]:
-        st.session_state.pop(key, None)
-
-
-def current_filters() -> browse.Filters:
-    s = st.session_state
-    practice = tuple(p for key in CATEGORY_KEYS.values() for p in s.get(key, []))
-    searching = bool((s.get("home_q") or "").strip())
-    default_sort = "relevance" if searching else "newest"
-    if s.get("home_searching") != searching:  # starting or clearing a search resets the sort to its default
-        s["home_searching"] = searching
-        if s.get("home_sort") not in ("newest", "oldest") or not s.get("home_sort_chosen"):
-            s["home_sort"] = default_sort
-    sort = s.get("home_sort") or default_sort
-    return browse.Filters(
-        q=(s.get("home_q") or "")[:200], sort="" if sort == default_sort else sort, practice=practice,
-        **{name: tuple(s.get(key) or []) for name, key in KEYS.items() if name not in ("q", "sort")},
-    )
-
-
-filters = current_filters()
-# The pager's key follows the filters, so a new filter starts at page 1 without touching widget state.
-PAGE_KEY = "home_page_" + "&".join(f"{k}={','.join(v)}" for k, v in sorted(browse.to_params(filters).items()))
-start_page = st.session_state.get("home_url_page", 1) if browse.to_params(filters) == browse.to_params(
-    replace(url_filters, page=1)) else 1
-filters = replace(filters, page=int(st.session_state.get(PAGE_KEY) or start_page))
-results = core.attempt(lambda: browse.find(db, user, filters))
-if results is None:
-    st.stop()
-filters = results.filters
-if (st.session_state.get(PAGE_KEY) or 1) > results.pages:
-    del st.session_state[PAGE_KEY]  # the page no longer exists under these filters
-st.session_state["home_sig"] = browse.to_params(filters)
-if browse.to_params(filters) != browse.to_params(url_filters):
+# The URL is the one source of truth for the view, read and written only through browse's codec.
+#
+# Why not `bind="query-params"` (as the dashboard does)? In Streamlit 1.67 a select widget's value
+# travels, and is bound to the URL, as its *formatted label*, not its option value. Our labels carry
+# live counts ("Backlash (65)"), so a bound URL would hold counts and display names (a changed count or a
+# renamed practice breaks the link), and a widget whose label changed keeps sending the old label: that
+# was the crash and the silent "0 lessons". So every widget is drawn fresh for the labels and selection
+# it shows (its key is a digest of them), seeded from the URL, and its on_change writes the new URL.
+# Search, sort and page follow the same path so that there is one codec and one writer of the URL.
+params = {key: st.query_params.get_all(key) for key in st.query_params}
+url_filters, ignored = browse.parse_params(params)
+results = core.or_stop(lambda: browse.find(db, user, url_filters))
+filters = results.filters  # unknown values dropped, page clamped to the pages there are
+ignored = (*ignored, *(name for name in results.ignored if name not in ignored))
+if browse.to_params(filters) != {key: list(values) for key, values in params.items()}:
     st.query_params.from_dict(browse.to_params(filters))
-
 facets = results.facets
 
 
-def counted(name, labels):
-    return lambda value: f"{labels(value)} ({facets[name].get(value, 0)})"
+def key(name: str, *shown) -> str:
+    """A widget key unique to what the widget shows, so a widget never outlives its labels."""
+    return f"home_{name}_" + hashlib.blake2s(repr(shown).encode(), digest_size=6).hexdigest()
 
 
-def options(name, every):
-    """All values with lessons under the other filters, plus whatever is selected."""
-    chosen = set(getattr(filters, name))
-    return [v for v in every if facets[name].get(v) or v in chosen]
+def current() -> browse.Filters:
+    """The view in the URL now: callbacks run before the script, possibly one after another."""
+    return browse.from_params({name: st.query_params.get_all(name) for name in st.query_params})
 
 
+def go(**changes) -> None:
+    """Open the view with these changes; anything but a page change starts again at page 1."""
+    st.query_params.from_dict(browse.to_params(replace(current(), **{"page": 1, **changes})))
+    if "page" in changes:
+        st.session_state["home_scroll"] = st.session_state.get("home_scroll", 0) + 1
+
+
+def clear_all() -> None:
+    """One click back to everything (the chosen order of the list stays)."""
+    st.query_params.from_dict(browse.to_params(current().cleared()))
+
+
+def chosen(widget_key: str, name: str) -> None:
+    go(**{name: tuple(st.session_state[widget_key])})
+
+
+def chosen_practices(widget_key: str, category_id: int) -> None:
+    # The practice filter is one URL parameter shown as one multiselect per category.
+    others = [p for p in current().practice if practice_category.get(p) != category_id]
+    go(practice=tuple(others + list(st.session_state[widget_key])))
+
+
+def searched(widget_key: str) -> None:
+    q = (st.session_state[widget_key] or "").strip()[:browse.search.MAX_QUERY_CHARS]
+    sort = current().sort
+    # Starting or clearing a search returns an automatic sort to its default (relevance, or newest).
+    go(q=q, sort="" if sort == "relevance" else sort)
+
+
+def sorted_by(widget_key: str) -> None:
+    value, view = st.session_state[widget_key], current()
+    go(sort="" if value == ("relevance" if view.q.strip() else "newest") else value)
+
+
+def paged(widget_key: str) -> None:
+    go(page=int(st.session_state[widget_key]))
+
+
+def facet(label: str, name: str, every, display, **kwargs) -> None:
+    """A multiselect of stable values (ids, codes) with live counts in its labels."""
+    every = list(every)
+    # Practices are one filter drawn per category: each box shows its own category's.
+    selected = [v for v in getattr(filters, name) if name != "practice" or v in every]
+    # Values with lessons under the other filters, and whatever is chosen (even if no longer listed).
+    values = [v for v in every if facets[name].get(v) or v in selected] + [v for v in selected if v not in every]
+    labels = tuple(f"{display(v)} ({facets[name].get(v, 0)})" for v in values)
+    widget_key = key(name, kwargs.get("category_id"), labels, selected)
+    on_change, args = (chosen_practices, (widget_key, kwargs.pop("category_id"))) if name == "practice" \
+        else (chosen, (widget_key, name))
+    st.multiselect(label, values, default=selected, format_func=dict(zip(values, labels)).get, key=widget_key,
+                   on_change=on_change, args=args, **kwargs)
+
+
+practice_category = {p["id"]: p["category_id"] for p in tax.practices}
+active = sum(len(values) for values in filters.active.values())
+
+if ignored:
+    st.info("Part of this link could not be read and was left out: " + ", ".join(ignored) + ".",
+            icon=":material/info:")
+
+# On a phone the columns stack, so the filters would push every result off the first screen: there they
+# fold into a "Filters (N)" expander. From 640 px up (where Streamlit puts columns side by side) a script
+# opens it once per tab, through its own toggle so Streamlit's state agrees, and the CSS hides the toggle
+# while it is open. If the script does not run, the toggle stays visible and works.
+st.html("""<style>
+[data-testid="stElementContainer"]:has(.home-scroll, .home-filters-open) { display: none; }
+@media (min-width: 640px) {
+  .st-key-home_filters details[open] { border: none; }
+  .st-key-home_filters details[open] > summary { display: none; }
+}
+</style>""")
 left, right = st.columns([1, 2.6], gap="large")
 with left:
-    st.header("Filters")
+    filters_box = st.expander(f"Filters ({active})", expanded=False, key="home_filters", icon=":material/tune:")
+    # Our own constant script (no user text).
+    st.html("""<span class="home-filters-open"></span><script>(() => {
+      const open = () => {
+        const details = document.querySelector(".st-key-home_filters details");
+        if (!details) return false;
+        if (window.matchMedia("(min-width: 640px)").matches && !details.open && !window.homeFiltersOpened)
+          details.querySelector("summary").click();
+        window.homeFiltersOpened = true;
+        return true;
+      };
+      if (!open()) new MutationObserver((_, observer) => open() && observer.disconnect())
+        .observe(document.body, {childList: true, subtree: true});
+    })();</script>""", unsafe_allow_javascript=True)
+with filters_box:
     st.button("Clear all filters", icon=":material/filter_alt_off:", on_click=clear_all,
               disabled=not (filters.active or filters.q), key="home_clear")
     st.markdown("**Strategic practice**")
     for category, practices in tax.practices_by_category():
-        st.multiselect(category["name"], options("practice", [p["id"] for p in practices]),
-                       format_func=counted("practice", tax.practice_name), key=CATEGORY_KEYS[category["id"]],
-                       placeholder="Any practice")
-    chosen_practices = set(filters.practice)
-    st.multiselect("Action", options("action", [a["id"] for a in tax.actions_of(chosen_practices)]),
-                   format_func=counted("action", tax.action_name), key="home_action", placeholder="Any action",
-                   help="Choose practices first to narrow the list of actions.")
-    st.multiselect("Risk type", options("risk", [r["id"] for r in tax.risk_types if r["active"]]),
-                   format_func=counted("risk", tax.risk_name), key="home_risk", placeholder="Any risk")
-    st.multiselect("Kind", ["success", "challenge", "mixed"], format_func=counted("kind", KIND_LABELS.get),
-                   key="home_kind", placeholder="Successes, challenges…")
-    st.multiselect("HHS region", list(range(1, 11)), format_func=counted("region", lambda r: f"Region {r}"),
-                   key="home_region", placeholder="Any region")
-    st.multiselect("State or territory", options("state", [s["code"] for s in tax.states]),
-                   format_func=counted("state", lambda c: tax.state(c)["name"]), key="home_state",
-                   placeholder="Any state")
-    st.multiselect("Jurisdiction type", options("jurisdiction", sorted(facets["jurisdiction"]) or list(filters.jurisdiction)),
-                   format_func=counted("jurisdiction", str.capitalize), key="home_jurisdiction", placeholder="Any type")
-    st.multiselect("Population served", ["small", "medium", "large"],
-                   format_func=counted("size", POPULATION_BAND_LABELS.get), key="home_size", placeholder="Any size")
-    st.multiselect("Year the work began", options("year", sorted(set(facets["year"]) | set(filters.year), reverse=True)),
-                   format_func=counted("year", str), key="home_year", placeholder="Any year")
+        facet(category["name"], "practice", [p["id"] for p in practices], tax.practice_name,
+              category_id=category["id"], placeholder="Any practice")
+    facet("Action", "action", [a["id"] for a in tax.actions_of(set(filters.practice))], tax.action_name,
+          placeholder="Any action", help="Choose practices first to narrow the list of actions.")
+    facet("Risk type", "risk", [r["id"] for r in tax.risk_types if r["active"] or r["id"] in filters.risk],
+          tax.risk_name, placeholder="Any risk")
+    facet("Kind", "kind", ["success", "challenge", "mixed"], KIND_LABELS.get, placeholder="Successes, challenges…")
+    facet("HHS region", "region", list(range(1, 11)), lambda r: f"Region {r}", placeholder="Any region")
+    facet("State or territory", "state", [s["code"] for s in tax.states], lambda c: tax.state(c)["name"],
+          placeholder="Any state")
+    facet("Jurisdiction type", "jurisdiction", sorted(set(facets["jurisdiction"]) | set(filters.jurisdiction)),
+          str.capitalize, placeholder="Any type")
+    facet("Population served", "size", ["small", "medium", "large"], POPULATION_BAND_LABELS.get,
+          placeholder="Any size")
+    facet("Year the work began", "year", sorted(set(facets["year"]) | set(filters.year), reverse=True), str,
+          placeholder="Any year")
     if filters.department:
-        st.multiselect("Department", list(filters.department), key="home_department",
-                       format_func=lambda d: f"Department #{d}", help="Set by a link; clear it to see all departments.")
+        names = results.department_names
+        department_key = key("department", tuple(filters.department), tuple(names.items()))
+        st.multiselect("Shared by", list(filters.department), default=list(filters.department), key=department_key,
+                       format_func=lambda d: names.get(d, "A department"), on_change=chosen,
+                       args=(department_key, "department"), help="Set by a link; clear it to see all departments.")
 
 with right:
-    top = st.columns([3, 1.2])
-    top[0].text_input("Search lessons", key="home_q", placeholder="e.g. eviction, participatory budgeting, backlash",
-                      icon=":material/search:")
-    if len(st.session_state.get("home_q") or "") > 200:
-        st.warning("Searches use the first 200 characters; the rest was left out.", icon=":material/warning:")
+    top = st.container(key="home_results_top").columns([3, 1.2])
+    q_key = key("q", filters.q)
+    top[0].text_input("Search lessons", value=filters.q, key=q_key, max_chars=browse.search.MAX_QUERY_CHARS,
+                      placeholder="e.g. eviction, participatory budgeting, backlash", icon=":material/search:",
+                      on_change=searched, args=(q_key,))
     sort_options = ["relevance", "newest", "oldest"] if filters.q.strip() else ["newest", "oldest"]
-    if st.session_state.get("home_sort") not in sort_options:
-        st.session_state["home_sort"] = filters.effective_sort
-    top[1].selectbox("Sort by", sort_options, key="home_sort", format_func=str.capitalize,
-                     on_change=lambda: st.session_state.update(home_sort_chosen=True))
+    sort_key = key("sort", tuple(sort_options), filters.effective_sort)
+    top[1].selectbox("Sort by", sort_options, index=sort_options.index(filters.effective_sort), key=sort_key,
+                     format_func=str.capitalize, on_change=sorted_by, args=(sort_key,))
 
+    if st.session_state.get("home_scroll"):
+        # Paging keeps the browser's scroll position; bring the new page's first card into view.
+        # Our own constant script (no user text); the counter makes each page change a new element.
+        st.html(f"<span class='home-scroll'></span><script>/* {st.session_state['home_scroll']} */ document.querySelector('.st-key-home_results_top')"
+                "?.scrollIntoView({block: 'start'});</script>", unsafe_allow_javascript=True)
+        st.session_state["home_scroll"] = 0
     noun = "lesson" if results.total == 1 else "lessons"
     st.markdown(f"**{results.total:,} {noun}**" + (f" matching “{core.escape_markdown(filters.q)}”" if filters.q.strip() else ""))
     if not results.lessons:
@@ -150,7 +195,9 @@ with right:
     for lesson in results.lessons:
         core.lesson_card(lesson)
     if results.pages > 1:
-        st.pagination(results.pages, default=filters.page, key=PAGE_KEY, max_visible_pages=7)
+        page_key = key("page", tuple(browse.to_params(filters).items()), results.pages)
+        st.pagination(results.pages, default=filters.page, key=page_key, max_visible_pages=7,
+                      on_change=paged, args=(page_key,))
     if results.total:
         st.download_button("Download this list (CSV)", data=lambda: browse.to_csv(db, user, filters),
                            file_name="equity-exchange-lessons.csv", mime="text/csv", icon=":material/download:",

@@ -1,6 +1,9 @@
 """Speed, measured: build the national-scale exchange and print p50/p95 of what pages run.
 
-    .venv/bin/python scripts/benchmark.py [--db bench/national.duckdb] [--rebuild] [--repeats 5]
+    .venv/bin/python scripts/benchmark.py [--db bench/national.duckdb] [--rebuild] [--repeats 5] [--browser]
+
+--browser adds Find-lessons interactions timed in a real browser at demo scale
+(scripts/bench_home_browser.py: `streamlit run` on a free port, Chromium, ~30 clicks).
 
 Targets on a 2-core machine: facets + first page p95 <= 50 ms; search + facets p95 <= 150 ms;
 each dashboard query p95 <= 100 ms. Figures go in the closing notes of the issues.
@@ -66,6 +69,8 @@ def main() -> int:
     parser.add_argument("--db", default=str(ROOT / "bench" / "national.duckdb"))
     parser.add_argument("--rebuild", action="store_true", help="Build the national database again.")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--browser", action="store_true",
+                        help="Also time Find-lessons clicks in Chromium at demo scale (about two minutes).")
     args = parser.parse_args()
     path = Path(args.db)
     if args.rebuild and path.exists():
@@ -112,6 +117,12 @@ def main() -> int:
             verdict = "  ok" if p95 <= 100 else "  OVER target 100 ms"
             print(f"{'dashboard: ' + name:<44} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms{verdict}")
     db.close()
+    if args.browser:
+        import bench_home_browser  # noqa: PLC0415 (needs Playwright and Chromium, so only when asked)
+
+        home = bench_home_browser.measure()
+        print(f"\n{'home page click in the browser (demo scale)':<44} p50 {home['p50_ms']:7.1f} ms   "
+              f"p95 {home['p95_ms']:7.1f} ms   (n={home['samples']})")
     return 0
 
 

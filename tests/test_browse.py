@@ -105,7 +105,49 @@ def test_the_view_round_trips_through_url_parameters(world):
 def test_forged_url_parameters_are_ignored(world):
     view = browse.from_params({"practice": ["abc", "14"], "page": ["-2"], "sort": ["drop table"], "region": ["1e9"]})
     assert view.practice == (14,) and view.page == 1 and view.sort == "" and view.region == ()
-    assert browse.find(world["db"], world["member"], browse.from_params({"practice": ["99999"]})).total == 0
+    unknown = browse.find(world["db"], world["member"], browse.from_params({"practice": ["99999"]}))
+    assert unknown.ignored == ("practice",)  # named nothing: left out (and the page says so), never a crash
+
+
+@pytest.mark.parametrize("params, ignored", [
+    ({"page": ["²"]}, ("page",)),                      # "²".isdigit() is True, int("²") raises
+    ({"practice": ["abc", "14"]}, ("practice",)),
+    ({"region": ["٣"]}, ("region",)),                 # an Arabic-Indic digit
+    ({"q": ["a", "b"]}, ("q",)),                       # repeated single-valued parameters
+    ({"sort": ["oldest", "newest"]}, ("sort",)),
+    ({"q": ["x" * 10_000]}, ("q",)),                   # a 10 kB value
+    ({"kind": ["y" * 10_000]}, ("kind",)),
+    ({"risk": [str(i) for i in range(500)]}, ("risk",)),
+    ({"page": ["0"], "sort": ["drop table"]}, ("sort", "page")),
+    ({"kind": ["challenge"], "q": ["eviction"], "page": ["2"]}, ()),
+])
+def test_unreadable_url_parameters_are_named_and_left_out(params, ignored):
+    view, left_out = browse.parse_params(params)
+    assert sorted(left_out) == sorted(ignored)
+    assert browse.parse_params(browse.to_params(view)) == (view, ())
+
+
+def test_unknown_ids_and_codes_are_dropped_and_named(world):
+    result = browse.find(world["db"], world["member"], Filters(practice=(99999, 14), kind=("Challenge (85)",),
+                                                                state=("ZZ",), region=(11,)))
+    assert result.filters.practice == (14,) and not result.filters.kind and not result.filters.state
+    assert sorted(result.ignored) == ["kind", "practice", "region", "state"]
+    assert result.total == browse.find(world["db"], world["member"], Filters(practice=(14,))).total
+
+
+def test_a_department_filter_reads_the_departments_name(world):
+    result = browse.find(world["db"], VISITOR, Filters(department=(world["tx"],)))
+    assert result.ignored == () and result.department_names[world["tx"]].startswith("Test County")
+    assert {lesson["title"] for lesson in result.lessons} == {"Housing two"}
+
+
+def test_a_department_filter_never_reveals_who_wrote_an_anonymous_lesson(world):
+    db, admin = world["db"], make_user(world["db"], "admin")
+    shy = make_department(db, state="MN")
+    publish(db, make_user(db, department_id=shy), admin, title="Only anonymous", anonymous=True)
+    result = browse.find(db, VISITOR, Filters(department=(shy,)))
+    assert result.ignored == ("department",) and result.department_names == {}
+    assert result.total == browse.find(db, VISITOR, Filters()).total  # the filter is dropped, not applied
 
 
 def test_an_empty_result_keeps_facets_to_loosen(world):

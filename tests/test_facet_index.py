@@ -37,3 +37,16 @@ def test_unpublished_and_hidden_lessons_are_not_in_the_index(fresh_db):
     author = make_user(fresh_db, department_id=make_department(fresh_db))
     lessons.save_draft(fresh_db, author, valid_lesson())
     assert len(facet_index.current(fresh_db).ids) == 0
+
+
+def test_a_department_is_a_known_filter_value_only_where_a_readable_lesson_names_it(fresh_db):
+    admin = make_user(fresh_db, "admin")
+    shy, open_ = make_department(fresh_db), make_department(fresh_db)
+    publish(fresh_db, make_user(fresh_db, department_id=shy), admin, title="Anonymous", anonymous=True)
+    publish(fresh_db, make_user(fresh_db, department_id=open_), admin, title="Named, members only",
+            visibility="members")
+    index = facet_index.current(fresh_db)
+    assert index.known_values(viewer_department=-1, members=True)["department"] == {open_}
+    assert index.known_values(viewer_department=-1, members=False)["department"] == set()  # a visitor reads neither
+    assert index.known_values(viewer_department=shy, members=True)["department"] == {shy, open_}  # its own, named
+    assert 14 in index.known_values(viewer_department=-1, members=False)["practice"]

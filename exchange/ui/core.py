@@ -83,11 +83,38 @@ def period_text(lesson: dict) -> str:
     return f"{start:%b %Y} – {end:%b %Y}" if end else f"{start:%b %Y} – ongoing"
 
 
+# Each card's title is a link (st.page_link keeps the tab's session) inside a container this script
+# marks as a level-3 heading, so screen-reader users can jump from card to card. Streamlit offers no
+# heading that holds a page link. Our own constant markup, never user text; it runs once per tab and
+# follows new cards through a MutationObserver. The CSS makes the title the card's most prominent text.
+_CARD_HEADINGS = """<style>
+  [class*="st-key-lesson_title_"] a p { font-size: 1.25rem; font-weight: 600; line-height: 1.35; }
+  [data-testid="stElementContainer"]:has(.lesson-card-headings) { display: none; }
+</style><span class="lesson-card-headings"></span><script>(() => {
+  if (window.lessonCardHeadings) return;
+  window.lessonCardHeadings = true;
+  const mark = () => document.querySelectorAll('[class*="st-key-lesson_title_"]:not([role])').forEach(e => {
+    e.setAttribute("role", "heading");
+    e.setAttribute("aria-level", "3");
+  });
+  mark();
+  new MutationObserver(mark).observe(document.body, {childList: true, subtree: true});
+})();</script>"""
+
+
+def card_date(lesson: dict) -> str:
+    """The date the list is sorted by: 'Published 3 Oct 2026'."""
+    published = lesson.get("published_at")
+    return f"Published {published.day} {published:%b %Y}" if published else ""
+
+
 def lesson_card(lesson: dict, *, key_prefix: str = "card") -> None:
-    """A readable card: title link, kind, who (anonymity applied), practices, region, period, summary."""
+    """A readable card: title (a heading and a link), kind, who (anonymity applied), date, practices, summary."""
     with st.container(border=True):
-        st.page_link("pages/lesson.py", label=escape_markdown(lesson["title"]), icon=":material/article:",
-                     query_params={"id": str(lesson["id"])})
+        with st.container(key=f"lesson_title_{key_prefix}_{lesson['id']}"):
+            st.page_link("pages/lesson.py", label=escape_markdown(lesson["title"]), icon=":material/article:",
+                         query_params={"id": str(lesson["id"])})
+        st.html(_CARD_HEADINGS, unsafe_allow_javascript=True)
         with st.container(horizontal=True, gap="small"):
             kind_badge(lesson["kind"])
             if lesson.get("visibility") == "members":
@@ -95,7 +122,7 @@ def lesson_card(lesson: dict, *, key_prefix: str = "card") -> None:
         meta = [escape_markdown(lesson.get("attribution", ""))]
         if lesson.get("hhs_region") and lesson.get("department_name"):  # anonymous attributions name it already
             meta.append(f"HHS Region {lesson['hhs_region']}")
-        meta.append(period_text(lesson))
+        meta += [card_date(lesson), f"Work: {period_text(lesson)}"]
         st.markdown(" · ".join(m for m in meta if m))
         if lesson.get("practices"):
             st.markdown("**Practices:** " + escape_markdown(", ".join(p["name"] for p in lesson["practices"])))
