@@ -15,10 +15,13 @@ from datetime import date
 from . import audit, facet_index, permissions, search
 from .anonymity import attribution_line, lesson_facts, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
 from .db import Database, rows
+from .errors import InvalidInput
 from .lessons import attach_tags
 from .models import KINDS, POPULATION_BANDS, User
+from .text import field
 
 PER_PAGE = 20
+SIMILAR_TEXT_CHARS = 5000
 SORTS = ("relevance", "newest", "oldest")
 
 
@@ -91,6 +94,8 @@ def _matching(db: Database, cur, user: User, filters: Filters):
 def find(db: Database, user: User, filters: Filters) -> Results:
     """The lessons this user may read that match `filters`: one page, the total and facet counts."""
     permissions.require(user, "lesson.read", {"published", "published_public"})
+    # Length before any parsing: a megabyte of query text held the GIL for seconds.
+    field(filters.q, "q", search.MAX_QUERY_CHARS, label="The search")
     filters, ignored = known_only(db, user, filters)
     with db.read() as cur:
         index, positions, total, facets, scores = _matching(db, cur, user, filters)
@@ -148,7 +153,10 @@ def _cards(cur, user: User, ids: list[int]) -> list[dict]:
 
 def similar(db: Database, user: User, text: str, *, exclude: int | None = None, limit: int = 5) -> list[dict]:
     """Readable published lessons most similar in text (for 'already shared' and 'related')."""
-    words = search.terms(text)
+    if not isinstance(text, str):
+        raise InvalidInput("The text to compare must be text.", "text")
+    # Only the first 20 words count: never tokenise more than a few thousand characters.
+    words = search.terms(text[:SIMILAR_TEXT_CHARS])
     if not words:
         return []
     # Any-word match ranked by BM25; drop words too common to discriminate.

@@ -13,8 +13,9 @@ from .errors import InvalidInput
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=^&\"'])")
 # Streamlit rewrites ":material/" in the raw source and replaces ":streamlit:", emoji shortcodes
 # and icons in the parsed text, where a backslash escape is already gone: only a character
-# between the colon and the name stops them. U+2060 WORD JOINER is invisible and never wraps.
-_AFTER_COLON = re.compile(r"\\:(?=\\?[\w+\-/])")
+# between the colon and the name stops them. U+2060 WORD JOINER is invisible and never wraps;
+# it goes only where a code could start (":name:" or ":name["), so "http://" or "12:30" stay as typed.
+_AFTER_COLON = re.compile(r"\\:(?=\\?[\w+-][\w+\-/\\]*?(?:\\:|\\\[))")
 _BREAK = "\u2060"
 # Invisible or direction-changing characters (Unicode Cc and Cf, except tab and newline):
 # C0/C1 controls, soft hyphen, Arabic letter mark, zero-width and bidi marks, word joiner and

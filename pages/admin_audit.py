@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from exchange import audit
+from exchange import limits, audit
 from exchange.ui import auth, core, timezone
 
 db = core.database()
@@ -18,7 +18,7 @@ st.markdown("Sign-ins, account and role changes, review decisions, reports, anon
 with st.container(horizontal=True):
     event = st.selectbox("Event", [None, *event_names], format_func=lambda e: "All events" if e is None else e.replace("_", " "),
                          key="audit_event")
-    actor = st.text_input("Actor (email or id)", key="audit_actor")
+    actor = st.text_input("Actor (email or id)", key="audit_actor", max_chars=limits.AUDIT_FILTER)
     outcome = st.selectbox("Outcome", ["All", "Succeeded", "Failed"], key="audit_outcome")
     dates = st.date_input("Between (UTC dates)", value=[], key="audit_dates")
 since, until = (tuple(dates) + (None, None))[:2] if dates else (None, None)

@@ -103,3 +103,8 @@ def test_no_streamlit_code_survives_escaping(text):
     assert not re.search(r":[\w+-][\w+/-]*:|:[\w-]+\[", plain), escaped
     assert not re.search(r"(?<!\\)[$!\[]", escaped), escaped
     assert ":material/" not in escaped
+
+
+def test_ordinary_colons_are_left_as_typed():
+    # Only a colon that could start a Streamlit code gets the invisible break: links and times read and copy as typed.
+    assert "\u2060" not in escape_markdown("See http://example.org/a at 12:30, or: this")
