@@ -69,8 +69,8 @@ class ChartView:
 
     @functools.cached_property
     def spec_json(self) -> str:
-        """The Vega-Lite spec as JSON, built once: Altair validates on every to_dict, most of a dashboard rerun."""
-        spec = self.chart.to_dict()
+        """The Vega-Lite spec as JSON, built once and unvalidated (tests/test_charts.py validates every chart)."""
+        spec = self.chart.to_dict(validate=False)  # validation took most of a dashboard rerun
         spec.pop("config", None)  # only Altair's default-theme 300x300 view sizes (Streamlit drops them too)
         return json.dumps(spec)
 

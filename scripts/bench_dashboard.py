@@ -170,9 +170,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("database", nargs="?", help="database file (required without --browser)")
     parser.add_argument("--browser", action="store_true", help="time first load and filter changes in Chromium")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--changes", type=int, default=24, help="filter changes to time with --browser")
     args = parser.parse_args(argv)
     if args.browser:
-        figures = browser(Path(args.database) if args.database else None)
+        figures = browser(Path(args.database) if args.database else None, changes=args.changes)
         if args.json:
             print(json.dumps({"dashboard_browser_ms": figures}, indent=2))
         else:

@@ -212,6 +212,7 @@ def test_a_view_builds_its_spec_once_and_hands_out_fresh_copies(dash):
     first["title"]["text"] = "edited"
     assert view.spec["title"]["text"] == view.title
     assert "config" not in view.spec and view.spec["autosize"]["type"] == "fit-x"
+    assert view.spec == {k: v for k, v in view.chart.to_dict().items() if k != "config"}  # the validated spec
 
 
 def test_png_and_svg_exports_render_offline(dash):
