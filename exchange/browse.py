@@ -12,13 +12,12 @@ import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import audit, facet_index, permissions, search
+from . import audit, facet_index, permissions, search, text
 from .anonymity import attribution_line, lesson_facts, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
 from .db import Database, rows
 from .errors import InvalidInput
 from .lessons import attach_tags
 from .models import KINDS, POPULATION_BANDS, User
-from .text import field
 
 PER_PAGE = 20
 SIMILAR_TEXT_CHARS = 5000
@@ -95,7 +94,7 @@ def find(db: Database, user: User, filters: Filters) -> Results:
     """The lessons this user may read that match `filters`: one page, the total and facet counts."""
     permissions.require(user, "lesson.read", {"published", "published_public"})
     # Length before any parsing: a megabyte of query text held the GIL for seconds.
-    field(filters.q, "q", search.MAX_QUERY_CHARS, label="The search")
+    text.field(filters.q, "q", search.MAX_QUERY_CHARS, label="The search")
     filters, ignored = known_only(db, user, filters)
     with db.read() as cur:
         index, positions, total, facets, scores = _matching(db, cur, user, filters)
