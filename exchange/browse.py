@@ -95,7 +95,7 @@ def find(db: Database, user: User, filters: Filters) -> Results:
     permissions.require(user, "lesson.read", {"published", "published_public"})
     # Length before any parsing: a megabyte of query text held the GIL for seconds.
     text.field(filters.q, "q", search.MAX_QUERY_CHARS, label="The search")
-    filters, ignored = known_only(db, user, filters)
+    filters, ignored = known_only(db, filters)
     with db.read() as cur:
         index, positions, total, facets, scores = _matching(db, cur, user, filters)
         facets = {name: facets.get(name, {}) for name in DIMENSIONS}
@@ -114,15 +114,14 @@ def find(db: Database, user: User, filters: Filters) -> Results:
                    pages=pages, searched=scores is not None, ignored=ignored, department_names=names)
 
 
-def known_only(db: Database, user: User, filters: Filters) -> tuple[Filters, tuple[str, ...]]:
-    """The view without values that name nothing (unknown ids or codes) and the names of the filters that had some.
+def known_only(db: Database, filters: Filters) -> tuple[Filters, tuple[str, ...]]:
+    """The view without values that name nothing (unknown ids or codes), and the names of the filters that had some.
 
-    A department counts as known only if it is named on a lesson this viewer may read (the
-    anonymity rule, through the facet index), so a link can never reveal who wrote an anonymous lesson.
+    Any existing department is a known value: filtering by one counts only the lessons that name it
+    (the facet index applies the anonymity rule), so a department whose lessons are all anonymous
+    shows none, exactly like a department that shared nothing.
     """
-    index = facet_index.current(db)
-    known = index.known_values(viewer_department=viewer_department(user),
-                               members=permissions.allowed(user, "lesson.read", {"published"}))
+    known = facet_index.current(db).known
     changes, dropped = {}, []
     for name in DIMENSIONS:
         chosen = getattr(filters, name)

@@ -36,6 +36,7 @@ _LINKS = {"practice": ("lesson_practices", "practice_id"), "action": ("lesson_ac
 DIMENSIONS = (*_LINKS, *_SCALARS)  # every filterable facet, the multi-valued ones first
 _KNOWN_SQL = {"practice": "SELECT id FROM practices", "action": "SELECT id FROM actions",
               "risk": "SELECT id FROM risk_types", "state": "SELECT code FROM states",
+              "department": "SELECT id FROM departments",
               "jurisdiction": "SELECT DISTINCT jurisdiction_type FROM departments"}
 
 
@@ -52,15 +53,7 @@ class FacetIndex:
     stranger: dict[str, np.ndarray]
     vocab: dict[str, list]
     links: dict[str, tuple[np.ndarray, np.ndarray]]
-    known: dict[str, frozenset]  # every value a filter may name (taxonomy ids, codes), departments aside
-
-    def known_values(self, *, viewer_department: int, members: bool) -> dict[str, frozenset]:
-        """The values each filter can take for this viewer; departments only where a lesson it may read names them."""
-        readable = np.ones(len(self.ids), bool) if members else self.public
-        mine = self.department == viewer_department
-        codes = np.where(mine, self.own["department"], self.stranger["department"])[readable]
-        shown = frozenset(self.vocab["department"][c] for c in np.unique(codes[codes >= 0]))
-        return {**self.known, "department": shown}
+    known: dict[str, frozenset]  # every value a filter may name: taxonomy ids, codes, department ids
 
     def query(self, *, viewer_department: int, members: bool, selected: dict[str, tuple],
               hit_ids=None) -> tuple[np.ndarray, int, dict[str, dict]]:

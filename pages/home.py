@@ -23,8 +23,8 @@ st.markdown("Successes and honest challenges from health departments doing equit
 # travels, and is bound to the URL, as its *formatted label*, not its option value. Our labels carry
 # live counts ("Backlash (65)"), so a bound URL would hold counts and display names (a changed count or a
 # renamed practice breaks the link), and a widget whose label changed keeps sending the old label: that
-# was the crash and the silent "0 lessons". So every widget is drawn fresh for the labels and selection
-# it shows (its key is a digest of them), seeded from the URL, and its on_change writes the new URL.
+# was the crash and the silent "0 lessons". So a widget is drawn anew whenever its value or the labels of
+# its value change (its key is a digest of them), seeded from the URL, and its on_change writes the new URL.
 # Search, sort and page follow the same path so that there is one codec and one writer of the URL.
 params = {key: st.query_params.get_all(key) for key in st.query_params}
 url_filters, ignored = browse.parse_params(params)
@@ -37,7 +37,7 @@ facets = results.facets
 
 
 def key(name: str, *shown) -> str:
-    """A widget key unique to what the widget shows, so a widget never outlives its labels."""
+    """A widget key unique to what the widget holds, so a widget never outlives the labels of its value."""
     return f"home_{name}_" + hashlib.blake2s(repr(shown).encode(), digest_size=6).hexdigest()
 
 
@@ -91,11 +91,13 @@ def facet(label: str, name: str, every, display, **kwargs) -> None:
     selected = [v for v in getattr(filters, name) if name != "practice" or v in every]
     # Values with lessons under the other filters, and whatever is chosen (even if no longer listed).
     values = [v for v in every if facets[name].get(v) or v in selected] + [v for v in selected if v not in every]
-    labels = tuple(f"{display(v)} ({facets[name].get(v, 0)})" for v in values)
-    widget_key = key(name, kwargs.get("category_id"), labels, selected)
+    labels = {v: f"{display(v)} ({facets[name].get(v, 0)})" for v in values}
+    # The browser sends back the labels of the chosen values only, so those (and the choice) make the key:
+    # a box with nothing chosen keeps its key, and is updated in place rather than drawn anew.
+    widget_key = key(name, kwargs.get("category_id"), tuple(labels[v] for v in selected), tuple(selected))
     on_change, args = (chosen_practices, (widget_key, kwargs.pop("category_id"))) if name == "practice" \
         else (chosen, (widget_key, name))
-    st.multiselect(label, values, default=selected, format_func=dict(zip(values, labels)).get, key=widget_key,
+    st.multiselect(label, values, default=selected, format_func=labels.get, key=widget_key,
                    on_change=on_change, args=args, **kwargs)
 
 
@@ -195,7 +197,7 @@ with right:
     for lesson in results.lessons:
         core.lesson_card(lesson)
     if results.pages > 1:
-        page_key = key("page", tuple(browse.to_params(filters).items()), results.pages)
+        page_key = key("page", results.pages, filters.page)
         st.pagination(results.pages, default=filters.page, key=page_key, max_visible_pages=7,
                       on_change=paged, args=(page_key,))
     if results.total:
