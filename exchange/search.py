@@ -81,23 +81,25 @@ def refresh_index(db: Database) -> None:
 
         started = time.perf_counter()
         db.write(work, attempts=3, bump=False)  # an index build is not a data change
-        _state.pop(id(db), None)
+        _state.pop(db, None)
         log.info("search index rebuilt in %.1f s", time.perf_counter() - started)
 
 
-_state: dict[int, tuple[datetime | None, int]] = {}
+# Keyed by the Database object itself, never id(db): a closed database's address can be reused by a new
+# one, which would then inherit "index built" and query an FTS schema it does not have.
+_state: "weakref.WeakKeyDictionary[Database, tuple[datetime | None, int]]" = weakref.WeakKeyDictionary()
 
 
 def index_state(db: Database) -> tuple[datetime | None, int]:
     """(built_at, data version at build) of the current index."""
-    cached = _state.get(id(db))
+    cached = _state.get(db)
     if cached is None:
         with db.read() as cur:
             row = cur.execute("SELECT built_at, built_version FROM search_index_state WHERE id = 1").fetchone()
             built = cur.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [FTS]).fetchone()[0]
         # An index of an older layout (or none) counts as never built: every lesson is matched directly.
         cached = (row[0], row[1]) if row and built else (None, -1)
-        _state[id(db)] = cached
+        _state[db] = cached
     return cached
 
 
@@ -206,15 +208,16 @@ class _Refresher(threading.Thread):
             del db
 
 
-_refreshers: dict[int, _Refresher] = {}
+_refreshers: "weakref.WeakKeyDictionary[Database, _Refresher]" = weakref.WeakKeyDictionary()
 
 
 def start_refresher(db: Database, interval: float = 20.0) -> None:
     """Rebuild the index in the background whenever the data changed (checked every `interval` s)."""
-    if id(db) in _refreshers and _refreshers[id(db)].is_alive():
+    running = _refreshers.get(db)
+    if running is not None and running.is_alive():
         return
     refresher = _Refresher(db, interval)
-    _refreshers[id(db)] = refresher
+    _refreshers[db] = refresher
     refresher.start()
 
 

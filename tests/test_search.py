@@ -182,3 +182,25 @@ def test_a_private_draft_does_not_move_anyones_ranking(corpus):
                                                **neutral_fields()))
     search.refresh_index(db)
     assert ranking() == before and before
+
+
+def test_the_index_state_belongs_to_its_database_object_and_dies_with_it():
+    # Regression: keyed by id(db), a new database at a reused address inherited "index built" and then
+    # queried an FTS schema it did not have (a flaky failure in test_anonymity).
+    import gc
+
+    from exchange import taxonomy
+    from exchange.db import Database
+
+    first = Database(":memory:")
+    taxonomy.seed(first)
+    search.refresh_index(first)
+    assert search.index_state(first)[0] is not None and first in search._state
+    known = len(search._state)
+    first.close()
+    del first
+    gc.collect()
+    assert len(search._state) == known - 1
+    second = Database(":memory:")
+    assert search.index_state(second) == (None, -1)
+    second.close()
