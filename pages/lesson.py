@@ -85,7 +85,11 @@ if lesson["can_review"]:
         review_controls.decision_form(db, user, lesson)
 
 
-@st.dialog("Reveal who posted this anonymous lesson?")
+def cancel_reveal() -> None:
+    st.session_state.pop("reveal_pending", None)
+
+
+@st.dialog("Reveal who posted this anonymous lesson?", on_dismiss=cancel_reveal)
 def confirm_reveal() -> None:
     st.markdown("The department chose to post anonymously. Revealing it is recorded in the audit log with your "
                 "name and your reason.")
@@ -94,6 +98,7 @@ def confirm_reveal() -> None:
     if st.button("Reveal and log it", type="primary", icon=":material/visibility:", key="confirm_reveal"):
         name = core.attempt(lambda: moderation.reveal_department(db, user, lesson["id"], why))
         if name:
+            cancel_reveal()
             core.flash(f"Posted by {escape_markdown(name)}. This reveal was logged.", kind="warning")
             st.rerun()
 
@@ -102,7 +107,9 @@ if lesson["can_reveal"]:
     with st.expander("Administrator: reveal the posting department"):
         st.markdown("Revealing who posted an anonymous lesson is recorded in the audit log with your name and reason.")
         if st.button("Reveal department…", icon=":material/visibility:", key="reveal"):
-            confirm_reveal()
+            st.session_state["reveal_pending"] = lesson["id"]
+    if st.session_state.get("reveal_pending") == lesson["id"]:
+        confirm_reveal()  # opened from session state: stays open across reruns until done or dismissed
 if lesson["can_report"]:
     with st.expander("Report this lesson"):
         with st.form("report", clear_on_submit=True):

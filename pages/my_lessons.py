@@ -15,18 +15,27 @@ core.show_flash()
 
 
 def withdraw(lesson_id: int) -> None:
+    st.session_state.pop("withdraw_pending", None)
     result = core.outcome(lambda: lessons.withdraw(db, user, lesson_id))
     if result.ok:
         core.flash("Withdrawn. You can edit and submit it again.")
         st.rerun()
 
 
-@st.dialog("Withdraw this published lesson?")
+def cancel_withdraw() -> None:
+    st.session_state.pop("withdraw_pending", None)
+
+
+# Opened from session state, so it stays open across reruns until confirmed, cancelled or dismissed.
+@st.dialog("Withdraw this published lesson?", on_dismiss=cancel_withdraw)
 def confirm_withdraw(lesson: dict) -> None:
     st.markdown(f"**{escape_markdown(lesson['title'])}** will no longer be visible to anyone outside your department. "
                 "It is kept as withdrawn: you can edit and submit it again later.")
-    if st.button("Withdraw it", type="primary", icon=":material/archive:", key="confirm_withdraw"):
-        withdraw(lesson["id"])
+    with st.container(horizontal=True, gap="small"):
+        if st.button("Withdraw it", type="primary", icon=":material/archive:", key="confirm_withdraw"):
+            withdraw(lesson["id"])
+        if st.button("Keep it published", key="cancel_withdraw", on_click=cancel_withdraw):
+            st.rerun()
 
 
 STATUS = {
@@ -74,9 +83,11 @@ for lesson in mine:
             if lesson["status"] in ("submitted", "published"):
                 if st.button("Withdraw", key=f"withdraw_{lesson['id']}", icon=":material/archive:"):
                     if lesson["status"] == "published":
-                        confirm_withdraw(lesson)  # it is public or shared: ask first
+                        st.session_state["withdraw_pending"] = lesson["id"]  # it is out there: ask first
                     else:
                         withdraw(lesson["id"])
+            if st.session_state.get("withdraw_pending") == lesson["id"]:
+                confirm_withdraw(lesson)
 
 reports = core.attempt(lambda: moderation.my_reports(db, user)) or []
 if reports:
