@@ -23,7 +23,8 @@ state = st.session_state
 def open_form(existing: LessonInput | None, row: dict | None) -> None:
     """Fill the form once per lesson (or blank for a new one), with one token per open form against double posts."""
     form_id = f"edit-{row['id']}" if row else "new"
-    if state.get("post_form") == form_id:
+    # Streamlit drops a widget's state once a run does not draw it (another page was open): refill then.
+    if state.get("post_form") == form_id and "post_title" in state:
         return
     values = existing or LessonInput()
     state.update(post_form=form_id, post_token=lessons.new_client_token(), post_lesson_id=row["id"] if row else None,
