@@ -127,3 +127,34 @@ def test_two_colleagues_saving_one_lesson_at_once_lose_nothing(fresh_db, author)
     winner = edits[outcomes.index(saved[0])][1]
     assert stored == winner
     assert refused[0].current == winner  # the one refused is shown exactly what the other saved
+
+
+def test_two_colleagues_recording_one_practice_at_once_are_told_instead_of_overwriting(fresh_db, author):
+    from datetime import date
+
+    from exchange import adoption
+
+    colleague = make_user(fresh_db, department_id=author.department_id)
+    people = [author, colleague]
+    outcomes = at_once(2, lambda i: adoption.record(
+        fresh_db, people[i], department_id=author.department_id, practice_id=3, stage=i + 1, as_of=date(2026, 10, 1),
+        latest_seen=None, now=NOW))
+    assert sum(isinstance(o, int) for o in outcomes) == 1
+    refused = next(o for o in outcomes if not isinstance(o, int))
+    assert isinstance(refused, Conflict) and "after you opened this page" in refused.message
+    assert count(fresh_db, "SELECT count(*) FROM assessments") == 1
+
+
+def test_a_self_assessment_saved_after_seeing_the_newest_record_is_accepted(fresh_db, author):
+    from datetime import date
+
+    from exchange import adoption
+
+    first = adoption.record(fresh_db, author, department_id=author.department_id, practice_id=3, stage=1,
+                            as_of=date(2026, 10, 1), latest_seen=None, now=NOW)
+    with pytest.raises(Conflict):
+        adoption.record(fresh_db, author, department_id=author.department_id, practice_id=3, stage=2,
+                        as_of=date(2026, 10, 2), latest_seen=None, now=NOW)
+    adoption.record(fresh_db, author, department_id=author.department_id, practice_id=3, stage=2,
+                    as_of=date(2026, 10, 2), latest_seen=first, now=NOW)
+    assert count(fresh_db, "SELECT count(*) FROM assessments") == 2
