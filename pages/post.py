@@ -72,6 +72,7 @@ def save(*, submit: bool = False) -> None:
         state["post_ready"], state["post_notice"] = False, ("error", exc)
 
 
+post_state.autosave(db, user)  # first, before anything slow: a click elsewhere may cut this run short
 conflict = state.get("post_conflict")
 if conflict:
     post_state.merge_panel(conflict, save, labels={"practice_ids": practice_labels, "action_ids": action_labels,
@@ -156,7 +157,7 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     @st.fragment(run_every=AUTOSAVE_SECONDS)
     def autosave() -> None:
         """Every 30 s: save the draft server-side if its text changed since the last save, and say when it was."""
-        if post_state.autosave(db, user, every=AUTOSAVE_SECONDS - 1) == "conflict":
+        if post_state.autosave(db, user) == "conflict":
             st.rerun(scope="app")  # show the merge view at once
         st.markdown(post_state.saved_line(), help="Drafts are saved in the exchange, not in this browser tab.")
 
