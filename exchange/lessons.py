@@ -47,8 +47,7 @@ class LessonChanged(Conflict):
 
     def changed_fields(self, mine: LessonInput) -> list[str]:
         """The fields where the stored version differs from `mine`, in form order."""
-        return [f for f in FIELD_LABELS if getattr(self.current, f) != getattr(mine, f)] + (
-            ["anonymous"] if self.current.anonymous != mine.anonymous else [])
+        return [f for f in FIELD_LABELS if getattr(self.current, f) != getattr(mine, f)]
 
 
 def save(db: Database, user: User, data: LessonInput, *, lesson_id: int | None = None, revision: int | None = None,

@@ -36,15 +36,17 @@ elif not user.signed_in or user.department_id is None:
     st.info("Sign in with a department account to share a lesson.", icon=":material/login:")
     st.stop()
 
-st.title("Edit your lesson" if existing else "Share a lesson")
+post_state.open_form(existing, row)
+started_here = state.get("post_new")  # a new lesson stays "Share a lesson" after its first autosave
+st.title("Edit your lesson" if existing and not started_here else "Share a lesson")
 st.markdown("Five minutes now can save a peer months. Honest challenges help as much as successes. "
             "Your draft is saved as you write; come back to it any time from **My lessons**.")
-post_state.open_form(existing, row)
 
-if row and row["status"] == "rejected" and row.get("last_review"):
+shown_row = None if started_here else row
+if shown_row and shown_row["status"] == "rejected" and shown_row.get("last_review"):
     st.warning(f"A coordinator sent this lesson back: “{escape_markdown(row['last_review']['reason'])}”. "
                "Edit it and submit again.", icon=":material/feedback:")
-elif row:
+elif shown_row:
     st.info(f"Status: **{row['status']}**. Saving changes to a published lesson takes it back to draft until you "
             "submit it again.", icon=":material/info:")
 

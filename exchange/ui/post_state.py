@@ -29,7 +29,7 @@ def open_form(existing: LessonInput | None, row: dict | None) -> None:
     state.update(post_form=form_id, post_token=lessons.new_client_token(), post_lesson_id=row["id"] if row else None,
                  post_revision=row["revision"] if row else None, post_status=row["status"] if row else "draft",
                  post_saved_at=None, post_base=values, post_errors={}, post_notice=None, post_ready=False,
-                 post_conflict=None)
+                 post_conflict=None, post_new=row is None)
     _show_in_form(values)
 
 
