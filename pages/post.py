@@ -28,6 +28,10 @@ PARTNER_SUGGESTIONS = ["community organizers", "community-based organizations", 
 AUTOSAVE_SECONDS = 30
 
 edit_id = st.query_params.get("edit")
+if not edit_id and state.get("post_new") and state.get("post_lesson_id"):
+    # A new lesson this tab started and autosaved: the browser may send the next run before its address
+    # shows ?edit=, and reopening a blank form then would throw the typed text away.
+    edit_id = str(state["post_lesson_id"])
 existing, row = None, None
 if edit_id:
     existing, row = core.or_stop(lambda: lessons.editable(db, user, edit_id))
@@ -42,6 +46,8 @@ st.title("Edit your lesson" if existing and not started_here else "Share a lesso
 st.markdown("Five minutes now can save a peer months. Honest challenges help as much as successes. "
             "Your draft is saved as you write; come back to it any time from **My lessons**.")
 
+if started_here and state.get("post_lesson_id"):
+    st.button("Start another lesson", icon=":material/add:", key="post_new_lesson", on_click=post_state.close_form)
 shown_row = None if started_here else row
 if shown_row and shown_row["status"] == "rejected" and shown_row.get("last_review"):
     st.warning(f"A coordinator sent this lesson back: “{escape_markdown(row['last_review']['reason'])}”. "
@@ -61,8 +67,7 @@ def save(*, submit: bool = False) -> None:
     try:
         if submit:  # every rule for submission first, so all errors show at once and nothing is stored
             lessons.check(db, user, data, lesson_id=state["post_lesson_id"])
-        post_state.saved(lessons.save(db, user, data, lesson_id=state["post_lesson_id"], revision=state["post_revision"],
-                                      client_token=state["post_token"]), data)
+        post_state.save_form(db, user, data)
         state["post_ready"] = submit
         state["post_notice"] = None if submit else ("success", f"Draft saved (lesson #{state['post_lesson_id']}). "
                                                     "Find it any time under My lessons.")
@@ -194,8 +199,7 @@ if state.get("post_ready") and state.get("post_lesson_id"):
             elif not result.ok:
                 core.show_error(result.error)
             else:
-                state["post_ready"] = False
-                state["post_form"] = None  # the next visit starts a fresh form
+                post_state.close_form()  # the next visit starts a fresh form
                 if result.value == "published":
                     st.success("Published. Thank you for sharing.", icon=":material/celebration:")
                 else:

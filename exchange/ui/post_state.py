@@ -33,6 +33,12 @@ def open_form(existing: LessonInput | None, row: dict | None) -> None:
     _show_in_form(values)
 
 
+def close_form() -> None:
+    """Forget the open form (after a submission, or to start another lesson): the next run opens a blank one."""
+    state.update(post_form=None, post_new=False, post_lesson_id=None, post_ready=False)
+    st.query_params.pop("edit", None)
+
+
 def form_input() -> LessonInput:
     """The lesson as the form holds it now."""
     values = {f: state.get(f"post_{f}") for f in FIELDS}
@@ -55,6 +61,28 @@ def saved(result: lessons.Saved, data: LessonInput) -> None:
     st.query_params["edit"] = str(result.id)  # a reload (or a restart) reopens the saved draft
 
 
+def save_form(db: Database, user: User, data: LessonInput) -> lessons.Saved:
+    """Save the form's lesson from the revision it last saved; raise LessonChanged only for someone else's save.
+
+    Streamlit can cut a run short after a save committed but before the run noted the new revision
+    (a click starts the next run). The text this tab sent is remembered first, so that save is
+    recognised as our own and not shown as a conflict with ourselves.
+    """
+    sent = state.setdefault("post_sent", [])
+    sent.append(data)
+    del sent[:-5]
+    try:
+        result = lessons.save(db, user, data, lesson_id=state["post_lesson_id"], revision=state["post_revision"],
+                              client_token=state["post_token"])
+    except lessons.LessonChanged as exc:
+        if exc.current not in sent:
+            raise
+        result = lessons.save(db, user, data, lesson_id=state["post_lesson_id"], revision=exc.revision,
+                              client_token=state["post_token"])
+    saved(result, data)
+    return result
+
+
 def conflict(exc: lessons.LessonChanged) -> None:
     """Keep the editor's text and remember the version someone else saved, for the merge view."""
     state.update(post_conflict=exc, post_ready=False, post_notice=None)
@@ -72,8 +100,7 @@ def autosave(db: Database, user: User) -> str | None:
     if state.get("post_status") not in ("draft", "rejected", "withdrawn"):
         return None  # saving a published or submitted lesson would take it off the site: only on request
     try:
-        saved(lessons.save(db, user, data, lesson_id=state["post_lesson_id"], revision=state["post_revision"],
-                           client_token=state["post_token"]), data)
+        save_form(db, user, data)
         state["post_autosave_paused"] = False
         return "saved"
     except lessons.LessonChanged as exc:
