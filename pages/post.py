@@ -46,8 +46,6 @@ st.title("Edit your lesson" if existing and not started_here else "Share a lesso
 st.markdown("Five minutes now can save a peer months. Honest challenges help as much as successes. "
             "Your draft is saved as you write; come back to it any time from **My lessons**.")
 
-if started_here and state.get("post_lesson_id"):
-    st.button("Start another lesson", icon=":material/add:", key="post_new_lesson", on_click=post_state.close_form)
 shown_row = None if started_here else row
 if shown_row and shown_row["status"] == "rejected" and shown_row.get("last_review"):
     st.warning(f"A coordinator sent this lesson back: “{escape_markdown(row['last_review']['reason'])}”. "
@@ -100,18 +98,21 @@ core.field_error(errors, "summary")
 def similar_while_typing() -> None:
     """Similar published lessons for the title and summary typed so far (looked up again only when they change)."""
     text = f"{state.get('post_title') or ''} {state.get('post_summary') or ''}".strip()
-    if len(text) < 12:
-        return
-    if state.get("post_similar_for") != text:
+    if len(text) >= 12 and state.get("post_similar_for") != text:
         state["post_similar"] = core.attempt(
             lambda: browse.similar(db, user, text, exclude=state["post_lesson_id"], limit=3)) or []
         state["post_similar_for"] = text
-    if state["post_similar"]:
-        with st.container(border=True, key="similar_live"):
-            st.markdown("**Similar lessons already shared**: if one covers your experience, consider building on it.")
-            for other in state["post_similar"]:
-                st.page_link("pages/lesson.py", label=escape_markdown(other["title"]), icon=":material/article:",
-                             query_params={"id": str(other["id"])})
+    found = state.get("post_similar") or [] if len(text) >= 12 else []
+    # Always one expander, so the form below never jumps while the author types (an open list would close).
+    with st.expander(f"Similar lessons already shared ({len(found)})" if found else "Similar lessons already shared",
+                     icon=":material/library_books:"):
+        if not found:
+            st.markdown("Type a title and summary: lessons like yours show here.")
+        else:
+            st.markdown("If one covers your experience, consider building on it.")
+        for other in found:
+            st.page_link("pages/lesson.py", label=escape_markdown(other["title"]), icon=":material/article:",
+                         query_params={"id": str(other["id"])})
 
 
 similar_while_typing()
@@ -160,6 +161,8 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     st.button("Save draft", icon=":material/save:", key="post_save", on_click=save)
     st.button("Check and submit…", type="primary", icon=":material/send:", key="post_check",
               on_click=save, kwargs={"submit": True})
+    if started_here and state.get("post_lesson_id"):
+        st.button("Start another lesson", icon=":material/add:", key="post_new_lesson", on_click=post_state.close_form)
 
     @st.fragment(run_every=AUTOSAVE_SECONDS)
     def autosave() -> None:
