@@ -18,9 +18,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from . import clock, permissions, taxonomy
+from . import clock, permissions, serial, taxonomy
 from .db import Database, one, rows
-from .errors import Forbidden, InvalidInput, NotFound
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import JURISDICTION_TYPES, POPULATION_BANDS, URBAN_RURAL_LEVELS, User
 from .text import field, is_http_url
 
@@ -194,9 +194,16 @@ def self_assessment(db: Database, user: User, department_id: int | None = None) 
     return SelfAssessment(department_id, dept["name"], tax.stages, sections, history)
 
 
+UNCHECKED = object()  # record(latest_seen=...) default: the caller did not say what it had seen
+
+
 def record(db: Database, user: User, *, department_id: int, practice_id, stage, as_of, note: str = "",
-           evidence_url: str = "", now: datetime | None = None) -> int:
-    """Add a dated stage for one practice of a department (history is never overwritten); return its id."""
+           evidence_url: str = "", latest_seen=UNCHECKED, now: datetime | None = None) -> int:
+    """Add a dated stage for one practice of a department (history is never overwritten); return its id.
+
+    `latest_seen` is the id of the newest record of that practice the form showed (None: none): if
+    another was added since, Conflict, so two colleagues never silently record over each other.
+    """
     permissions.require(user, "assessment.write", permissions.department_relations(user, department_id))
     now = now or clock.now()
     tax = taxonomy.load(db)
@@ -230,13 +237,28 @@ def record(db: Database, user: User, *, department_id: int, practice_id, stage, 
     def work(cur):
         if not cur.execute("SELECT 1 FROM departments WHERE id = ?", [department_id]).fetchone():
             raise NotFound("That department does not exist.")
+        if latest_seen is not UNCHECKED:
+            _check_latest(cur, department_id, practice, latest_seen, now)
         return cur.execute(
             """INSERT INTO assessments (department_id, practice_id, stage, as_of, note, evidence_url, recorded_by, recorded_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             [department_id, practice["id"], int(stage), as_of, note, evidence_url, user.id, now],
         ).fetchone()[0]
 
-    return db.write(work)
+    return db.write(work, attempts=serial.ATTEMPTS)
+
+
+def _check_latest(cur, department_id: int, practice: dict, latest_seen, now: datetime) -> None:
+    # The claim serialises two saves for one practice: the second one sees the first's record.
+    serial.claim(cur, "department_practice", department_id * 1_000_000 + practice["id"], now)
+    newest = one(cur, """SELECT a.id, a.recorded_at, st.name AS stage_name, u.display_name FROM assessments a
+                         LEFT JOIN adoption_stages st ON st.level = a.stage LEFT JOIN users u ON u.id = a.recorded_by
+                         WHERE a.department_id = ? AND a.practice_id = ? ORDER BY a.id DESC LIMIT 1""",
+                 [department_id, practice["id"]])
+    if newest and newest["id"] != latest_seen:
+        raise Conflict(f"{newest['display_name'] or 'A colleague'} recorded {practice['name']} as "
+                       f"{newest['stage_name']} at {newest['recorded_at']:%H:%M} UTC, after you opened this page. "
+                       "Nothing was saved: check the history, then save again if yours still applies.")
 
 
 def _as_int(value) -> int | None:

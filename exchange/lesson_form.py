@@ -34,12 +34,24 @@ SECTIONS = (
     ("advice", "Advice for peers", "What would you tell a department about to try this?"),
 )
 REQUIRED_TO_SUBMIT = ("title", "kind", "summary", "context", "what_we_did", "what_happened")
+# The on-screen label of every field, in form order: error summaries and the merge view name fields by these.
 FIELD_LABELS = {
-    "title": "Title", "kind": "Kind", "summary": "Summary", "practice_ids": "Strategic practices",
-    "action_ids": "Actions", "risk_type_ids": "Risk types", "partners": "Partners", "links": "Links",
-    "period_start": "Start month", "period_end": "End month", "visibility": "Who can read it",
+    "title": "Title", "kind": "Kind", "summary": "Summary",
     **{key: label for key, label, _ in SECTIONS},
+    "practice_ids": "Strategic practices", "action_ids": "Actions", "risk_type_ids": "Risks you took",
+    "partners": "Partners involved", "period_start": "Work started", "period_end": "Work ended",
+    "links": "Links to public resources", "visibility": "Who can read it", "anonymous": "Post anonymously",
 }
+
+
+class LessonInvalid(InvalidInput):
+    """InvalidInput whose summary names each field by its on-screen label."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.labels = {f: FIELD_LABELS.get(f, f) for f in self.errors}
+        self.message = "; ".join(f"{self.labels[f]}: {m}" for f, m in self.errors.items())
+        self.args = (self.message,)
 
 
 @dataclass
@@ -140,17 +152,17 @@ def validate(data: LessonInput, taxonomy: Taxonomy, *, today: date, for_submit: 
     if for_submit and start is None:
         errors["period_start"] = "Give the month the work started."
     if start and start > this_month:
-        errors["period_start"] = "The start month cannot be in the future."
+        errors["period_start"] = "The work cannot start in the future."
     elif start and start < EARLIEST_PERIOD:
         errors["period_start"] = f"The start month must be {EARLIEST_PERIOD:%B %Y} or later."
     if end and end > this_month:
-        errors["period_end"] = "The end month cannot be in the future (leave it empty if the work is ongoing)."
+        errors["period_end"] = "The work cannot end in the future (leave it empty if the work is ongoing)."
     elif end and start and end < start:
         errors["period_end"] = "The end month must not be before the start month."
     elif end and not start:
         errors["period_start"] = "Give a start month when you give an end month."
     if errors:
-        raise InvalidInput(errors)
+        raise LessonInvalid(errors)
     return out
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
-from . import clock, moderation, permissions, taxonomy
+from . import audit, clock, moderation, permissions, serial, taxonomy
 from .anonymity import LESSON_FACTS, lesson_facts, viewer_department
 from .db import Database, one, rows
 from .errors import Conflict, NotFound
-from .lesson_form import LessonInput, parse_lesson_id, validate
+from .lesson_form import FIELD_LABELS, LessonInput, parse_lesson_id, validate
 from .models import User
 
 EDITABLE_STATUSES = ("draft", "submitted", "rejected", "withdrawn", "published")
@@ -24,46 +25,98 @@ def new_client_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def save_draft(db: Database, user: User, data: LessonInput, *, lesson_id: int | None = None,
-               client_token: str | None = None, now: datetime | None = None) -> int:
-    """Create or update a draft of the user's department; return its id."""
+@dataclass(frozen=True)
+class Saved:
+    """What a save stored: the lesson's id and the revision the editor now works from."""
+
+    id: int
+    revision: int
+    status: str
+    saved_at: datetime
+
+
+class LessonChanged(Conflict):
+    """Someone saved the lesson after this editor opened it; carries the version now stored."""
+
+    def __init__(self, current: LessonInput, revision: int, status: str, updated_at: datetime, updated_by: str | None):
+        self.current, self.revision, self.status = current, revision, status
+        self.updated_at, self.updated_by = updated_at, updated_by
+        who = f" by {updated_by}" if updated_by else ""
+        super().__init__(f"This lesson was changed{who} at {updated_at:%H:%M} UTC after you opened it. Your text is "
+                         "kept: compare the two versions below, then merge or overwrite.")
+
+    def changed_fields(self, mine: LessonInput) -> list[str]:
+        """The fields where the stored version differs from `mine`, in form order."""
+        return [f for f in FIELD_LABELS if getattr(self.current, f) != getattr(mine, f)]
+
+
+def save(db: Database, user: User, data: LessonInput, *, lesson_id: int | None = None, revision: int | None = None,
+         client_token: str | None = None, now: datetime | None = None) -> Saved:
+    """Create or update a draft; an edit saves only while `revision` (what the editor opened) is still current.
+
+    Raises LessonChanged when someone saved in between, unless the stored text already equals this one
+    (a double-click or a repeated request gets the same answer, never an error).
+    """
     now = now or clock.now()
     clean = validate(data, taxonomy.load(db), today=now.date(), for_submit=False)
 
     def work(cur):
-        return _store(cur, user, clean, lesson_id, client_token, now)
+        lid = _store(cur, user, clean, lesson_id, client_token, now, revision)
+        return _saved(cur, lid)
 
-    return db.write(work)
+    return serial.write(db, [("user_lessons", user.id or 0)], work, now)
 
 
-def post(db: Database, user: User, data: LessonInput, *, lesson_id: int | None = None,
+def save_draft(db: Database, user: User, data: LessonInput, *, lesson_id: int | None = None,
+               client_token: str | None = None, revision: int | None = None, now: datetime | None = None) -> int:
+    """Create or update a draft of the user's department; return its id (see `save`)."""
+    return save(db, user, data, lesson_id=lesson_id, revision=revision, client_token=client_token, now=now).id
+
+
+def post(db: Database, user: User, data: LessonInput, *, lesson_id: int | None = None, revision: int | None = None,
          client_token: str | None = None, now: datetime | None = None) -> tuple[int, str]:
-    """Save and submit in one transaction; return (id, status). Repeating the same token is harmless."""
+    """Save and submit in one transaction; return (id, status). Repeating the same token gets the same answer."""
     now = now or clock.now()
     clean = validate(data, taxonomy.load(db), today=now.date(), for_submit=True)
 
-    def work(cur):
-        lid = _store(cur, user, clean, lesson_id, client_token, now)
+    def work(cur):  # the limits and the twin rule count after the claim on this user's row
+        done = _already_sent(cur, user, clean, lesson_id, client_token)
+        if done:
+            return done
+        lid = _store(cur, user, clean, lesson_id, client_token, now, revision)
         return lid, _submit(cur, user, lid, now)
 
-    return db.write(work)
+    return serial.write(db, [("user_lessons", user.id or 0)], work, now)
 
 
-def check(db: Database, user: User, data: LessonInput, *, today=None) -> LessonInput:
+def check(db: Database, user: User, data: LessonInput, *, lesson_id: int | None = None, today=None) -> LessonInput:
     """Validate a lesson for submission without storing anything; raise InvalidInput naming every bad field."""
-    permissions.require(user, "lesson.create", permissions.user_relations(user))
+    if lesson_id is None:
+        permissions.require(user, "lesson.create", permissions.user_relations(user))
+    else:  # an editor of an existing lesson (an administrator too) may check it without a department
+        with db.read() as cur:
+            _load_for_write(cur, user, lesson_id, "lesson.edit")
     return validate(data, taxonomy.load(db), today=today or clock.today(), for_submit=True)
 
 
-def submit(db: Database, user: User, lesson_id: int, *, now: datetime | None = None) -> str:
-    """Submit a saved draft (checked in full); return the new status. Submitting twice is a no-op."""
+def submit(db: Database, user: User, lesson_id: int, *, revision: int | None = None, now: datetime | None = None) -> str:
+    """Submit a saved draft (checked in full); return the new status. Submitting twice is a no-op.
+
+    With `revision`, refuse (LessonChanged) if someone saved another version since the submitter saw it.
+    """
     now = now or clock.now()
     tax = taxonomy.load(db)
-    with db.read() as cur:
+
+    def work(cur):
         current = _load_for_write(cur, user, lesson_id, "lesson.submit")
-        if current["status"] not in ("submitted", "published"):
-            validate(_as_input(cur, current), tax, today=now.date(), for_submit=True)
-    return db.write(lambda cur: _submit(cur, user, lesson_id, now))
+        if current["status"] in ("submitted", "published"):
+            return current["status"]
+        if revision is not None and current["revision"] != revision:
+            raise _changed(cur, current)
+        validate(_as_input(cur, current), tax, today=now.date(), for_submit=True)
+        return _submit(cur, user, current["id"], now)
+
+    return serial.write(db, [("user_lessons", user.id or 0)], work, now)
 
 
 def withdraw(db: Database, user: User, lesson_id: int, *, now: datetime | None = None) -> None:
@@ -74,17 +127,18 @@ def withdraw(db: Database, user: User, lesson_id: int, *, now: datetime | None =
         current = _load_for_write(cur, user, lesson_id, "lesson.withdraw")
         if current["status"] == "withdrawn":
             return
-        cur.execute("UPDATE lessons SET status = 'withdrawn', updated_at = ?, revision = revision + 1 WHERE id = ?",
-                    [now, lesson_id])
+        cur.execute("UPDATE lessons SET status = 'withdrawn', updated_at = ?, updated_by = ?, revision = revision + 1 "
+                    "WHERE id = ?", [now, user.id, current["id"]])
 
     db.write(work)
 
 
 def editable(db: Database, user: User, lesson_id: int) -> tuple[LessonInput, dict]:
-    """The form values of a lesson the user may edit, and what the form shows about it (status, last review)."""
+    """The form values of a lesson the user may edit, and what the form shows about it (status, revision, last review)."""
     with db.read() as cur:
         current = _load_for_write(cur, user, lesson_id, "lesson.edit")
-        about = {key: current[key] for key in ("id", "status", "hidden", "visibility", "anonymous", "revision")}
+        about = {key: current[key] for key in ("id", "status", "hidden", "visibility", "anonymous", "revision",
+                                               "updated_at")}
         about["last_review"] = one(
             cur, "SELECT decision, reason, decided_at FROM lesson_reviews WHERE lesson_id = ? ORDER BY id DESC LIMIT 1",
             [current["id"]])
@@ -103,10 +157,10 @@ def get(db: Database, user: User, lesson_id: int) -> dict:
         attach_tags(cur, [lesson])
         lesson["can_edit"] = permissions.allowed(user, "lesson.edit", rels)
         lesson["can_report"] = permissions.allowed(user, "lesson.report", rels) and "own_department" not in rels
-        lesson["can_review"] = lesson["status"] == "submitted" and permissions.allowed(user, "lesson.review", rels)
+        lesson["can_review"] = moderation.pending(cur, lesson) and permissions.allowed(user, "lesson.review", rels)
         lesson["can_reveal"] = bool(lesson["anonymous"]) and not lesson["attributed"] and permissions.allowed(
             user, "lesson.reveal_department", rels)
-        for private in ("department_id", "author_id", "client_token", "true_region"):
+        for private in ("department_id", "author_id", "updated_by", "client_token", "true_region"):
             lesson.pop(private, None)
         return lesson
 
@@ -171,35 +225,71 @@ def _load_for_write(cur, user: User, lesson_id, action: str) -> dict:
     return row
 
 
-def _store(cur, user: User, data: LessonInput, lesson_id: int | None, client_token: str | None, now: datetime) -> int:
+def _token_lesson(cur, client_token: str | None) -> int | None:
+    if not client_token:
+        return None
+    found = cur.execute("SELECT id FROM lessons WHERE client_token = ?", [client_token]).fetchone()
+    return found[0] if found else None
+
+
+def _already_sent(cur, user: User, data: LessonInput, lesson_id: int | None, client_token: str | None):
+    """(id, status) when this exact lesson was already submitted from this form: the repeat gets the same answer."""
+    lid = lesson_id if lesson_id is not None else _token_lesson(cur, client_token)
+    if lid is None:
+        return None
+    current = _load_for_write(cur, user, lid, "lesson.edit")
+    if current["status"] in ("submitted", "published") and _as_input(cur, current) == data:
+        return current["id"], current["status"]
+    return None
+
+
+def _store(cur, user: User, data: LessonInput, lesson_id: int | None, client_token: str | None, now: datetime,
+           revision: int | None = None) -> int:
     values = [getattr(data, c) for c in _COLUMNS]
     if lesson_id is None:
         permissions.require(user, "lesson.create", permissions.user_relations(user))
-        if client_token:
-            existing = cur.execute("SELECT id FROM lessons WHERE client_token = ?", [client_token]).fetchone()
-            if existing:  # the same form sent twice: update that lesson instead of making another
-                lesson_id = existing[0]
+        lesson_id = _token_lesson(cur, client_token)  # the same form sent twice: that lesson, not another
     if lesson_id is None:
+        moderation.check_draft_allowed(cur, user, now)
         lesson_id = cur.execute(
-            f"INSERT INTO lessons (client_token, {', '.join(_COLUMNS)}, status, author_id, department_id, created_at, updated_at) "
-            f"VALUES (?, {', '.join('?' for _ in _COLUMNS)}, 'draft', ?, ?, ?, ?) RETURNING id",
-            [client_token, *values, user.id, user.department_id, now, now],
+            f"INSERT INTO lessons (client_token, {', '.join(_COLUMNS)}, status, author_id, department_id, created_at, "
+            f"updated_at, updated_by) VALUES (?, {', '.join('?' for _ in _COLUMNS)}, 'draft', ?, ?, ?, ?, ?) RETURNING id",
+            [client_token, *values, user.id, user.department_id, now, now, user.id],
         ).fetchone()[0]
     else:
         current = _load_for_write(cur, user, lesson_id, "lesson.edit")
         if current["status"] not in EDITABLE_STATUSES:
             raise Conflict(f"This lesson is {current['status']} and cannot be edited.")
-        # Editing a published or submitted lesson sends it back through submission.
+        if _as_input(cur, current) == data:
+            return current["id"]  # nothing to change: a repeat, or a save with no edits, is not a conflict
+        if revision is not None and current["revision"] != revision:
+            raise _changed(cur, current)
+        if current["anonymous"] and not data.anonymous and "own_department" not in permissions.lesson_relations(user, current):
+            # An administrator un-ticking "anonymous" names the department to everyone: as audited as a reveal.
+            audit.record(cur, user, "anonymity_revealed", "lesson", current["id"], detail="by editing: anonymous turned off",
+                         now=now)
+        # Editing a published or submitted lesson sends it back through submission (hidden stays until a decision).
         status = "draft" if current["status"] in ("published", "submitted", "withdrawn") else current["status"]
         cur.execute(
-            f"UPDATE lessons SET {', '.join(f'{c} = ?' for c in _COLUMNS)}, status = ?, updated_at = ?, "
+            f"UPDATE lessons SET {', '.join(f'{c} = ?' for c in _COLUMNS)}, status = ?, updated_at = ?, updated_by = ?, "
             "revision = revision + 1 WHERE id = ?",
-            [*values, status, now, lesson_id],
+            [*values, status, now, user.id, lesson_id],
         )
         for table in ("lesson_practices", "lesson_actions", "lesson_risks", "lesson_partners", "lesson_links"):
             cur.execute(f"DELETE FROM {table} WHERE lesson_id = ?", [lesson_id])
     _insert_links(cur, lesson_id, data)
     return lesson_id
+
+
+def _saved(cur, lesson_id: int) -> Saved:
+    row = one(cur, "SELECT id, revision, status, updated_at FROM lessons WHERE id = ?", [lesson_id])
+    return Saved(row["id"], row["revision"], row["status"], row["updated_at"])
+
+
+def _changed(cur, current: dict) -> LessonChanged:
+    by = one(cur, "SELECT display_name FROM users WHERE id = ?", [current.get("updated_by") or current["author_id"]])
+    return LessonChanged(_as_input(cur, current), current["revision"], current["status"], current["updated_at"],
+                         by["display_name"] if by else None)
 
 
 def _insert_links(cur, lesson_id: int, data: LessonInput) -> None:
@@ -221,10 +311,12 @@ def _submit(cur, user: User, lesson_id: int, now: datetime) -> str:
     if current["status"] in ("submitted", "published"):
         return current["status"]  # a double-click or a second tab: already done
     moderation.check_submission_allowed(cur, user, current, now)
-    status = "submitted" if moderation.needs_review(cur, current["department_id"]) else "published"
+    review = moderation.needs_review(cur, current["department_id"]) or moderation.must_review(cur, current)
+    status = "submitted" if review else "published"
+    # `hidden` is left as it is: only a reviewer's decision lifts it.
     cur.execute(
         "UPDATE lessons SET status = ?, submitted_at = ?, published_at = CASE WHEN ? = 'published' THEN ? ELSE published_at END, "
-        "hidden = FALSE, updated_at = ?, revision = revision + 1 WHERE id = ? AND status = ?",
+        "updated_at = ?, revision = revision + 1 WHERE id = ? AND status = ?",
         [status, now, status, now, now, lesson_id, current["status"]],
     )
     moderation.record_submission(cur, user, lesson_id, status, now)
@@ -243,5 +335,5 @@ def _as_input(cur, row: dict) -> LessonInput:
     )
 
 
-__all__ = ["new_client_token", "check", "save_draft", "post", "submit", "withdraw", "editable", "get", "mine",
-           "attach_tags"]
+__all__ = ["new_client_token", "Saved", "LessonChanged", "check", "save", "save_draft", "post", "submit", "withdraw",
+           "editable", "get", "mine", "attach_tags"]

@@ -46,10 +46,10 @@ RULES: dict[str, set[tuple[str, str]]] = {
     "coordinator": set(_COORDINATOR),
     # Administrators may do everything (the wildcard) except the actions in NOT_BY_WILDCARD,
     # which they hold only on the relations listed here.
-    "admin": {("*", "any"), ("lesson.create", "has_department")},
+    "admin": {("*", "any"), ("lesson.create", "has_department"), ("lesson.review", "other_department")},
 }
-# Actions that need something an administrator may not have (a department to post for).
-NOT_BY_WILDCARD = {"lesson.create"}
+# Actions the wildcard does not grant: one needs a department to post for; nobody reviews their own department.
+NOT_BY_WILDCARD = {"lesson.create", "lesson.review"}
 
 ACTIONS = sorted({a for rules in RULES.values() for a, _ in rules if a != "*"} | {
     "lesson.reveal_department", "users.manage", "taxonomy.edit", "audit.read",
@@ -93,12 +93,16 @@ def lesson_relations(user: User, lesson: dict) -> set[str]:
         rels.add("not_anonymous")
     if user.department_id is not None and user.department_id == lesson["department_id"]:
         rels.add("own_department")
+    else:
+        rels.add("other_department")
     if user.id is not None and user.id == lesson.get("author_id"):
         rels.add("own")
     # A coordinator's region covers lessons that reached review (submitted, decided, hidden after
     # reports) — never a department's drafts or the lessons it withdrew.
     reached_review = lesson["status"] in ("submitted", "rejected", "published")
-    if user.role == "coordinator" and reached_review and lesson.get("hhs_region") in user.regions:
+    # ... and never their own department's lessons: a coordinator cannot publish what their department wrote.
+    if user.role == "coordinator" and reached_review and lesson.get("hhs_region") in user.regions \
+            and "other_department" in rels:
         rels.add("in_my_region")
     return rels
 

@@ -46,13 +46,21 @@ with st.form("assessment_form"):
                                  key="assess_evidence", max_chars=limits.URL)
     submitted = st.form_submit_button("Save this stage", icon=":material/save:", type="primary")
 
+# What the page showed when the form was sent: the newest record of each practice (None when there was none).
+seen = st.session_state.get("assess_seen", {})
 if submitted:
     saved = core.attempt(lambda: adoption.record(db, user, department_id=view.department_id, practice_id=practice_id,
-                                                 stage=stage, as_of=as_of, note=note, evidence_url=evidence_url))
+                                                 stage=stage, as_of=as_of, note=note, evidence_url=evidence_url,
+                                                 latest_seen=seen.get(practice_id)))
     if saved is not None:
         st.success(f"Saved: {practice_label[practice_id].split(' › ')[-1]} is at {stage_names[stage]} as of "
                    f"{as_of:%-d %B %Y}. Earlier records are kept in the history.", icon=":material/check_circle:")
         view = adoption.self_assessment(db, user)
+
+newest: dict[int, int] = {}
+for h in view.history:
+    newest[h["practice_id"]] = max(h["id"], newest.get(h["practice_id"], 0))
+st.session_state["assess_seen"] = newest  # what this run shows; the next save is checked against it
 
 with standing:
     st.subheader("Where you stand now")

@@ -7,7 +7,7 @@ from exchange.errors import ExchangeError
 from exchange.lesson_form import SECTIONS
 from exchange.models import POPULATION_BAND_LABELS
 from exchange.text import escape_markdown, safe_link
-from exchange.ui import auth, core
+from exchange.ui import auth, core, review_controls
 
 db = core.database()
 user = auth.current_user(db)
@@ -22,6 +22,7 @@ except ExchangeError as exc:
 
 st.page_link("pages/home.py", label="All lessons", icon=":material/arrow_back:")
 st.title(escape_markdown(lesson["title"]))
+core.show_flash()
 with st.container(horizontal=True, gap="small"):
     core.kind_badge(lesson["kind"])
     st.badge("Public" if lesson["visibility"] == "public" else "Members only", color="gray",
@@ -78,21 +79,47 @@ if lesson["links"]:
 
 if lesson["can_edit"]:
     st.page_link("pages/post.py", label="Edit this lesson", icon=":material/edit:", query_params={"edit": str(lesson["id"])})
+if lesson["can_review"]:
+    with st.container(border=True):
+        st.subheader("Your decision as reviewer")
+        review_controls.decision_form(db, user, lesson)
+
+
+def cancel_reveal() -> None:
+    st.session_state.pop("reveal_pending", None)
+
+
+@st.dialog("Reveal who posted this anonymous lesson?", on_dismiss=cancel_reveal)
+def confirm_reveal() -> None:
+    st.markdown("The department chose to post anonymously. Revealing it is recorded in the audit log with your "
+                "name and your reason.")
+    why = st.text_area(f"Why do you need to know? (required, up to {moderation.MAX_REASON_CHARS:,} characters)",
+                       key="reveal_reason", max_chars=moderation.MAX_REASON_CHARS)
+    if st.button("Reveal and log it", type="primary", icon=":material/visibility:", key="confirm_reveal"):
+        name = core.attempt(lambda: moderation.reveal_department(db, user, lesson["id"], why))
+        if name:
+            cancel_reveal()
+            core.flash(f"Posted by {escape_markdown(name)}. This reveal was logged.", kind="warning")
+            st.rerun()
+
+
 if lesson["can_reveal"]:
     with st.expander("Administrator: reveal the posting department"):
-        st.markdown("Revealing who posted an anonymous lesson is recorded in the audit log with your name.")
-        if st.button("Reveal department", icon=":material/visibility:", key="reveal"):
-            name = core.attempt(lambda: moderation.reveal_department(db, user, lesson["id"]))
-            if name:
-                st.warning(f"Posted by {escape_markdown(name)}. This reveal was logged.", icon=":material/policy:")
+        st.markdown("Revealing who posted an anonymous lesson is recorded in the audit log with your name and reason.")
+        if st.button("Reveal department…", icon=":material/visibility:", key="reveal"):
+            st.session_state["reveal_pending"] = lesson["id"]
+    if st.session_state.get("reveal_pending") == lesson["id"]:
+        confirm_reveal()  # opened from session state: stays open across reruns until done or dismissed
 if lesson["can_report"]:
     with st.expander("Report this lesson"):
         with st.form("report", clear_on_submit=True):
-            reason = st.text_area("What is wrong with it? (up to 1,000 characters)", key="report_reason")
+            reason = st.text_area(f"What is wrong with it? (up to {moderation.MAX_REASON_CHARS:,} characters)",
+                                  key="report_reason", max_chars=moderation.MAX_REASON_CHARS)
             if st.form_submit_button("Send report", icon=":material/flag:"):
                 hidden = core.attempt(lambda: moderation.report(db, user, lesson["id"], reason))
                 if hidden is not None:
-                    st.success("Thank you. A coordinator will review it." + (" It is now hidden until then." if hidden else ""),
+                    st.success("Thank you. The region's coordinators will review it; you will see the outcome under "
+                               "My lessons › Your reports." + (" It is now hidden until then." if hidden else ""),
                                icon=":material/check:")
 
 st.divider()

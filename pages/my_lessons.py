@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from exchange import lessons
+from exchange import lessons, moderation
 from exchange.text import escape_markdown
 from exchange.ui import auth, core
 
@@ -11,6 +11,32 @@ user = auth.current_user(db)
 
 mine = core.or_stop(lambda: lessons.mine(db, user))
 st.title("My lessons")
+core.show_flash()
+
+
+def withdraw(lesson_id: int) -> None:
+    st.session_state.pop("withdraw_pending", None)
+    result = core.outcome(lambda: lessons.withdraw(db, user, lesson_id))
+    if result.ok:
+        core.flash("Withdrawn. You can edit and submit it again.")
+        st.rerun()
+
+
+def cancel_withdraw() -> None:
+    st.session_state.pop("withdraw_pending", None)
+
+
+# Opened from session state, so it stays open across reruns until confirmed, cancelled or dismissed.
+@st.dialog("Withdraw this published lesson?", on_dismiss=cancel_withdraw)
+def confirm_withdraw(lesson: dict) -> None:
+    st.markdown(f"**{escape_markdown(lesson['title'])}** will no longer be visible to anyone outside your department. "
+                "It is kept as withdrawn: you can edit and submit it again later.")
+    with st.container(horizontal=True, gap="small"):
+        if st.button("Withdraw it", type="primary", icon=":material/archive:", key="confirm_withdraw"):
+            withdraw(lesson["id"])
+        if st.button("Keep it published", key="cancel_withdraw", on_click=cancel_withdraw):
+            st.rerun()
+
 
 STATUS = {
     "draft": ("Draft", "gray", ":material/edit_note:"),
@@ -40,7 +66,7 @@ for lesson in mine:
             if lesson["hidden"]:
                 st.badge("Hidden after reports: a coordinator will review it", color="red", icon=":material/flag:")
             if lesson["anonymous"]:
-                st.badge("Anonymous", color="gray", icon=":material/visibility_off:")
+                st.badge("Anonymous to others", color="gray", icon=":material/visibility_off:")
             st.badge("Public" if lesson["visibility"] == "public" else "Members only", color="gray")
         st.markdown(f"Last changed {lesson['updated_at']:%d %b %Y %H:%M} UTC by {escape_markdown(lesson['author_name'] or 'a colleague')}")
         if lesson["status"] == "rejected" and lesson["last_reason"]:
@@ -50,12 +76,24 @@ for lesson in mine:
             st.page_link("pages/post.py", label="Edit", query_params={"edit": str(lesson["id"])}, icon=":material/edit:")
             if lesson["status"] in ("draft", "rejected", "withdrawn"):
                 if st.button("Submit", key=f"submit_{lesson['id']}", icon=":material/send:"):
-                    status = core.attempt(lambda lid=lesson["id"]: lessons.submit(db, user, lid))
-                    if status:
-                        st.toast("Published." if status == "published" else "Submitted for review.", icon=":material/check:")
+                    result = core.outcome(lambda lid=lesson["id"]: lessons.submit(db, user, lid))
+                    if result.ok:
+                        core.flash("Published." if result.value == "published" else "Submitted for review.")
                         st.rerun()
             if lesson["status"] in ("submitted", "published"):
                 if st.button("Withdraw", key=f"withdraw_{lesson['id']}", icon=":material/archive:"):
-                    if core.attempt(lambda lid=lesson["id"]: lessons.withdraw(db, user, lid)) is None:
-                        st.toast("Withdrawn. You can edit and submit it again.", icon=":material/check:")
-                        st.rerun()
+                    if lesson["status"] == "published":
+                        st.session_state["withdraw_pending"] = lesson["id"]  # it is out there: ask first
+                    else:
+                        withdraw(lesson["id"])
+            if st.session_state.get("withdraw_pending") == lesson["id"]:
+                confirm_withdraw(lesson)
+
+reports = core.attempt(lambda: moderation.my_reports(db, user)) or []
+if reports:
+    st.header("Your reports")
+    st.markdown("What became of the lessons you reported. Coordinators do not see who reported.")
+    for item in reports:
+        when = f" on {item['resolved_at']:%d %b %Y}" if item["resolved_at"] else ""
+        st.markdown(f"- **{escape_markdown(item['title'])}**: “{escape_markdown(item['reason'])}” "
+                    f"({item['reported_at']:%d %b %Y}) → {escape_markdown(item['outcome_text'])}{when}")

@@ -1,47 +1,49 @@
-"""Review queue: coordinators publish or send back lessons from their regions, and look at reported ones."""
+"""Review queue: coordinators publish or send back lessons from their regions, and decide on reported ones."""
 
 import streamlit as st
 
-from exchange import limits, moderation
+from exchange import clock, moderation
 from exchange.text import escape_markdown
-from exchange.ui import auth, core
+from exchange.ui import auth, core, review_controls
 
 db = core.database()
 user = auth.current_user(db)
 
-waiting = core.or_stop(lambda: moderation.queue(db, user))
+SORTS = {"oldest": "Oldest first", "newest": "Newest first", "most_reported": "Most reported first"}
+sort = st.session_state.get("review_sort") or "oldest"
+waiting = core.or_stop(lambda: moderation.queue(db, user, sort=sort))
 st.title("Review queue")
+core.show_flash()
 
 regions = "all regions" if user.is_admin else "HHS " + ", ".join(f"Region {r}" for r in user.regions)
-st.markdown(f"Lessons waiting for a decision in **{regions}**. Publishing makes a lesson visible to its audience; "
-            "sending it back tells the author why, and they can edit and resubmit. Nothing is deleted.")
+reported = sum(1 for lesson in waiting if lesson["open_reports"])
+st.markdown(f"**{len(waiting)} waiting** in **{regions}** ({len(waiting) - reported} new, {reported} reported). "
+            "Publishing makes a lesson visible to its audience; sending it back tells the author why, and they can "
+            "edit and resubmit. Nothing is deleted.")
+st.segmented_control("Sort", list(SORTS), format_func=SORTS.get, key="review_sort", default="oldest")
 if not waiting:
     st.success("Nothing is waiting for review. Well done.", icon=":material/task_alt:")
 
+now = clock.now()
 for lesson in waiting:
     with st.container(border=True):
-        st.markdown(f"## {escape_markdown(lesson['title'])}")
+        st.markdown(f"### {escape_markdown(lesson['title'])}")
         with st.container(horizontal=True, gap="small"):
             core.kind_badge(lesson["kind"])
-            if lesson["hidden"]:
-                st.badge(f"Hidden after {lesson['open_reports']} reports", color="red", icon=":material/flag:")
-            else:
-                st.badge("New submission", color="blue", icon=":material/schedule:")
+            if lesson["open_reports"]:
+                st.badge(f"Reported ({lesson['open_reports']})" + (" · hidden" if lesson["hidden"] else ""),
+                         color="red", icon=":material/flag:")
+            if lesson["status"] == "submitted":
+                st.badge("Submission", color="blue", icon=":material/schedule:")
+            st.badge(f"Waiting {review_controls.age(lesson['waiting_since'], now)}", color="gray",
+                     icon=":material/hourglass:")
         who = escape_markdown(lesson["department_name"]) if lesson["department_name"] else "Anonymous department"
-        st.markdown(f"{who} · HHS Region {lesson['hhs_region'] or 'not shown'}")
-        core.user_text(lesson["summary"])
+        where = f"HHS Region {lesson['hhs_region']}" if lesson["hhs_region"] else "region not shown"
+        st.markdown(f"{who} · {where}")
+        if lesson["open_reports"]:
+            st.markdown("**Reasons:** " + " · ".join(f"“{escape_markdown(r)}”" for r in lesson["report_reasons"]))
+        with st.expander("Summary"):
+            core.user_text(lesson["summary"])
         st.page_link("pages/lesson.py", label="Read the whole lesson", query_params={"id": str(lesson["id"])},
                      icon=":material/article:")
-        with st.form(f"decide_{lesson['id']}"):
-            reason = st.text_area("Reason for the author (required to send back; up to 1,000 characters)",
-                                  key=f"reason_{lesson['id']}", max_chars=limits.REASON)
-            publish_col, reject_col = st.columns(2)
-            publish = publish_col.form_submit_button("Publish" if not lesson["hidden"] else "Restore (keep published)",
-                                                     type="primary", icon=":material/check:")
-            reject = reject_col.form_submit_button("Send back to author", icon=":material/undo:")
-        if publish or reject:
-            status = core.attempt(lambda lid=lesson["id"]: moderation.decide(
-                db, user, lid, "publish" if publish else "reject", reason))
-            if status:
-                st.toast("Published." if status == "published" else "Sent back with your reason.", icon=":material/check:")
-                st.rerun()
+        review_controls.decision_form(db, user, lesson)

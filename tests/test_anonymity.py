@@ -271,7 +271,7 @@ def test_refusals_about_an_anonymous_lesson_never_name_its_department(world, vie
     calls = [lambda: lessons.withdraw(world.db, user, world.ids["anonymous"]),
              lambda: lessons.get(world.db, user, world.ids["anonymous_pending"])]
     if viewer != "admin":
-        calls.append(lambda: moderation.reveal_department(world.db, user, world.ids["anonymous"]))
+        calls.append(lambda: moderation.reveal_department(world.db, user, world.ids["anonymous"], "Legal request"))
     for call in calls:
         try:
             call()
@@ -296,7 +296,7 @@ def test_the_posting_departments_own_members_do_see_their_department(world):
 
 
 def test_only_the_administrators_audited_reveal_names_the_department(world):
-    revealed = moderation.reveal_department(world.db, world.viewers["admin"], world.ids["anonymous"])
+    revealed = moderation.reveal_department(world.db, world.viewers["admin"], world.ids["anonymous"], "Legal request")
     assert revealed == f"{DEPARTMENT_NAME} ({world.scenario.state})"
     # The reveal is one answer, not a change of what the administrator's pages show.
     assert_anonymous(world, lessons.get(world.db, world.viewers["admin"], world.ids["anonymous"]))

@@ -102,3 +102,23 @@ def test_unknown_kind_and_visibility_are_refused(tax):
 def test_all_errors_are_reported_at_once(tax):
     errors = errors_of(tax, valid_lesson(title="", summary="s" * 400, practice_ids=[], links=["ftp://x"]))
     assert set(errors) >= {"title", "summary", "practice_ids", "links"}
+
+
+def test_the_error_summary_names_fields_by_their_on_screen_labels(tax):
+    with pytest.raises(InvalidInput) as caught:
+        validate(valid_lesson(practice_ids=[], period_start=None, links=["ftp://x"]), tax, today=TODAY, for_submit=True)
+    message = caught.value.message
+    for label in ("Strategic practices", "Work started", "Links to public resources"):
+        assert label in message
+    for internal in ("Practice ids", "Period start", "practice_ids", "Links:"):
+        assert internal not in message
+    assert caught.value.labels["period_start"] == "Work started"
+
+
+def test_a_future_start_date_says_the_work_cannot_start_in_the_future(tax):
+    errors = errors_of(tax, valid_lesson(period_start=date(2027, 3, 1), period_end=None))
+    assert errors == {"period_start": "The work cannot start in the future."}
+
+
+def test_a_title_over_the_limit_says_so_not_that_it_is_required(tax):
+    assert "130 characters" in errors_of(tax, valid_lesson(title="x" * 130), for_submit=False)["title"]

@@ -185,3 +185,57 @@ def test_an_identical_resubmission_within_five_minutes_is_refused(fresh_db, peop
     with pytest.raises(Conflict):
         lessons.post(fresh_db, people["author"], valid_lesson(), client_token="b", now=now + timedelta(minutes=2))
     lessons.post(fresh_db, people["author"], valid_lesson(), client_token="c", now=now + timedelta(minutes=6))
+
+
+# --- issue 8 part 6: no silent lost update; issue 9 part 3: an administrator resubmits what they edited ---
+
+
+def test_a_save_from_a_stale_revision_is_refused_with_the_stored_version(fresh_db, people):
+    lesson_id = lessons.save_draft(fresh_db, people["author"], valid_lesson())
+    opened = lessons.editable(fresh_db, people["author"], lesson_id)[1]["revision"]
+    lessons.save(fresh_db, people["colleague"], valid_lesson(title="Colleague's title"), lesson_id=lesson_id, revision=opened)
+    mine = valid_lesson(advice="My advice")
+    with pytest.raises(lessons.LessonChanged) as caught:
+        lessons.save(fresh_db, people["author"], mine, lesson_id=lesson_id, revision=opened)
+    changed = caught.value
+    assert changed.current.title == "Colleague's title" and changed.revision == opened + 1
+    assert changed.updated_by == people["colleague"].display_name
+    assert changed.changed_fields(mine) == ["title", "advice"]
+    assert lessons.editable(fresh_db, people["author"], lesson_id)[0].title == "Colleague's title"
+    # Overwriting knowingly: from the revision the conflict showed.
+    saved = lessons.save(fresh_db, people["author"], mine, lesson_id=lesson_id, revision=changed.revision)
+    assert saved.revision == opened + 2 and lessons.editable(fresh_db, people["author"], lesson_id)[0] == mine
+
+
+def test_saving_the_same_text_twice_from_one_revision_is_not_a_conflict(fresh_db, people):
+    lesson_id = lessons.save_draft(fresh_db, people["author"], valid_lesson())
+    opened = lessons.editable(fresh_db, people["author"], lesson_id)[1]["revision"]
+    first = lessons.save(fresh_db, people["author"], valid_lesson(title="Once"), lesson_id=lesson_id, revision=opened)
+    again = lessons.save(fresh_db, people["author"], valid_lesson(title="Once"), lesson_id=lesson_id, revision=opened)
+    assert first == again
+
+
+def test_submitting_from_a_stale_revision_is_refused(fresh_db, people):
+    lesson_id = lessons.save_draft(fresh_db, people["author"], valid_lesson())
+    opened = lessons.editable(fresh_db, people["author"], lesson_id)[1]["revision"]
+    lessons.save(fresh_db, people["colleague"], valid_lesson(title="Changed"), lesson_id=lesson_id, revision=opened)
+    with pytest.raises(lessons.LessonChanged):
+        lessons.submit(fresh_db, people["author"], lesson_id, revision=opened)
+    assert count(fresh_db, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "draft"
+
+
+def test_an_administrator_can_check_and_resubmit_a_lesson_they_edited(fresh_db, people):
+    lesson_id = publish(fresh_db, people["author"], people["admin"])
+    lessons.save_draft(fresh_db, people["admin"], valid_lesson(title="Fixed by an administrator"), lesson_id=lesson_id)
+    lessons.check(fresh_db, people["admin"], valid_lesson(title="Fixed by an administrator"), lesson_id=lesson_id)
+    assert lessons.submit(fresh_db, people["admin"], lesson_id) in ("submitted", "published")
+    with pytest.raises(Forbidden):
+        lessons.check(fresh_db, people["admin"], valid_lesson())  # a new lesson needs a department
+
+
+def test_hidden_stays_when_the_author_resubmits(fresh_db, people):
+    lesson_id = publish(fresh_db, people["author"], people["admin"])
+    fresh_db.write(lambda cur: cur.execute("UPDATE lessons SET hidden = TRUE WHERE id = ?", [lesson_id]))
+    lessons.save_draft(fresh_db, people["author"], valid_lesson(title="Reworded"), lesson_id=lesson_id)
+    assert lessons.submit(fresh_db, people["author"], lesson_id) == "submitted"
+    assert count(fresh_db, "SELECT hidden FROM lessons WHERE id = ?", [lesson_id]) is True

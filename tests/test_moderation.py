@@ -183,3 +183,148 @@ def test_the_review_threshold_is_a_setting_and_zero_means_always(cast):
 def test_only_administrators_change_the_review_threshold(cast):
     with pytest.raises(Forbidden):
         moderation.set_review_threshold(cast["db"], cast["coord5"], 0)
+
+
+# --- issue 8 part 4: moderation cannot be bypassed; issue 7 part 4: reports reach people ------------
+
+
+def hidden_by_reports(cast):
+    db = cast["db"]
+    lesson_id = publish(db, cast["author"], cast["admin"])
+    for reporter in cast["reporters"][:3]:
+        moderation.report(db, reporter, lesson_id, f"Report from {reporter.email}")
+    assert value(db, "SELECT hidden FROM lessons WHERE id = ?", [lesson_id]) is True
+    return lesson_id
+
+
+def test_accounts_without_a_department_do_not_count_toward_hiding(cast):
+    db = cast["db"]
+    lesson_id = publish(db, cast["author"], cast["admin"])
+    moderation.report(db, cast["reporters"][0], lesson_id, "Wrong")
+    moderation.report(db, make_user(db, "coordinator", regions=(9,)), lesson_id, "Wrong")
+    assert moderation.report(db, make_user(db, "admin"), lesson_id, "Wrong") is False
+    assert value(db, "SELECT hidden FROM lessons WHERE id = ?", [lesson_id]) is False
+    assert moderation.queue(db, cast["coord5"])[0]["open_reports"] == 3  # heard, though they did not hide it
+
+
+def test_a_hidden_lesson_edited_and_resubmitted_goes_back_to_review_and_stays_hidden(cast):
+    db = cast["db"]
+    moderation.set_review_threshold(db, cast["admin"], 1)  # the department is past review
+    lesson_id = hidden_by_reports(cast)
+    lessons.save_draft(db, cast["author"], valid_lesson(title="Reworded"), lesson_id=lesson_id)
+    assert lessons.submit(db, cast["author"], lesson_id) == "submitted"
+    assert value(db, "SELECT hidden FROM lessons WHERE id = ?", [lesson_id]) is True
+    item = next(i for i in moderation.queue(db, cast["coord5"]) if i["id"] == lesson_id)
+    assert item["open_reports"] == 3  # the reports stay attached
+
+
+def test_a_lesson_last_sent_back_goes_to_review_whatever_the_threshold(cast):
+    db = cast["db"]
+    moderation.set_review_threshold(db, cast["admin"], 1)
+    lesson_id = publish(db, cast["author"], cast["admin"])
+    moderation.report(db, cast["reporters"][0], lesson_id, "Names a resident")
+    moderation.decide(db, cast["coord5"], lesson_id, "reject", "Remove the resident's name.")
+    lessons.save_draft(db, cast["author"], valid_lesson(what_we_did="Names removed."), lesson_id=lesson_id)
+    assert lessons.submit(db, cast["author"], lesson_id) == "submitted"
+
+
+def test_a_reported_lesson_resubmitted_goes_to_review(cast):
+    db = cast["db"]
+    moderation.set_review_threshold(db, cast["admin"], 1)
+    lesson_id = publish(db, cast["author"], cast["admin"])
+    moderation.report(db, cast["reporters"][0], lesson_id, "Out of date")
+    lessons.save_draft(db, cast["author"], valid_lesson(title="Updated"), lesson_id=lesson_id)
+    assert lessons.submit(db, cast["author"], lesson_id) == "submitted"
+
+
+def test_every_anonymous_lesson_goes_through_review_whatever_the_threshold(cast):
+    db = cast["db"]
+    moderation.set_review_threshold(db, cast["admin"], 1)
+    publish(db, cast["author"], cast["admin"], title="First, reviewed")
+    assert lessons.post(db, cast["author"], valid_lesson(title="Second, named"), client_token="n")[1] == "published"
+    assert lessons.post(db, cast["author"], valid_lesson(title="Third, anonymous", anonymous=True),
+                        client_token="a")[1] == "submitted"
+
+
+def test_the_queue_shows_an_anonymous_lessons_region_only_when_the_k_rule_would(cast):
+    db = cast["db"]
+    lesson_id, _ = lessons.post(db, cast["author"], valid_lesson(anonymous=True), client_token="anon")
+    item = next(i for i in moderation.queue(db, cast["coord5"]) if i["id"] == lesson_id)
+    # Region 5 has one department here (fewer than K=5): neither region, department nor state is shown.
+    assert (item["hhs_region"], item["department_name"], item["state_code"], item["jurisdiction_type"]) == (None,) * 4
+    for _ in range(5):
+        make_department(db, state="MN")
+    item = next(i for i in moderation.queue(db, cast["coord5"]) if i["id"] == lesson_id)
+    assert item["hhs_region"] == 5 and item["department_name"] is None
+
+
+def test_a_coordinator_cannot_publish_their_own_departments_lesson(cast):
+    db = cast["db"]
+    insider = make_user(db, "coordinator", department_id=cast["author"].department_id, regions=(5,))
+    lesson_id = submitted(cast)
+    assert lesson_id not in [i["id"] for i in moderation.queue(db, insider)]
+    assert lessons.get(db, insider, lesson_id)["can_review"] is False
+    with pytest.raises(Forbidden):
+        moderation.decide(db, insider, lesson_id, "publish")
+    assert value(db, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "submitted"
+    assert moderation.decide(db, cast["coord5"], lesson_id, "publish") == "published"
+
+
+def test_every_report_reaches_the_regions_coordinators_at_once_with_its_reason(cast):
+    db = cast["db"]
+    lesson_id = publish(db, cast["author"], cast["admin"])
+    moderation.report(db, cast["reporters"][0], lesson_id, "Names a resident")
+    moderation.report(db, cast["reporters"][1], lesson_id, "Out of date")
+    for reviewer in (cast["coord5"], cast["admin"]):
+        item = next(i for i in moderation.queue(db, reviewer) if i["id"] == lesson_id)
+        assert (item["open_reports"], item["report_reasons"], item["hidden"]) == (2, ["Names a resident", "Out of date"], False)
+    assert moderation.queue(db, cast["coord6"]) == []
+
+
+@pytest.mark.parametrize("decision, hidden, status, outcome", [
+    ("dismiss", False, "published", "kept"),
+    ("hide", True, "published", "hidden"),
+    ("reject", False, "rejected", "sent_back"),
+])
+def test_a_reviewer_dismisses_hides_or_sends_back_a_reported_lesson_and_the_reporter_is_told(cast, decision, hidden,
+                                                                                            status, outcome):
+    db = cast["db"]
+    lesson_id = publish(db, cast["author"], cast["admin"])
+    reporter = cast["reporters"][0]
+    moderation.report(db, reporter, lesson_id, "Names a resident")
+    assert moderation.my_reports(db, reporter)[0]["outcome"] is None
+    moderation.decide(db, cast["coord5"], lesson_id, decision, "Checked with the department.")
+    assert value(db, "SELECT hidden FROM lessons WHERE id = ?", [lesson_id]) is hidden
+    assert value(db, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == status
+    told = moderation.my_reports(db, reporter)[0]
+    assert (told["lesson_id"], told["outcome"]) == (lesson_id, outcome) and told["resolved_at"] is not None
+    assert lesson_id not in [i["id"] for i in moderation.queue(db, cast["coord5"])]
+
+
+def test_the_queue_sorts_oldest_first_by_default_and_can_sort_newest_first(cast):
+    db = cast["db"]
+    ids = [lessons.post(db, cast["author"], valid_lesson(title=f"Lesson {i}"), client_token=f"q{i}",
+                        now=datetime(2026, 11, 2, 9, i))[0] for i in range(3)]
+    assert [i["id"] for i in moderation.queue(db, cast["coord5"])] == ids
+    assert [i["id"] for i in moderation.queue(db, cast["coord5"], sort="newest")] == ids[::-1]
+    assert all(i["waiting_since"] for i in moderation.queue(db, cast["coord5"]))
+
+
+def test_a_reveal_needs_a_reason_and_the_audit_log_keeps_it(cast):
+    db = cast["db"]
+    lesson_id = publish(db, cast["author"], cast["admin"], anonymous=True)
+    with pytest.raises(InvalidInput):
+        moderation.reveal_department(db, cast["admin"], lesson_id, "  ")
+    moderation.reveal_department(db, cast["admin"], lesson_id, "A court order, case 12")
+    assert value(db, "SELECT detail FROM audit_log WHERE event = 'anonymity_revealed'") == "A court order, case 12"
+
+
+def test_an_administrator_turning_anonymity_off_by_editing_is_an_audited_reveal(cast):
+    db = cast["db"]
+    lesson_id = publish(db, cast["author"], cast["admin"], anonymous=True)
+    lessons.save_draft(db, cast["admin"], valid_lesson(anonymous=False), lesson_id=lesson_id)
+    assert value(db, "SELECT count(*) FROM audit_log WHERE event = 'anonymity_revealed' AND actor_id = ?",
+                 [cast["admin"].id]) == 1
+    lessons.save_draft(db, cast["author"], valid_lesson(anonymous=True, title="x"), lesson_id=lesson_id)
+    lessons.save_draft(db, cast["author"], valid_lesson(anonymous=False), lesson_id=lesson_id)  # their own choice
+    assert value(db, "SELECT count(*) FROM audit_log WHERE event = 'anonymity_revealed'") == 1

@@ -233,7 +233,7 @@ ACTIONS = {
     "report": Action("lesson.report", lambda w, actor: moderation.report(
         w.db, actor, w.ids["public"], "It names a resident."), _reported),
     "reveal_department": Action("lesson.reveal_department", lambda w, actor: moderation.reveal_department(
-        w.db, actor, w.ids["anonymous"]), _revealed),
+        w.db, actor, w.ids["anonymous"], "Legal request"), _revealed),
     "list_review_queue": Action("lesson.review_queue", lambda w, actor: [
         lesson["id"] for lesson in moderation.queue(w.db, actor)], _queued),
     "list_my_lessons": Action("lesson.list_mine", lambda w, actor: [
@@ -333,7 +333,7 @@ SERVICE_CALLS = {
                           "lesson.review", "in_my_region"),
     "moderation.report": ("other_member", lambda w, a: moderation.report(w.db, a, w.ids["members"], "Wrong facts."),
                           "lesson.report", "published"),
-    "moderation.reveal_department": ("admin", lambda w, a: moderation.reveal_department(w.db, a, w.ids["anonymous"]),
+    "moderation.reveal_department": ("admin", lambda w, a: moderation.reveal_department(w.db, a, w.ids["anonymous"], "Legal request"),
                                      "lesson.reveal_department", "published"),
     "moderation.queue": ("region_coordinator", lambda w, a: moderation.queue(w.db, a), "lesson.review_queue", "any"),
     "moderation.set_review_threshold": ("admin", lambda w, a: moderation.set_review_threshold(w.db, a, 2),
@@ -379,7 +379,7 @@ WRITES_BY_ID = {
     "withdraw": lambda w, a, i: lessons.withdraw(w.db, a, i),
     "decide": lambda w, a, i: moderation.decide(w.db, a, i, "reject", "Forged."),
     "report": lambda w, a, i: moderation.report(w.db, a, i, "Forged."),
-    "reveal_department": lambda w, a, i: moderation.reveal_department(w.db, a, i),
+    "reveal_department": lambda w, a, i: moderation.reveal_department(w.db, a, i, "Legal request"),
 }
 
 
@@ -442,7 +442,7 @@ def test_refusals_are_exchange_errors_with_a_message_a_user_can_read(world):
 
 def test_an_administrators_reveal_is_recorded_in_the_audit_log(world):
     admin, lesson_id = world.actors["admin"], world.ids["anonymous"]
-    assert moderation.reveal_department(world.db, admin, lesson_id) == f"{DEPARTMENT_NAME} (MN)"
+    assert moderation.reveal_department(world.db, admin, lesson_id, "Legal request") == f"{DEPARTMENT_NAME} (MN)"
     with world.db.read() as cur:
         entries = cur.execute(
             "SELECT actor_id, actor_email, subject_type, subject_id, success FROM audit_log "
@@ -452,8 +452,8 @@ def test_an_administrators_reveal_is_recorded_in_the_audit_log(world):
 
 def test_each_reveal_is_recorded_again(world):
     admin, lesson_id = world.actors["admin"], world.ids["anonymous"]
-    moderation.reveal_department(world.db, admin, lesson_id)
-    moderation.reveal_department(world.db, admin, lesson_id)
+    moderation.reveal_department(world.db, admin, lesson_id, "Legal request")
+    moderation.reveal_department(world.db, admin, lesson_id, "Legal request")
     assert count(world, "SELECT count(*) FROM audit_log WHERE event = 'anonymity_revealed' AND subject_id = ?",
                  [str(lesson_id)]) == 2
 
@@ -461,7 +461,7 @@ def test_each_reveal_is_recorded_again(world):
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
 def test_a_refused_reveal_leaves_no_reveal_in_the_audit_log(world, role):
     with pytest.raises(NotFound):
-        moderation.reveal_department(world.db, world.actors[role], world.ids["anonymous"])
+        moderation.reveal_department(world.db, world.actors[role], world.ids["anonymous"], "Legal request")
     assert count(world, "SELECT count(*) FROM audit_log WHERE event = 'anonymity_revealed'", []) == 0
 
 

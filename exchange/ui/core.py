@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Callable, TypeVar
+from dataclasses import dataclass
+from typing import Callable, Generic, TypeVar
 
 import streamlit as st
 
@@ -26,30 +27,64 @@ def database() -> Database:
 
 
 def show_error(exc: ExchangeError) -> None:
-    """Show a user-facing error; for invalid input, one line per field."""
+    """Show a user-facing error; for invalid input, one line per field, named by its on-screen label."""
     if isinstance(exc, InvalidInput) and len(exc.errors) > 1:
-        lines = "\n".join(f"- **{field.replace('_', ' ').capitalize()}**: {msg}" for field, msg in exc.errors.items())
+        labels = getattr(exc, "labels", {})
+        lines = "\n".join(f"- **{escape_markdown(labels.get(field) or field.replace('_', ' ').capitalize())}**: "
+                          f"{escape_markdown(msg)}" for field, msg in exc.errors.items())
         st.error(f"Please fix {len(exc.errors)} things:\n\n{lines}", icon=":material/error:")
     else:
         st.error(exc.message, icon=":material/error:")
 
 
-def attempt(action: Callable[[], T]) -> T | None:
-    """Run a service call; show an ExchangeError to the user and return None instead of raising."""
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a service call gave: its value, or the user-facing error it raised (never both)."""
+
+    value: T | None = None
+    error: ExchangeError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the call succeeded (even if it returned None)."""
+        return self.error is None
+
+
+def outcome(action: Callable[[], T], *, show: bool = True) -> Outcome[T]:
+    """Run a service call; an ExchangeError becomes a failed Outcome (shown at once unless show=False)."""
     try:
-        return action()
+        return Outcome(value=action())
     except ExchangeError as exc:
-        show_error(exc)
-        return None
+        if show:
+            show_error(exc)
+        return Outcome(error=exc)
+
+
+def attempt(action: Callable[[], T]) -> T | None:
+    """Run a service call; show an ExchangeError to the user and return None instead of raising.
+
+    Only for calls whose success always returns a value: use `outcome` when None can mean success.
+    """
+    return outcome(action).value
 
 
 def or_stop(action: Callable[[], T]) -> T:
     """Run the service call a page cannot do without; on an ExchangeError show it and stop the page."""
-    try:
-        return action()
-    except ExchangeError as exc:
-        show_error(exc)
+    result = outcome(action)
+    if not result.ok:
         st.stop()
+    return result.value
+
+
+def flash(message: str, *, kind: str = "success") -> None:
+    """Keep a message for the next run of this session (it survives the st.rerun that follows an action)."""
+    st.session_state.setdefault("_flash", []).append((kind, message))
+
+
+def show_flash() -> None:
+    """Show, once, the messages kept by `flash`."""
+    for kind, message in st.session_state.pop("_flash", []):
+        {"success": st.success, "error": st.error, "warning": st.warning, "info": st.info}[kind](message)
 
 
 def user_text(text: str) -> None:
@@ -59,9 +94,9 @@ def user_text(text: str) -> None:
 
 
 def field_error(errors: dict[str, str], field: str) -> None:
-    """Show the error for one field under it, if there is one."""
+    """Show the error for one field right under it, if there is one (named, so it reads on its own)."""
     if field in errors:
-        st.error(errors[field], icon=":material/error:")
+        st.error(escape_markdown(errors[field]), icon=":material/error:")
 
 
 KIND_BADGE = {"success": ("Success", "green", ":material/check_circle:"),

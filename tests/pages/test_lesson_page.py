@@ -72,3 +72,29 @@ def test_an_administrator_can_open_a_lesson_and_its_edit_link(pages):
     at = pages.open("lesson", email=ADMIN, query={"id": str(lesson_id)})
     assert not at.exception and not at.error
     assert "Edit this lesson" in [link.label for link in at.get("page_link")]
+
+
+def test_a_reviewer_decides_on_a_reported_lesson_from_its_own_page(pages):
+    lesson_id = post(pages, MEMBER, title="Decided on its own page")
+    moderation.report(pages.db, accounts.load_user(pages.db, pages.user_id(OTHER)), lesson_id, "Out of date")
+    at = pages.open("lesson", email=ADMIN, query={"id": str(lesson_id)})
+    assert "Your decision as reviewer" in [s.value for s in at.subheader]
+    at.text_area(key=f"reason_{lesson_id}").set_value("The contact details are no longer valid.")
+    at.button(key=f"FormSubmitter:decide_{lesson_id}-Hide").click().run()
+    with pages.db.read() as cur:
+        assert scalar(cur, "SELECT hidden FROM lessons WHERE id = ?", [lesson_id]) is True
+    assert any("Hidden" in s.value for s in at.success)
+
+
+def test_revealing_an_anonymous_department_asks_for_a_reason_which_the_audit_log_keeps(pages):
+    lesson_id = post(pages, MEMBER, title="Anonymous, then revealed", anonymous=True)
+    at = pages.open("lesson", email=ADMIN, query={"id": str(lesson_id)})
+    at.button(key="reveal").click().run()
+    at.button(key="confirm_reveal").click().run()  # no reason yet: refused
+    assert any("Say why" in e.value for e in at.error)
+    at.text_area(key="reveal_reason").set_value("Subpoena 2026-114")
+    at.button(key="confirm_reveal").click().run()
+    assert any("This reveal was logged" in w.value for w in at.warning)
+    with pages.db.read() as cur:
+        assert scalar(cur, "SELECT detail FROM audit_log WHERE event = 'anonymity_revealed' AND subject_id = ?",
+                      [str(lesson_id)]) == "Subpoena 2026-114"

@@ -66,3 +66,81 @@ def test_the_review_flow_submit_reject_edit_resubmit_publish(pages):
     queue.button(key=f"FormSubmitter:decide_{lesson_id}-Publish").click().run()
     with pages.db.read() as cur:
         assert scalar(cur, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "published"
+
+
+# --- issue 9 part 3, issue 7 parts 3-4 --------------------------------------------------------------
+
+MEMBER = "member@demo.example.org"
+OTHER = "member2@demo.example.org"
+ADMIN = "admin@demo.example.org"
+
+
+def load(pages, email):
+    return accounts.load_user(pages.db, pages.user_id(email))
+
+
+def published_lesson(pages, email=MEMBER, **changes):
+    from exchange import moderation
+
+    lesson_id, status = lessons.post(pages.db, load(pages, email), valid_lesson(**changes),
+                                     client_token=lessons.new_client_token())
+    if status == "submitted":
+        moderation.decide(pages.db, load(pages, ADMIN), lesson_id, "publish")
+    return lesson_id
+
+
+def test_a_failed_withdraw_shows_its_error_not_withdrawn(pages, monkeypatch):
+    from exchange.errors import Conflict
+
+    lesson_id, status = lessons.post(pages.db, load(pages, MEMBER), valid_lesson(title="Waiting", anonymous=True),
+                                     client_token="w")
+    assert status == "submitted"  # anonymous lessons are always reviewed: withdrawn without a confirmation
+
+    def refuse(*args, **kwargs):
+        raise Conflict("Someone else changed this lesson at the same moment.")
+
+    at = pages.open("my_lessons", email=MEMBER)
+    monkeypatch.setattr(lessons, "withdraw", refuse)
+    at.button(key=f"withdraw_{lesson_id}").click().run()
+    assert any("Someone else changed" in e.value for e in at.error)
+    assert not any("Withdrawn." in s.value for s in at.success)
+
+
+def test_withdrawing_a_published_lesson_asks_for_confirmation(pages):
+    lesson_id = published_lesson(pages, title="Published, then withdrawn")
+    at = pages.open("my_lessons", email=MEMBER)
+    at.button(key=f"withdraw_{lesson_id}").click().run()
+    with pages.db.read() as cur:
+        assert scalar(cur, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "published"  # not yet
+    at.button(key="confirm_withdraw").click().run()
+    with pages.db.read() as cur:
+        assert scalar(cur, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "withdrawn"
+    assert any("Withdrawn." in s.value for s in at.success)  # survives the rerun after the action
+
+
+def test_reports_reach_the_queue_with_reasons_and_the_reporter_sees_the_outcome(pages):
+    from exchange import moderation
+
+    lesson_id = published_lesson(pages, title="Reported in the queue")
+    moderation.report(pages.db, load(pages, OTHER), lesson_id, "Names a resident")
+    queue = pages.open("review", email=ADMIN)
+    assert any("Reported (1)" in m.value for m in queue.markdown)  # st.badge is markdown in AppTest
+    assert any("Names a resident" in m.value for m in queue.markdown)
+    assert any("waiting" in m.value for m in queue.markdown)
+    queue.text_area(key=f"reason_{lesson_id}").set_value("Checked: the name is public.")
+    queue.button(key=f"FormSubmitter:decide_{lesson_id}-Dismiss reports (keep published)").click().run()
+    assert not queue.exception
+    assert any("Reports dismissed" in s.value for s in queue.success)
+    mine = pages.open("my_lessons", email=OTHER)
+    assert any("Names a resident" in m.value.replace("\\", "") and "stays published" in m.value
+               for m in mine.markdown)
+
+
+def test_the_queue_counts_its_items_and_sorts_newest_first_on_request(pages):
+    queue = pages.open("review", email=ADMIN)
+    oldest = [m.value for m in queue.markdown if m.value.startswith("### ")]
+    assert len(oldest) > 1
+    assert any(m.value.startswith(f"**{len(oldest)} waiting**") for m in queue.markdown)
+    queue.session_state["review_sort"] = "newest"
+    queue.run()
+    assert [m.value for m in queue.markdown if m.value.startswith("### ")] == oldest[::-1]
