@@ -118,6 +118,11 @@ def check(db: Database, user: User, data: LessonInput | Mapping) -> list[Finding
 
 def check_lesson(db: Database, user: User, lesson_id: int) -> list[Finding]:
     """What in a stored lesson identifies its department: for its members and the reviewers who decide it."""
+    return check_lesson_text(db, user, lesson_id)[0]
+
+
+def check_lesson_text(db: Database, user: User, lesson_id: int) -> tuple[list[Finding], dict[str, object]]:
+    """The findings of check_lesson and the lesson's fields they point into (for showing them in place)."""
     with db.read() as cur:
         lesson = one(cur, """SELECT l.*, s.hhs_region FROM lessons l JOIN departments d ON d.id = l.department_id
                              JOIN states s ON s.code = d.state_code WHERE l.id = ?""", [int(lesson_id)])
@@ -131,7 +136,8 @@ def check_lesson(db: Database, user: User, lesson_id: int) -> list[Finding]:
         lesson["links"] = [r["url"] for r in rows(
             cur, "SELECT url FROM lesson_links WHERE lesson_id = ? ORDER BY position", [lesson["id"]])]
         profile = department_profile(cur, lesson["department_id"])
-    return find(profile, lesson_fields(lesson))
+    values = lesson_fields(lesson)
+    return find(profile, values), values
 
 
 # ---------------------------------------------------------------- the scan

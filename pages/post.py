@@ -9,12 +9,13 @@ from datetime import date
 
 import streamlit as st
 
-from exchange import browse, lessons, taxonomy
+from exchange import browse, identifying, lessons, taxonomy
 from exchange.errors import ExchangeError, InvalidInput
 from exchange.lesson_form import FIELD_LABELS, LIMITS, MAX_LINK_CHARS, MAX_LINKS, SECTIONS, LessonInput
 from exchange.models import KIND_LABELS
 from exchange.text import escape_markdown
 from exchange.ui import auth, core, post_state
+from exchange.ui.identifying import identifying_findings
 
 db = core.database()
 user = auth.current_user(db)
@@ -157,6 +158,29 @@ st.markdown("Anonymous lessons show no department, state or author to other memb
             "are always reviewed before they are published. Your own department's members still see it is yours. "
             "**Administrators can reveal the department; every reveal is recorded in the audit log.**")
 
+
+
+def replace_identifying(values: dict) -> None:
+    """Put the neutral phrases into the form (a button callback: runs before the widgets are drawn again)."""
+    for name, value in values.items():
+        if name == "links":
+            state["post_links"] = "\n".join(value)
+        elif name == "partners":
+            state["post_partners"] = list(value)
+        else:
+            state[f"post_{name}"] = value
+    state["post_ack_identifying"] = False
+
+
+findings = []
+if state.get("post_anonymous"):
+    # What in the words would tell readers who wrote it: checked as the author writes, fixed in one click.
+    st.markdown("**Anonymity check**")
+    draft = post_state.form_input()
+    findings = core.attempt(lambda: identifying.check(db, user, draft)) or []
+    identifying_findings(findings, identifying.lesson_fields(draft), on_replace=replace_identifying,
+                         key="post_identifying")
+
 with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     st.button("Save draft", icon=":material/save:", key="post_save", on_click=save)
     st.button("Check and submit…", type="primary", icon=":material/send:", key="post_check",
@@ -193,7 +217,12 @@ if state.get("post_ready") and state.get("post_lesson_id"):
                 core.lesson_card(other)
         else:
             st.markdown("Nothing similar has been shared yet: yours will be the first.")
-        if st.button("Submit now", type="primary", icon=":material/send:", key="post_submit"):
+        acknowledged = True
+        if findings:
+            acknowledged = st.checkbox(f"Submit anyway: I have read the anonymity check ({len(findings)} "
+                                       f"finding{'s' if len(findings) != 1 else ''}) and a coordinator will see it too",
+                                       key="post_ack_identifying")
+        if st.button("Submit now", type="primary", icon=":material/send:", key="post_submit", disabled=not acknowledged):
             result = core.outcome(lambda: lessons.submit(db, user, lesson_id, revision=state["post_revision"]),
                                   show=False)
             if isinstance(result.error, lessons.LessonChanged):

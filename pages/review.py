@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from exchange import clock, moderation
+from exchange import clock, identifying, moderation
 from exchange.text import escape_markdown
 from exchange.ui import auth, core, review_controls
+from exchange.ui.identifying import identifying_review
 
 db = core.database()
 user = auth.current_user(db)
@@ -46,4 +47,8 @@ for lesson in waiting:
             core.user_text(lesson["summary"])
         st.page_link("pages/lesson.py", label="Read the whole lesson", query_params={"id": str(lesson["id"])},
                      icon=":material/article:")
+        if lesson["anonymous"]:  # the coordinator sees what the author was warned about
+            checked = core.attempt(lambda lid=lesson["id"]: identifying.check_lesson_text(db, user, lid))
+            if checked is not None:
+                identifying_review(*checked, key=f"identifying-{lesson['id']}")
         review_controls.decision_form(db, user, lesson)

@@ -63,7 +63,8 @@ def test_user_text_is_escaped_and_no_html_is_allowed():
     at = _app(_post_page_example, TEXT)
     markdown = " ".join(m.value for m in at.markdown)
     assert "\\<img src\\=x\\>" in markdown and not re.search(r"(?<!\\)<", markdown)
-    assert "\\:material/lock\\:" in markdown and not re.search(r"(?<!\\):material", markdown)
+    # The icon code is neutralised by the one escaping helper (text.escape_markdown), whatever its mechanism:
+    assert "material/lock" in markdown and ":material/lock:" not in markdown.replace("\\", "")
     assert all(not getattr(m.proto, "allow_html", False) for m in at.markdown)
 
 
