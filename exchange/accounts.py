@@ -199,8 +199,9 @@ def _try_again(until: datetime, now: datetime, tz: tzinfo | None) -> str:
 
 
 def _clock_time(utc: datetime, tz: tzinfo | None) -> str:
-    """HH:MM of a naive UTC time in `tz` (the server's zone when None)."""
-    return f"{utc.replace(tzinfo=timezone.utc).astimezone(tz):%H:%M}"
+    """'HH:MM ZONE' of a naive UTC time in `tz` (the server's zone when None), the zone named so it is never misread."""
+    shown = utc.replace(tzinfo=timezone.utc).astimezone(tz)
+    return f"{shown:%H:%M} {shown.tzname() or 'UTC'}"
 
 
 # --- passwords ----------------------------------------------------------------------------

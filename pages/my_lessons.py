@@ -4,7 +4,7 @@ import streamlit as st
 
 from exchange import lessons, moderation
 from exchange.text import escape_markdown
-from exchange.ui import auth, core
+from exchange.ui import auth, core, timezone
 
 db = core.database()
 user = auth.current_user(db)
@@ -68,7 +68,7 @@ for lesson in mine:
             if lesson["anonymous"]:
                 st.badge("Anonymous to others", color="gray", icon=":material/visibility_off:")
             st.badge("Public" if lesson["visibility"] == "public" else "Members only", color="gray")
-        st.markdown(f"Last changed {lesson['updated_at']:%d %b %Y %H:%M} UTC by {escape_markdown(lesson['author_name'] or 'a colleague')}")
+        st.markdown(f"Last changed {timezone.local(lesson['updated_at'])} by {escape_markdown(lesson['author_name'] or 'a colleague')}")
         if lesson["status"] == "rejected" and lesson["last_reason"]:
             st.warning(f"Reviewer's reason: {escape_markdown(lesson['last_reason'])}", icon=":material/feedback:")
         with st.container(horizontal=True, gap="small"):

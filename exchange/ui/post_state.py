@@ -14,6 +14,7 @@ from ..errors import ExchangeError, InvalidInput
 from ..lesson_form import FIELD_LABELS, LessonInput
 from ..models import KIND_LABELS, User
 from ..text import escape_markdown, safe_markdown
+from . import timezone as reader_time
 
 FIELDS = [f.name for f in fields(LessonInput)]
 state = st.session_state
@@ -145,7 +146,7 @@ def merge_panel(changed: lessons.LessonChanged, save, *, labels: dict[str, dict]
                 st.caption("Yours")
                 st.markdown(_shown(field, getattr(mine, field), labels))
             with theirs:
-                st.caption(f"Saved by {changed.updated_by or 'someone'} at {changed.updated_at:%H:%M} UTC")
+                st.caption(f"Saved by {changed.updated_by or 'someone'} at {reader_time.local(changed.updated_at, '%H:%M')}")
                 st.markdown(_shown(field, getattr(changed.current, field), labels))
             st.radio(f"Keep for {FIELD_LABELS.get(field, field)}", ["mine", "theirs"], key=f"merge_{field}",
                      horizontal=True, format_func={"mine": "Keep mine", "theirs": "Take theirs"}.get,
