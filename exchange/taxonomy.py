@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import audit, limits, permissions
 from .db import ROOT, Database, rows, scalar
-from .errors import InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound
 from .models import User
 from .text import field
 
@@ -138,8 +138,12 @@ MAX_NAME, MAX_DESCRIPTION = limits.TAXONOMY_NAME, limits.TAXONOMY_DESCRIPTION
 
 
 def rename(db: Database, user: User, kind: str, item_id: int, name: str, description: str | None = None, *,
-           category_id: int | None = None) -> None:
-    """Rename, re-describe and (for a practice) re-place an item in one transaction; administrators only; audited."""
+           category_id: int | None = None, seen: dict | None = None) -> None:
+    """Rename, re-describe and (for a practice) re-place an item in one transaction; administrators only; audited.
+
+    With `seen` (the item's name, description and category as the editor first saw them), refuse with Conflict
+    when another administrator changed any of them meanwhile: nobody's edit is silently overwritten.
+    """
     permissions.require(user, "taxonomy.edit")
     table = _table(kind)
     errors = {}
@@ -152,6 +156,12 @@ def rename(db: Database, user: User, kind: str, item_id: int, name: str, descrip
 
     def work(cur):
         old = _item(cur, kind, item_id)
+        changed = [f for f in ("name", "description", "category_id") if seen and f in seen and f in old
+                   and seen[f] != old[f]]
+        if changed:
+            raise Conflict(f"Another administrator changed this item while you were editing: it is now called "
+                           f"“{old['name']}”. Your text is still in the form; save again to replace their version "
+                           "with yours, or choose the item again to start from theirs.")
         scope = ("practice_id", old["practice_id"]) if kind == "action" else None
         _refuse_duplicate(cur, kind, name, item_id, scope)
         if name != old["name"]:

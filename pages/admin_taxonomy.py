@@ -3,6 +3,7 @@
 import streamlit as st
 
 from exchange import limits, taxonomy
+from exchange.errors import Conflict
 from exchange.ui import auth, core
 
 db = core.database()
@@ -38,10 +39,14 @@ def edit_forms(kind: str, items: dict[int, dict], noun: str, *, described: bool,
     chosen = st.selectbox(f"{noun.capitalize()} to change", list(items), key=f"{kind}_chosen",
                           format_func=lambda i: f"{label(items[i])} ({state(items[i])})")
     item = items[chosen]
+    # What this editor started from: a save is refused if another administrator changed it since.
+    seen_key = f"{kind}_seen_{chosen}"
+    seen = st.session_state.setdefault(seen_key, {f: item.get(f) for f in ("name", "description", "category_id")})
     with st.form(f"{kind}_rename_{chosen}"):
-        name = st.text_input("Name", value=item["name"], max_chars=limits.TAXONOMY_NAME)
-        description = (st.text_area("Description", value=item["description"], max_chars=limits.TAXONOMY_DESCRIPTION)
-                       if described else None)
+        # Keyed, so the typed text survives a refused save (the defaults follow the stored item).
+        name = st.text_input("Name", value=item["name"], max_chars=limits.TAXONOMY_NAME, key=f"{kind}_name_{chosen}")
+        description = (st.text_area("Description", value=item["description"], max_chars=limits.TAXONOMY_DESCRIPTION,
+                                    key=f"{kind}_description_{chosen}") if described else None)
         category = (st.selectbox("Category", list(categories), index=list(categories).index(item["category_id"]),
                                  format_func=categories.get) if kind == "practice" else None)
         sure = st.checkbox(f"Change this {noun} for every lesson that uses it ({used[kind].get(chosen, 0)} lessons)")
@@ -49,8 +54,16 @@ def edit_forms(kind: str, items: dict[int, dict], noun: str, *, described: bool,
     if save:
         if not sure:
             st.warning("Tick the confirmation box to go ahead; nothing was changed.", icon=":material/warning:")
-        elif core.attempt(lambda: taxonomy.rename(db, user, kind, chosen, name, description, category_id=category) or True):
-            done(f"Saved the {noun} “{name.strip()}”.")
+        else:
+            result = core.outcome(lambda: taxonomy.rename(db, user, kind, chosen, name, description,
+                                                          category_id=category, seen=seen), show=False)
+            if result.ok:
+                st.session_state.pop(seen_key, None)
+                done(f"Saved the {noun} “{name.strip()}”.")
+            else:
+                if isinstance(result.error, Conflict):  # the next save overwrites knowingly
+                    st.session_state[seen_key] = {f: item.get(f) for f in ("name", "description", "category_id")}
+                core.show_error(result.error)
     verb = "Deactivate" if item["active"] else "Reactivate"
     with st.form(f"{kind}_active_{chosen}"):
         sure = st.checkbox(f"{verb} “{item['name']}”")

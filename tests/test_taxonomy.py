@@ -6,7 +6,7 @@ import pytest
 
 from exchange import taxonomy
 from exchange.db import rows, scalar
-from exchange.errors import Forbidden, InvalidInput, NotFound
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.factories import make_department, make_user
 
 
@@ -147,3 +147,16 @@ def test_taxonomy_names_and_descriptions_are_stored_without_invisible_characters
     with fresh_db.read() as cur:
         assert scalar(cur, "SELECT name || '|' || description FROM risk_types WHERE id = ?", [risk]) == \
             "Media attention|Local press"
+
+
+def test_a_rename_from_a_stale_view_is_refused_and_loses_nothing(fresh_db, admin):
+    # Issue 8 part 6: two administrators edit one practice; the second save must not silently win.
+    practice = taxonomy.load(fresh_db).practices[0]
+    seen = {"name": practice["name"], "description": practice["description"], "category_id": practice["category_id"]}
+    taxonomy.rename(fresh_db, admin, "practice", practice["id"], "First administrator's name", seen=seen)
+    with pytest.raises(Conflict, match="First administrator's name"):
+        taxonomy.rename(fresh_db, admin, "practice", practice["id"], "Second administrator's name", seen=seen)
+    assert taxonomy.load(fresh_db).practice_name(practice["id"]) == "First administrator's name"
+    fresh = {**seen, "name": "First administrator's name"}  # saving again from the current version overwrites knowingly
+    taxonomy.rename(fresh_db, admin, "practice", practice["id"], "Second administrator's name", seen=fresh)
+    assert taxonomy.load(fresh_db).practice_name(practice["id"]) == "Second administrator's name"

@@ -143,3 +143,20 @@ def test_the_account_list_filters_by_department(pages):
     at = at.selectbox(key="users_department").set_value(department_id).run()
     emails = list(at.dataframe[0].value["Email"])
     assert member["email"] in emails and EMAIL["admin"] not in emails
+
+
+def test_two_administrators_renaming_one_risk_type_the_second_is_told_and_keeps_their_text(pages):
+    first = open_page(pages, "admin_taxonomy", EMAIL["admin"])
+    second = open_page(pages, "admin_taxonomy", EMAIL["admin"])
+    for at, new_name in ((first, "Backlash from officials"), (second, "Political backlash")):
+        at.text_input(key="risk_type_name_1").input(new_name)
+        field(at, "checkbox", "Change this risk type").check()
+    first = [b for b in first.button if b.label == "Save" and b.form_id.startswith("risk_type_rename")][0].click().run()
+    assert taxonomy.load(pages.db).risk_name(1) == "Backlash from officials"
+    second = [b for b in second.button if b.label == "Save" and b.form_id.startswith("risk_type_rename")][0].click().run()
+    assert "Another administrator changed this item" in second.error[0].value
+    assert taxonomy.load(pages.db).risk_name(1) == "Backlash from officials"  # the first edit was not lost
+    assert second.text_input(key="risk_type_name_1").value == "Political backlash"  # nor the second's text
+    field(second, "checkbox", "Change this risk type").check()
+    second = [b for b in second.button if b.label == "Save" and b.form_id.startswith("risk_type_rename")][0].click().run()
+    assert taxonomy.load(pages.db).risk_name(1) == "Political backlash"  # saved again: overwritten knowingly
