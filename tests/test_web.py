@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from urllib.parse import urlencode
 
 import pytest
@@ -23,6 +24,12 @@ def request(path: str, query: dict | None = None, cookie: str | None = None, sch
         headers.append((b"sec-fetch-site", fetch_site.encode()))
     return Request({"type": "http", "method": "GET", "path": path, "query_string": urlencode(query or {}).encode(),
                     "headers": headers, "scheme": scheme, "server": ("127.0.0.1", 8501), "root_path": ""})
+
+
+def run(coroutine):
+    """Run a route on a loop of its own thread: a browser test on this worker may have left a loop running here."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
@@ -50,7 +57,7 @@ def test_only_paths_of_this_site_are_followed_after_sign_in(target, expected):
 
 def test_a_handoff_code_sets_an_http_only_cookie_and_goes_where_the_tab_was(db, token):
     code = sessions.handoff(db, token)
-    response = asyncio.run(web.session_route(request("/auth/session", {"code": code, "next": "/review?x=1"})))
+    response = run(web.session_route(request("/auth/session", {"code": code, "next": "/review?x=1"})))
     assert response.status_code == 303 and response.headers["location"] == "/review?x=1"
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{sessions.COOKIE_NAME}={token};")
@@ -59,15 +66,15 @@ def test_a_handoff_code_sets_an_http_only_cookie_and_goes_where_the_tab_was(db, 
 
 def test_over_https_the_cookie_is_secure(db, token):
     code = sessions.handoff(db, token)
-    response = asyncio.run(web.session_route(request("/auth/session", {"code": code}, scheme="https")))
+    response = run(web.session_route(request("/auth/session", {"code": code}, scheme="https")))
     assert "Secure" in response.headers["set-cookie"]
 
 
 def test_a_used_or_made_up_code_sets_no_cookie_and_says_the_sign_in_expired(db, token):
     code = sessions.handoff(db, token)
-    asyncio.run(web.session_route(request("/auth/session", {"code": code})))
+    run(web.session_route(request("/auth/session", {"code": code})))
     for attempt in (code, "0" * 64, "x" * 5000):
-        response = asyncio.run(web.session_route(request("/auth/session", {"code": attempt, "next": "/review"})))
+        response = run(web.session_route(request("/auth/session", {"code": attempt, "next": "/review"})))
         assert response.headers["location"] == "/account?signin=expired" and "set-cookie" not in response.headers
 
 
@@ -78,7 +85,7 @@ def test_a_used_or_made_up_code_sets_no_cookie_and_says_the_sign_in_expired(db, 
 def test_a_handoff_that_did_not_start_on_this_site_is_refused_login_csrf(db, token, fetch_site, extra):
     # An attacker who keeps the code of their own sign-in must not plant their session in a victim's browser.
     code = sessions.handoff(db, token)
-    response = asyncio.run(web.session_route(request("/auth/session", {"code": code}, fetch_site=fetch_site,
+    response = run(web.session_route(request("/auth/session", {"code": code}, fetch_site=fetch_site,
                                                      extra=extra)))
     assert response.headers["location"] == "/account?signin=expired" and "set-cookie" not in response.headers
     assert sessions.redeem(db, code) == token  # refused before the code was spent
@@ -86,23 +93,23 @@ def test_a_handoff_that_did_not_start_on_this_site_is_refused_login_csrf(db, tok
 
 def test_without_fetch_metadata_a_same_host_referer_is_accepted(db, token):
     code = sessions.handoff(db, token)
-    response = asyncio.run(web.session_route(request("/auth/session", {"code": code}, fetch_site=None,
+    response = run(web.session_route(request("/auth/session", {"code": code}, fetch_site=None,
                                                      extra=[(b"referer", b"http://127.0.0.1:8501/account")])))
     assert response.headers["set-cookie"].startswith(f"{sessions.COOKIE_NAME}={token};")
 
 
 def test_an_open_redirect_through_the_handoff_is_refused(db, token):
     code = sessions.handoff(db, token)
-    response = asyncio.run(web.session_route(request("/auth/session", {"code": code, "next": "https://evil.example"})))
+    response = run(web.session_route(request("/auth/session", {"code": code, "next": "https://evil.example"})))
     assert response.headers["location"] == "/"
 
 
 def test_signout_clears_the_cookie_of_an_ended_session_only(db, token):
     # A link from another site cannot sign anyone out: a live session's cookie is left alone.
-    live = asyncio.run(web.signout_route(request("/auth/signout", cookie=token)))
+    live = run(web.signout_route(request("/auth/signout", cookie=token)))
     assert live.status_code == 303 and "set-cookie" not in live.headers
     sessions.end(db, token)
-    ended = asyncio.run(web.signout_route(request("/auth/signout", cookie=token)))
+    ended = run(web.signout_route(request("/auth/signout", cookie=token)))
     assert ended.headers["set-cookie"].startswith(f'{sessions.COOKIE_NAME}="";') and "Max-Age=0" in ended.headers["set-cookie"]
 
 
@@ -116,22 +123,22 @@ def test_security_headers_are_added_and_metrics_are_hidden():
     async def collect(message):
         sent.append(message)
 
-    async def run(path):
+    async def respond(path):
         sent.clear()
         await web.SecurityHeaders(inner)({"type": "http", "path": path, "method": "GET", "headers": []}, None, collect)
         return sent[0]
 
-    start = asyncio.run(run("/"))
+    start = run(respond("/"))
     headers = dict(start["headers"])
     assert b"strict-transport-security" not in headers
     assert headers[b"content-security-policy"] == b"frame-ancestors 'self'" and headers[b"x-frame-options"] == b"SAMEORIGIN"
-    assert asyncio.run(run("/_stcore/metrics"))["status"] == 404
+    assert run(respond("/_stcore/metrics"))["status"] == 404
 
 
 def test_with_https_only_the_cookie_is_always_secure_and_hsts_is_sent(db, token, monkeypatch):
     monkeypatch.setenv("EXCHANGE_HTTPS", "1")
     code = sessions.handoff(db, token)
-    response = asyncio.run(web.session_route(request("/auth/session", {"code": code})))
+    response = run(web.session_route(request("/auth/session", {"code": code})))
     assert "Secure" in response.headers["set-cookie"]
     sent = []
 
@@ -141,7 +148,7 @@ def test_with_https_only_the_cookie_is_always_secure_and_hsts_is_sent(db, token,
     async def collect(message):
         sent.append(message)
 
-    asyncio.run(web.SecurityHeaders(inner)({"type": "http", "path": "/", "method": "GET", "headers": []}, None, collect))
+    run(web.SecurityHeaders(inner)({"type": "http", "path": "/", "method": "GET", "headers": []}, None, collect))
     assert dict(sent[0]["headers"])[b"strict-transport-security"] == b"max-age=31536000"
 
 
