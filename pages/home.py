@@ -124,6 +124,7 @@ with left:
     filters_box = st.expander(f"Filters ({active})", expanded=False, key="home_filters", icon=":material/tune:")
     # Our own constant script (no user text).
     st.html("""<span class="home-filters-open"></span><script>(() => {
+      document.currentScript?.remove();  // leave no script element behind
       const open = () => {
         const details = document.querySelector(".st-key-home_filters details");
         if (!details) return false;
@@ -177,7 +178,7 @@ with right:
     if st.session_state.get("home_scroll"):
         # Paging keeps the browser's scroll position; bring the new page's first card into view.
         # Our own constant script (no user text); the counter makes each page change a new element.
-        st.html(f"<span class='home-scroll'></span><script>/* {st.session_state['home_scroll']} */ document.querySelector('.st-key-home_results_top')"
+        st.html(f"<span class='home-scroll'></span><script>/* {st.session_state['home_scroll']} */ document.currentScript?.remove(); document.querySelector('.st-key-home_results_top')"
                 "?.scrollIntoView({block: 'start'});</script>", unsafe_allow_javascript=True)
         st.session_state["home_scroll"] = 0
     noun = "lesson" if results.total == 1 else "lessons"
