@@ -188,6 +188,7 @@ def test_the_index_state_belongs_to_its_database_object_and_dies_with_it():
     # Regression: keyed by id(db), a new database at a reused address inherited "index built" and then
     # queried an FTS schema it did not have (a flaky failure in test_anonymity).
     import gc
+    import weakref
 
     from exchange import taxonomy
     from exchange.db import Database
@@ -196,11 +197,11 @@ def test_the_index_state_belongs_to_its_database_object_and_dies_with_it():
     taxonomy.seed(first)
     search.refresh_index(first)
     assert search.index_state(first)[0] is not None and first in search._state
-    known = len(search._state)
+    gone = weakref.ref(first)
     first.close()
     del first
     gc.collect()
-    assert len(search._state) == known - 1
+    assert gone() is None  # the state held no strong reference: the entry went with the database
     second = Database(":memory:")
     assert search.index_state(second) == (None, -1)
     second.close()
