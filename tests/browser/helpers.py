@@ -139,7 +139,12 @@ def nav(page, title: str) -> None:
 
 
 def choose(page, label: str, option: str | re.Pattern, *, scope=None) -> None:
-    """Pick an option of a multiselect or selectbox by its label; a text option is typed first to narrow the list."""
+    """Pick an option of a multiselect or selectbox by its label; a text option is typed first to narrow the list.
+
+    Waits for the app to settle first: a rerun still in flight (the previous field's change) redraws the
+    widget and closes an open list, so a click on an option would land on nothing (seen on a loaded CI box).
+    """
+    wait_for_app(page)
     box = (scope or page).get_by_role("combobox", name=label, exact=True)
     box.click()
     if isinstance(option, str):
