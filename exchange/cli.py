@@ -10,13 +10,13 @@ from pathlib import Path
 
 import duckdb
 
-from .db import classify, database_path
-from .errors import ExchangeError
-from .models import ROLE_LABELS
+from exchange.storage.duckdb import classify, database_path
+from exchange.errors import ExchangeError
+from exchange.models import ROLE_LABELS
 
 
 def _cmd_init(args) -> int:
-    from . import setup
+    from exchange import setup
 
     path = Path(args.db) if args.db else None
     started = time.perf_counter()
@@ -30,7 +30,9 @@ def _cmd_init(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from . import accounts, backups, setup
+    from exchange.identity import accounts
+    from exchange.transfer import backups
+    from exchange import setup
 
     path = Path(args.db) if args.db else database_path()
     if args.purge:
@@ -78,7 +80,7 @@ def _confirm(args, path: Path):
 
 
 def _open_for_accounts(args):
-    from . import setup
+    from exchange import setup
 
     # Never adds demo data: account commands are how production gets its first administrator,
     # and they work on a database still holding demo data (so it can be repaired before a purge).
@@ -101,7 +103,7 @@ def _read_password(args, prompt: str) -> str:
 
 
 def _cmd_users_create(args) -> int:
-    from . import accounts
+    from exchange.identity import accounts
 
     password = _read_password(args, f"Password for {args.email} (at least 12 characters)")
     db = _open_for_accounts(args)
@@ -116,7 +118,7 @@ def _cmd_users_create(args) -> int:
 
 
 def _cmd_users_list(args) -> int:
-    from . import accounts
+    from exchange.identity import accounts
 
     db = _open_for_accounts(args)
     try:
@@ -134,7 +136,7 @@ def _cmd_users_list(args) -> int:
 
 
 def _cmd_users_reset_password(args) -> int:
-    from . import accounts
+    from exchange.identity import accounts
 
     chosen = _read_password(args, f"Temporary password for {args.email}") if args.password_stdin else None
     db = _open_for_accounts(args)

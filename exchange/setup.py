@@ -11,10 +11,11 @@ import logging
 import os
 from pathlib import Path
 
-from . import audit, taxonomy
-from .db import Database, database_path, scalar
-from .errors import ExchangeError
-from .models import User
+from exchange.identity import audit
+from exchange import taxonomy
+from exchange.storage.duckdb import Database, database_path, scalar
+from exchange.errors import ExchangeError
+from exchange.models import User
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,11 @@ def open_app_database(path: str | Path | None = None, *, with_demo: bool | None 
             with db.read() as cur:
                 empty = scalar(cur, "SELECT count(*) FROM departments") == 0
             if empty:
-                from . import demo
+                from exchange import demo
 
                 log.info("Creating demo data in %s", path)
                 demo.build(db)
-        from . import search
+        from exchange.discovery import search
 
         search.refresh_index(db)
     except BaseException:
@@ -142,7 +143,7 @@ def purge_demo_data(db: Database, actor: User) -> dict:
         return counts
 
     counts = db.write(work)
-    from . import search
+    from exchange.discovery import search
 
     search.refresh_index(db)
     return counts

@@ -10,11 +10,12 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import audit, limits, permissions
-from .db import ROOT, Database, rows, scalar
-from .errors import Conflict, InvalidInput, NotFound
-from .models import User
-from .text import field
+from exchange.identity import audit, permissions
+from exchange.kernel import limits
+from exchange.storage.duckdb import ROOT, Database, rows, scalar
+from exchange.errors import Conflict, InvalidInput, NotFound
+from exchange.models import User
+from exchange.kernel.text import field
 
 TAXONOMY_FILE = ROOT / "data" / "taxonomy.json"
 

@@ -4,7 +4,8 @@ import math
 
 import streamlit as st
 
-from exchange import limits, audit
+from exchange.kernel import limits
+from exchange.identity import audit
 from exchange.ui import auth, core, timezone
 
 db = core.database()

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from exchange import limits, taxonomy
+from exchange.kernel import limits
+from exchange import taxonomy
 from exchange.errors import Conflict
 from exchange.ui import auth, core
 

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from exchange import accounts, limits
+from exchange.identity import accounts
+from exchange.kernel import limits
 from exchange.models import HHS_REGIONS, ROLE_LABELS
-from exchange.text import escape_markdown
+from exchange.kernel.text import escape_markdown
 from exchange.ui import auth, core
 
 db = core.database()

@@ -5,8 +5,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from exchange import adoption, charts, clock, limits
-from exchange.text import escape_markdown
+from exchange import adoption, clock
+from exchange.adoption import charts
+from exchange.kernel import limits
+from exchange.kernel.text import escape_markdown
 from exchange.ui import auth, core
 
 db = core.database()

@@ -4,7 +4,8 @@ from functools import partial
 
 import streamlit as st
 
-from exchange import adoption, adoption_url, charts
+from exchange import adoption
+from exchange.adoption import url as adoption_url, charts
 from exchange.models import POPULATION_BAND_LABELS
 from exchange.ui import auth, core
 

@@ -5,7 +5,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from exchange import browse, taxonomy
+from exchange.discovery import browse
+from exchange import taxonomy
 from exchange.models import KIND_LABELS, POPULATION_BAND_LABELS
 from exchange.ui import auth, core
 

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from exchange import browse, lessons, moderation
+from exchange.discovery import browse
+from exchange import lessons
+from exchange.lessons import moderation
 from exchange.errors import ExchangeError
-from exchange.lesson_form import SECTIONS
+from exchange.lessons.form import SECTIONS
 from exchange.models import POPULATION_BAND_LABELS
-from exchange.text import escape_markdown, safe_link
+from exchange.kernel.text import escape_markdown, safe_link
 from exchange.ui import auth, core, review_controls
 
 db = core.database()

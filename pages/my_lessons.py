@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from exchange import lessons, moderation
-from exchange.text import escape_markdown
+from exchange import lessons
+from exchange.lessons import moderation
+from exchange.kernel.text import escape_markdown
 from exchange.ui import auth, core, timezone
 
 db = core.database()

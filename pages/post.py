@@ -9,11 +9,13 @@ from datetime import date
 
 import streamlit as st
 
-from exchange import browse, identifying, lessons, taxonomy
+from exchange.discovery import browse
+from exchange.privacy import identifying
+from exchange import lessons, taxonomy
 from exchange.errors import ExchangeError, InvalidInput
-from exchange.lesson_form import FIELD_LABELS, LIMITS, MAX_LINK_CHARS, MAX_LINKS, SECTIONS, LessonInput
+from exchange.lessons.form import FIELD_LABELS, LIMITS, MAX_LINK_CHARS, MAX_LINKS, SECTIONS, LessonInput
 from exchange.models import KIND_LABELS
-from exchange.text import escape_markdown
+from exchange.kernel.text import escape_markdown
 from exchange.ui import auth, core, post_state
 from exchange.ui.identifying import identifying_findings
 

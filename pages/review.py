@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from exchange import clock, identifying, moderation
-from exchange.text import escape_markdown
+from exchange import clock
+from exchange.privacy import identifying
+from exchange.lessons import moderation
+from exchange.kernel.text import escape_markdown
 from exchange.ui import auth, core, review_controls
 from exchange.ui.identifying import identifying_review
 

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from exchange import adoption, clock  # noqa: E402
-from exchange.db import Database  # noqa: E402
+from exchange.storage.duckdb import Database  # noqa: E402
 
 QUERIES = ("departments", "heatmap", "stages", "map", "trend", "lessons_by_kind", "lessons_by_risk", "drilldown")
 

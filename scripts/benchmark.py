@@ -20,9 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from exchange import browse, demo, search, setup  # noqa: E402
-from exchange.browse import Filters  # noqa: E402
-from exchange.db import Database  # noqa: E402
+from exchange.discovery import browse, search
+from exchange import demo, setup  # noqa: E402
+from exchange.discovery.browse import Filters  # noqa: E402
+from exchange.storage.duckdb import Database  # noqa: E402
 from exchange.models import User  # noqa: E402
 
 FILTERS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from exchange import taxonomy
-from exchange.db import Database
+from exchange.storage.duckdb import Database
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from exchange.db import Database
+from exchange.storage.duckdb import Database
 from exchange.models import User, population_band
 
 _seq = itertools.count(1)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from exchange import lessons, moderation
-from exchange.lesson_form import LessonInput
+from exchange import lessons
+from exchange.lessons import moderation
+from exchange.lessons.form import LessonInput
 from exchange.models import User
 
 

@@ -16,7 +16,7 @@ candidates are the departments consistent with all of it:
 The attacker is granted hindsight: a clue that would exclude the true department (a random
 neighbourhood that another department also mentions) is ignored, so the count is a lower bound.
 
-Deliberately independent of exchange/identifying.py: it checks the checker's work.
+Deliberately independent of exchange/privacy/identifying.py: it checks the checker's work.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from exchange import demo_corpus, identifying
-from exchange.identifying_scan import WORD, key
-from exchange.anonymity import LESSON_FACTS, K
-from exchange.db import rows
+from exchange.demo import corpus as demo_corpus
+from exchange.privacy import identifying
+from exchange.privacy.scan import WORD, key
+from exchange.privacy.anonymity import LESSON_FACTS, K
+from exchange.storage.duckdb import rows
 from exchange.models import population_band
 
 TEXT = ("title", "summary", "context", "what_we_did", "what_happened", "do_differently", "advice")

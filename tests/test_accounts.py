@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from exchange import accounts, passwords, throttle
-from exchange.db import rows, scalar
+from exchange.identity import accounts, passwords
+from exchange.kernel import throttle
+from exchange.storage.duckdb import rows, scalar
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from tests.factories import make_department, make_user
 

@@ -6,7 +6,7 @@ import pytest
 
 from exchange import adoption
 from exchange.adoption import Drill, Filters
-from exchange.db import scalar
+from exchange.storage.duckdb import scalar
 from exchange.errors import Forbidden, InvalidInput, NotFound
 from tests.factories import make_department, make_user
 from tests.helpers import publish

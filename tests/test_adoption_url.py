@@ -2,7 +2,7 @@
 
 import pytest
 
-from exchange import adoption_url
+from exchange.adoption import url as adoption_url
 from exchange.adoption import Filters, Options
 
 QUARTERS = [f"{y} Q{q}" for y in (2023, 2024, 2025, 2026) for q in (1, 2, 3, 4)]

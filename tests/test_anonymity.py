@@ -14,12 +14,14 @@ from datetime import date
 
 import pytest
 
-from exchange import lessons, moderation, search
-from exchange.anonymity import K, attribution_line
-from exchange.browse import Filters, find, related, similar, to_csv
-from exchange.db import Database
+from exchange import lessons
+from exchange.lessons import moderation
+from exchange.discovery import search
+from exchange.privacy.anonymity import K, attribution_line
+from exchange.discovery.browse import Filters, find, related, similar, to_csv
+from exchange.storage.duckdb import Database
 from exchange.errors import ExchangeError, NotFound
-from exchange.lesson_form import LessonInput
+from exchange.lessons.form import LessonInput
 from exchange.models import VISITOR, User
 from tests.factories import make_department, make_user
 

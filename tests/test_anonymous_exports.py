@@ -8,9 +8,11 @@ from datetime import datetime
 
 import pytest
 
-from exchange import browse, lessons, moderation
-from exchange.anonymity import public_refs
-from exchange.browse import Filters
+from exchange.discovery import browse
+from exchange import lessons
+from exchange.lessons import moderation
+from exchange.privacy.anonymity import public_refs
+from exchange.discovery.browse import Filters
 from exchange.models import VISITOR
 from tests.factories import make_department, make_user
 from tests.helpers import valid_lesson

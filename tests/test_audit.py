@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from exchange import accounts, audit, passwords, taxonomy
-from exchange.db import rows, scalar
+from exchange.identity import accounts, audit, passwords
+from exchange import taxonomy
+from exchange.storage.duckdb import rows, scalar
 from exchange.errors import Forbidden, InvalidInput
 from tests.factories import make_department, make_user
 

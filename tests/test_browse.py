@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from exchange import browse, search
-from exchange.browse import Filters
+from exchange.discovery import browse, search
+from exchange.discovery.browse import Filters
 from exchange.models import VISITOR
 from tests.factories import make_department, make_user
 from tests.helpers import publish

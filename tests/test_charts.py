@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from exchange import charts
+from exchange.adoption import charts
 from exchange.adoption import Dashboard, Filters
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from exchange import accounts, cli, demo, taxonomy
-from exchange.db import Database
+from exchange.identity import accounts
+from exchange import cli, demo, taxonomy
+from exchange.storage.duckdb import Database
 from tests.factories import make_department
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,10 @@ from datetime import date, datetime
 
 import pytest
 
-from exchange import demo, demo_corpus, passwords, taxonomy
-from exchange.db import Database, rows, scalar
+from exchange import demo, taxonomy
+from exchange.demo import corpus as demo_corpus
+from exchange.identity import passwords
+from exchange.storage.duckdb import Database, rows, scalar
 from exchange.errors import ExchangeError, InvalidInput
 from exchange.models import JURISDICTION_TYPES, URBAN_RURAL_LEVELS, population_band
 from tests.factories import make_department, make_user

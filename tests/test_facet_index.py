@@ -1,6 +1,6 @@
 """The in-memory facet index: rebuilt after writes, and each viewer sees the right side of the anonymity rule."""
 
-from exchange import facet_index
+from exchange.discovery import facets as facet_index
 from tests.factories import make_department, make_user
 from tests.helpers import publish
 

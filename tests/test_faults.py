@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from exchange import cli, db as dbmod, taxonomy
-from exchange.db import Database
+from exchange import cli, taxonomy
+from exchange.storage import duckdb as dbmod
+from exchange.storage.duckdb import Database
 from exchange.errors import Conflict, DatabaseBusy, DatabaseCorrupt, DatabaseFull, DatabaseReadOnly
 
 pytestmark = pytest.mark.xdist_group("faults")  # mounts and a second process: keep them on one worker

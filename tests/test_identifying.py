@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from exchange import identifying
+from exchange.privacy import identifying
 from exchange.errors import Forbidden, InvalidInput, NotFound
-from exchange.identifying import Finding, apply, find, profile_of, short_names
-from exchange.lesson_form import LIMITS, LessonInput
+from exchange.privacy.identifying import Finding, apply, find, profile_of, short_names
+from exchange.lessons.form import LIMITS, LessonInput
 from exchange.models import VISITOR
 from tests.factories import make_department, make_user
 from tests.helpers import publish

@@ -6,7 +6,7 @@ import pytest
 
 from exchange import taxonomy
 from exchange.errors import InvalidInput
-from exchange.lesson_form import LIMITS, validate
+from exchange.lessons.form import LIMITS, validate
 from tests.helpers import valid_lesson
 
 TODAY = date(2026, 11, 25)

@@ -5,8 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from exchange import lessons, moderation
-from exchange.db import scalar
+from exchange import lessons
+from exchange.lessons import moderation
+from exchange.storage.duckdb import scalar
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from tests.factories import make_department, make_user
 from tests.helpers import publish, valid_lesson

@@ -12,9 +12,13 @@ from datetime import date
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
-from exchange import accounts, adoption, audit, browse, limits, moderation, passwords, taxonomy, text
+from exchange.identity import accounts, audit, passwords
+from exchange import adoption, taxonomy
+from exchange.discovery import browse
+from exchange.kernel import limits, text
+from exchange.lessons import moderation
 from exchange.errors import InvalidInput, NotFound
-from exchange.lesson_form import LessonInput
+from exchange.lessons.form import LessonInput
 from exchange.lessons import check as check_lesson
 from tests.factories import make_department, make_user
 

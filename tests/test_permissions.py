@@ -14,11 +14,13 @@ from datetime import date
 
 import pytest
 
-from exchange import lessons, moderation, permissions
-from exchange.browse import Filters, find, to_csv
-from exchange.db import Database
+from exchange import lessons
+from exchange.lessons import moderation
+from exchange.identity import permissions
+from exchange.discovery.browse import Filters, find, to_csv
+from exchange.storage.duckdb import Database
 from exchange.errors import ExchangeError, Forbidden, InvalidInput, NotFound
-from exchange.lesson_form import LessonInput
+from exchange.lessons.form import LessonInput
 from exchange.models import VISITOR, User
 from tests.factories import make_department, make_user
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from exchange import identifying
-from exchange.anonymity import K
-from exchange.db import rows
+from exchange.privacy import identifying
+from exchange.privacy.anonymity import K
+from exchange.storage.duckdb import rows
 from exchange.models import User
 from tests import reidentify
 

@@ -2,8 +2,10 @@
 
 import pytest
 
-from exchange import browse, lessons, moderation, search
-from exchange.browse import Filters
+from exchange.discovery import browse, search
+from exchange import lessons
+from exchange.lessons import moderation
+from exchange.discovery.browse import Filters
 from tests.factories import make_department, make_user
 from tests.helpers import publish, valid_lesson
 
@@ -191,7 +193,7 @@ def test_the_index_state_belongs_to_its_database_object_and_dies_with_it():
     import weakref
 
     from exchange import taxonomy
-    from exchange.db import Database
+    from exchange.storage.duckdb import Database
 
     first = Database(":memory:")
     taxonomy.seed(first)

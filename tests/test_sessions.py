@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from exchange import accounts, passwords, sessions
-from exchange.db import rows
+from exchange.identity import accounts, passwords, sessions
+from exchange.storage.duckdb import rows
 from tests.factories import make_department, make_user
 
 T0 = datetime(2026, 3, 2, 9, 0)  # naive UTC

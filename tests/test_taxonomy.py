@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from exchange import taxonomy
-from exchange.db import rows, scalar
+from exchange.storage.duckdb import rows, scalar
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.factories import make_department, make_user
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from exchange.text import clean, escape_markdown, is_http_url, safe_link, safe_markdown
+from exchange.kernel.text import clean, escape_markdown, is_http_url, safe_link, safe_markdown
 
 HOSTILE = [
     "![pixel](http://tracker.example.com/p.png?who=me)",
@@ -80,7 +80,7 @@ def test_line_and_paragraph_separators_become_newlines():
 
 def test_field_checks_type_and_length_before_cleaning():
     from exchange.errors import InvalidInput
-    from exchange.text import field
+    from exchange.kernel.text import field
 
     assert field("  Ana\u202e Lee ", "display_name", 20) == "Ana Lee"
     with pytest.raises(InvalidInput, match="must be text") as wrong:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from starlette.requests import Request
 
-from exchange import sessions
+from exchange.identity import sessions
 from exchange.ui import auth, web
 from tests.factories import make_department, make_user
 

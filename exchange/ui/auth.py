@@ -1,4 +1,4 @@
-"""Who is signed in for this browser tab: a database-backed session (exchange.sessions).
+"""Who is signed in for this browser tab: a database-backed session (exchange.identity.sessions).
 
 Two ways in: local passwords (the default) or, when `.streamlit/secrets.toml` has an
 `[auth]` section, Streamlit's OpenID Connect login (`st.login`), whose verified email is
@@ -6,7 +6,7 @@ matched to an account an administrator created. Either way a session row is open
 token reaches the browser as an HttpOnly cookie through a one-time handoff (see
 exchange/ui/web.py), so a reload, a new tab or a bookmark stays signed in. The tab also keeps
 the token in its session state (server memory, never the URL) so it is signed in at once.
-The session ends after 30 minutes idle or 12 hours in all (exchange.sessions decides).
+The session ends after 30 minutes idle or 12 hours in all (exchange.identity.sessions decides).
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
-from .. import accounts, sessions, throttle
-from ..db import Database
-from ..errors import ExchangeError, Forbidden, NotFound
-from ..models import VISITOR, User
-from .timezone import reader_zone
+from exchange.identity import accounts, sessions
+from exchange.kernel import throttle
+from exchange.storage.duckdb import Database
+from exchange.errors import ExchangeError, Forbidden, NotFound
+from exchange.models import VISITOR, User
+from exchange.ui.timezone import reader_zone
 
 T = TypeVar("T")
 SESSION_KEY = "auth"                  # {"token"}: this tab's session token (server memory only)
@@ -107,7 +108,7 @@ def sign_in_as(db: Database, user_id: int, *, next_url: str | None = None) -> bo
     token = sessions.start(db, user_id)
     st.session_state[SESSION_KEY] = {"token": token}
     st.session_state[SEEN_KEY] = True
-    from . import web
+    from exchange.ui import web
 
     if not web.serving():
         return False
@@ -133,7 +134,7 @@ def sign_out(db: Database | None = None, user: User | None = None) -> bool:
         if st.user.get("is_logged_in"):
             st.logout()  # Streamlit sends the browser to the provider's sign-out and back
             return True
-    from . import web
+    from exchange.ui import web
 
     if not web.serving():
         return False

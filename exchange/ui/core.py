@@ -9,10 +9,11 @@ from typing import Callable, Generic, TypeVar
 
 import streamlit as st
 
-from .. import search, setup
-from ..db import Database
-from ..errors import ExchangeError, InvalidInput
-from ..text import escape_markdown, safe_markdown
+from exchange.discovery import search
+from exchange import setup
+from exchange.storage.duckdb import Database
+from exchange.errors import ExchangeError, InvalidInput
+from exchange.kernel.text import escape_markdown, safe_markdown
 
 T = TypeVar("T")
 log = logging.getLogger("exchange.ui")

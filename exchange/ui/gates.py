@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..db import Database
-from ..models import ROLE_LABELS, User
-from . import auth, signin
+from exchange.storage.duckdb import Database
+from exchange.models import ROLE_LABELS, User
+from exchange.ui import auth, signin
 
 DEPARTMENT_STAFF = "members of a health department"
 COORDINATORS = "regional coordinators and administrators"

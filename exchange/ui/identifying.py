@@ -11,11 +11,11 @@ from typing import Callable, Mapping, Sequence
 
 import streamlit as st
 
-from .. import identifying
-from ..identifying import Finding
-from ..identifying_terms import KINDS
-from ..lesson_form import FIELD_LABELS
-from ..text import escape_markdown
+from exchange.privacy import identifying
+from exchange.privacy.identifying import Finding
+from exchange.privacy.terms import KINDS
+from exchange.lessons.form import FIELD_LABELS
+from exchange.kernel.text import escape_markdown
 
 CONTEXT_CHARS = 60  # characters of text shown either side of a clue
 

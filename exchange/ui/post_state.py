@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from .. import lessons
-from ..db import Database
-from ..errors import ExchangeError, InvalidInput
-from ..lesson_form import FIELD_LABELS, LessonInput
-from ..models import KIND_LABELS, User
-from ..text import escape_markdown, safe_markdown
-from . import timezone as reader_time
+from exchange import lessons
+from exchange.storage.duckdb import Database
+from exchange.errors import ExchangeError, InvalidInput
+from exchange.lessons.form import FIELD_LABELS, LessonInput
+from exchange.models import KIND_LABELS, User
+from exchange.kernel.text import escape_markdown, safe_markdown
+from exchange.ui import timezone as reader_time
 
 FIELDS = [f.name for f in fields(LessonInput)]
 state = st.session_state

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import streamlit as st
 
-from .. import moderation
-from ..db import Database
-from ..models import User
-from . import core
+from exchange.lessons import moderation
+from exchange.storage.duckdb import Database
+from exchange.models import User
+from exchange.ui import core
 
 DONE = {"published": "Published.", "rejected": "Sent back to the author with your reason.",
         "dismissed": "Reports dismissed: the lesson stays published.", "hidden": "Hidden. The author is told."}

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import limits
-from ..db import Database
-from ..text import escape_markdown
-from . import auth, core
+from exchange.kernel import limits
+from exchange.storage.duckdb import Database
+from exchange.kernel.text import escape_markdown
+from exchange.ui import auth, core
 
 def form(db: Database, *, next_url: str | None = None, key: str = "sign_in") -> None:
     """Email and password (or provider buttons); on success the browser goes to `next_url` (default: here)."""

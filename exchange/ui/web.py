@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
-from .. import sessions
-from . import core
+from exchange.identity import sessions
+from exchange.ui import core
 
 log = logging.getLogger("exchange.web")
 
@@ -66,7 +66,7 @@ def _from_this_site(request: Request) -> bool:
 
 
 def _next(request: Request) -> str:
-    from .auth import safe_next
+    from exchange.ui.auth import safe_next
 
     return safe_next(request.query_params.get("next"))
 

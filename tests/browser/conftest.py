@@ -20,11 +20,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from exchange import accounts, adoption, moderation, setup
-from exchange.db import rows
+from exchange.identity import accounts
+from exchange import adoption, setup
+from exchange.lessons import moderation
+from exchange.storage.duckdb import rows
 from exchange.demo import DEMO_ACCOUNTS
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, demo_account, goto, running_app, tab
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, demo_account, goto, running_app, tab
 
 # Auto-waiting assertions get the same patience as actions: a rerun on a busy 2-core CI box can take seconds.
 expect.set_options(timeout=TIMEOUT_MS // 2)

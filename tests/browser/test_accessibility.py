@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import axe_violations, describe, goto, nav, sign_in_as, wait_for_app
+from tests.browser.helpers import axe_violations, describe, goto, nav, sign_in_as, wait_for_app
 
 
 def lesson_links(page):

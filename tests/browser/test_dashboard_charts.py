@@ -15,10 +15,12 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
-from exchange import accounts, adoption, charts
-from exchange.db import Database
+from exchange.identity import accounts
+from exchange import adoption
+from exchange.adoption import charts
+from exchange.storage.duckdb import Database
 
-from .helpers import TIMEOUT_MS, choose, demo_account, nav, sign_in_as, tab, wait_for_app
+from tests.browser.helpers import TIMEOUT_MS, choose, demo_account, nav, sign_in_as, tab, wait_for_app
 
 REGIONS = [f"Region {r}" for r in range(1, 11)]
 

@@ -8,7 +8,7 @@ from urllib.parse import unquote_plus
 
 from playwright.sync_api import expect
 
-from .helpers import choose, grid_rows, nav, sign_in_as, wait_for_app
+from tests.browser.helpers import choose, grid_rows, nav, sign_in_as, wait_for_app
 
 CHARTS = ("chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_pulse_kind", "chart_pulse_risk")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

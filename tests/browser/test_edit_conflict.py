@@ -7,7 +7,7 @@ import string
 
 from playwright.sync_api import expect
 
-from .helpers import nav, sign_in_as, wait_for_app
+from tests.browser.helpers import nav, sign_in_as, wait_for_app
 
 SUMMARY = "Summary (required, up to 300 characters): the lesson in two sentences"
 ADVICE = "Advice for peers, up to 4,000 characters"

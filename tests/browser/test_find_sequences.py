@@ -12,7 +12,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import choose, goto, lesson_count, tab, wait_for_app
+from tests.browser.helpers import choose, goto, lesson_count, tab, wait_for_app
 
 CRASH = "Something went wrong on our side"
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from .helpers import choose, fill_date, nav, sign_in_as, wait_for_app
+from tests.browser.helpers import choose, fill_date, nav, sign_in_as, wait_for_app
 
 TRAP = "127.0.0.1:9"  # nothing listens there; any request to it means user text loaded something
 HOSTILE = (f"![x](http://{TRAP}/pixel.png) <img src=x onerror=\"document.title='pwned-img'\"> "

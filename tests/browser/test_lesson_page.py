@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import nav, sign_in_as, wait_for_app
+from tests.browser.helpers import nav, sign_in_as, wait_for_app
 
 CRASH = "Something went wrong on our side"
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
 
-from .helpers import choose, fill_date, goto, lesson_count, nav, sign_in_as, wait_for_app
+from tests.browser.helpers import choose, fill_date, goto, lesson_count, nav, sign_in_as, wait_for_app
 
 SECTIONS = ("Summary", "Context", "What we did", "What happened")
 

@@ -1,7 +1,7 @@
 """Issue 8 part 9: Streamlit's markdown extensions never render from user or admin text, checked in Chromium.
 
 A tiny Streamlit script shows each hostile string twice: raw (proving the detector sees the
-extension render) and through exchange.text.safe_markdown (which must show it literally).
+extension render) and through exchange.kernel.text.safe_markdown (which must show it literally).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import ROOT, free_port
+from tests.browser.helpers import ROOT, free_port
 
 CASES = {
     "icon": "A :material/lock: icon",
@@ -28,7 +28,7 @@ CASES = {
 }
 SCRIPT = f"""
 import streamlit as st
-from exchange.text import safe_markdown
+from exchange.kernel.text import safe_markdown
 for key, text in {CASES!r}.items():
     with st.container(key=f"raw_{{key}}"):
         st.markdown(text)

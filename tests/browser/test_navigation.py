@@ -7,7 +7,7 @@ import shutil
 
 from playwright.sync_api import expect
 
-from .helpers import goto, nav, running_app, sign_in_as, tab, wait_for_app
+from tests.browser.helpers import goto, nav, running_app, sign_in_as, tab, wait_for_app
 
 # URL path → the page's heading: pages for coordinators and administrators only.
 STAFF_PAGES = {"dashboard": "Adoption of equity practices", "review": "Review queue", "accounts": "Accounts",

@@ -9,7 +9,7 @@ import urllib.request
 
 from playwright.sync_api import expect
 
-from .helpers import goto, wait_for_app
+from tests.browser.helpers import goto, wait_for_app
 
 HUGE = "a" * 100_000 + "@example.org"
 

@@ -7,7 +7,7 @@ import string
 
 from playwright.sync_api import expect
 
-from .helpers import axe_violations, badge, choose, describe, goto, nav, sign_in_as, wait_for_app
+from tests.browser.helpers import axe_violations, badge, choose, describe, goto, nav, sign_in_as, wait_for_app
 
 NEW_PASSWORD = "violet-harbor-lantern-2026"
 

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import expect
 
-from .helpers import TIMEOUT_MS, demo_account, goto, nav, running_app, sign_in_as, tab, wait_for_app
+from tests.browser.helpers import TIMEOUT_MS, demo_account, goto, nav, running_app, sign_in_as, tab, wait_for_app
 
 
 def second_tab(page):

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from exchange import sessions, setup
-from exchange.db import Database, scalar
+from exchange.identity import sessions
+from exchange import setup
+from exchange.storage.duckdb import Database, scalar
 from exchange.ui import core
 
 ROOT = Path(__file__).resolve().parents[2]

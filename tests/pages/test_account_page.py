@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from exchange import accounts, audit, clock, sessions
+from exchange.identity import accounts, audit, sessions
+from exchange import clock
 from exchange.demo import DEMO_ACCOUNTS
 from exchange.ui import auth
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from exchange import accounts, audit, taxonomy
+from exchange.identity import accounts, audit
+from exchange import taxonomy
 from exchange.demo import DEMO_ACCOUNTS
 from exchange.ui import auth
 

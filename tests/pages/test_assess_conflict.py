@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from exchange import accounts, adoption
-from exchange.db import scalar
+from exchange.identity import accounts
+from exchange import adoption
+from exchange.storage.duckdb import scalar
 
 MEMBER = "member@demo.example.org"
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from exchange import clock
-from exchange.db import scalar
+from exchange.storage.duckdb import scalar
 
 MEMBER = "member@demo.example.org"
 

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from exchange import accounts, taxonomy
+from exchange.identity import accounts
+from exchange import taxonomy
 from exchange.adoption import Drill
 
 COORDINATOR = "coordinator@demo.example.org"

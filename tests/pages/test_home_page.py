@@ -2,8 +2,10 @@
 
 import pytest
 
-from exchange import accounts, browse, taxonomy
-from exchange.browse import Filters
+from exchange.identity import accounts
+from exchange.discovery import browse
+from exchange import taxonomy
+from exchange.discovery.browse import Filters
 from exchange.models import VISITOR
 
 MEMBER = "member@demo.example.org"

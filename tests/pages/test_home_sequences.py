@@ -15,8 +15,8 @@ from collections import Counter
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import ROOT
-from .test_home_page import total_shown
+from tests.pages.conftest import ROOT
+from tests.pages.test_home_page import total_shown
 
 SEQUENCES = int(os.environ.get("HOME_SEQUENCES", "200"))
 SEARCHES = ["housing", "community", "eviction", "trust", "policy", "", "budgeting", "xylophonequartet"]

@@ -6,7 +6,7 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from exchange.identifying import profile_of
+from exchange.privacy.identifying import profile_of
 from exchange.ui.identifying import snippet
 
 TEXT = "Alameda County has about 280 staff. <img src=x> :material/lock: our county board said no."
@@ -16,7 +16,7 @@ def _post_page_example():
     """What the post page does: check the form's text, show findings, take replacements back."""
     import streamlit as st
 
-    from exchange import identifying
+    from exchange.privacy import identifying
     from exchange.ui.identifying import identifying_findings
 
     profile = identifying.profile_of("Alameda County Public Health Department", jurisdiction_type="county")
@@ -34,7 +34,7 @@ def _post_page_example():
 def _review_example():
     import streamlit as st
 
-    from exchange import identifying
+    from exchange.privacy import identifying
     from exchange.ui.identifying import identifying_review
 
     profile = identifying.profile_of("Alameda County Public Health Department", jurisdiction_type="county")
@@ -93,7 +93,7 @@ def test_the_review_variant_shows_the_same_findings_without_buttons():
 
 def test_a_snippet_shows_the_clue_in_its_surroundings():
     profile = profile_of("Alameda County Public Health Department")
-    from exchange.identifying import find
+    from exchange.privacy.identifying import find
 
     text = "x " * 80 + "in Alameda today" + " y" * 80
     [finding] = find(profile, {"context": text})

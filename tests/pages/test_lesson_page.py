@@ -1,7 +1,9 @@
 """A lesson's page: sections, tags linking to filtered lists, anonymity, hostile text rendered inert."""
 
-from exchange import accounts, lessons, moderation
-from exchange.db import scalar
+from exchange.identity import accounts
+from exchange import lessons
+from exchange.lessons import moderation
+from exchange.storage.duckdb import scalar
 from tests.helpers import valid_lesson
 
 MEMBER = "member@demo.example.org"

@@ -1,7 +1,8 @@
 """My lessons and the review queue: the whole review flow in AppTest, and role checks on URLs."""
 
-from exchange import accounts, lessons
-from exchange.db import scalar
+from exchange.identity import accounts
+from exchange import lessons
+from exchange.storage.duckdb import scalar
 from tests.helpers import valid_lesson
 
 COORD = "coordinator@demo.example.org"
@@ -80,7 +81,7 @@ def load(pages, email):
 
 
 def published_lesson(pages, email=MEMBER, **changes):
-    from exchange import moderation
+    from exchange.lessons import moderation
 
     lesson_id, status = lessons.post(pages.db, load(pages, email), valid_lesson(**changes),
                                      client_token=lessons.new_client_token())
@@ -119,7 +120,7 @@ def test_withdrawing_a_published_lesson_asks_for_confirmation(pages):
 
 
 def test_reports_reach_the_queue_with_reasons_and_the_reporter_sees_the_outcome(pages):
-    from exchange import moderation
+    from exchange.lessons import moderation
 
     lesson_id = published_lesson(pages, title="Reported in the queue")
     moderation.report(pages.db, load(pages, OTHER), lesson_id, "Names a resident")

@@ -1,7 +1,7 @@
 """Issue 8 part 1: an anonymous lesson's own words are checked as it is written; one click neutralises a clue;
 submitting anyway needs an acknowledgement, and the reviewer sees the same findings."""
 
-from exchange.db import one
+from exchange.storage.duckdb import one
 from tests.pages.test_post_page import MEMBER, fill
 
 ADMIN = "admin@demo.example.org"

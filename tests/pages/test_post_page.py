@@ -2,10 +2,12 @@
 
 from datetime import date
 
-from exchange import accounts, browse, lessons
+from exchange.identity import accounts
+from exchange.discovery import browse
+from exchange import lessons
 from tests.helpers import valid_lesson
-from exchange.browse import Filters
-from exchange.db import scalar
+from exchange.discovery.browse import Filters
+from exchange.storage.duckdb import scalar
 
 MEMBER = "member@demo.example.org"
 
@@ -120,7 +122,7 @@ def test_a_typed_future_start_date_gets_its_own_message(pages):
 
 
 def test_every_text_widget_has_the_services_limit_as_max_chars(pages):
-    from exchange.lesson_form import LIMITS
+    from exchange.lessons.form import LIMITS
 
     at = pages.open("post", email=MEMBER)
     assert at.text_input(key="post_title").max_chars == LIMITS["title"]

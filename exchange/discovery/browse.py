@@ -1,0 +1,301 @@
+"""Find lessons: faceted filters, ranked search, sorting and pages — all through the anonymity rule.
+
+Facet counts follow Datasette's rule: each facet counts the lessons that match every
+*other* active filter, so a user sees what choosing a value would give. All facets are
+computed in one query over a materialised, already-filtered-by-visibility set.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from exchange.identity import audit, permissions
+from exchange.discovery import facets as facet_index, search
+from exchange.kernel import text
+from exchange.privacy.anonymity import attribution_line, lesson_facts, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
+from exchange.storage.duckdb import Database, rows
+from exchange.errors import InvalidInput
+from exchange.lessons import attach_tags
+from exchange.models import KINDS, POPULATION_BANDS, User
+
+PER_PAGE = 20
+SIMILAR_TEXT_CHARS = 5000
+SORTS = ("relevance", "newest", "oldest")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Everything that defines a view of the lesson list (and its shareable URL)."""
+
+    q: str = ""
+    practice: tuple[int, ...] = ()
+    action: tuple[int, ...] = ()
+    risk: tuple[int, ...] = ()
+    kind: tuple[str, ...] = ()
+    region: tuple[int, ...] = ()
+    state: tuple[str, ...] = ()
+    jurisdiction: tuple[str, ...] = ()
+    size: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    department: tuple[int, ...] = ()
+    sort: str = ""
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @property
+    def active(self) -> dict[str, tuple]:
+        """The facet filters that have values."""
+        return {name: getattr(self, name) for name in DIMENSIONS if getattr(self, name)}
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance when searching (unless chosen otherwise), else newest."""
+        if self.sort in SORTS and (self.sort != "relevance" or self.q.strip()):
+            return self.sort
+        return "relevance" if self.q.strip() else "newest"
+
+    def cleared(self) -> "Filters":
+        """The same view with every filter and the search removed."""
+        return Filters(sort=self.sort if self.sort != "relevance" else "", per_page=self.per_page)
+
+# The facets, in display order; exchange/discovery/facets.py counts each.
+DIMENSIONS = facet_index.DIMENSIONS
+
+
+@dataclass
+class Results:
+    """One page of results with the facet counts and the total."""
+
+    lessons: list[dict]
+    total: int
+    facets: dict[str, dict]
+    filters: Filters
+    pages: int = 1
+    searched: bool = False
+    ignored: tuple[str, ...] = ()        # filters whose values are unknown (or not for this viewer) and were dropped
+    department_names: dict[int, str] = field(default_factory=dict)  # names of the departments filtered by
+
+
+def _matching(db: Database, cur, user: User, filters: Filters):
+    """(index, matching positions, total, facets, search scores) for this viewer and view."""
+    scores = search.hits(cur, db, filters.q) if filters.q.strip() else None
+    index = facet_index.current(db)
+    positions, total, facets = index.query(
+        viewer_department=viewer_department(user),
+        members=permissions.allowed(user, "lesson.read", {"published"}),
+        selected={name: getattr(filters, name) for name in DIMENSIONS},
+        hit_ids=scores.keys() if scores is not None else None,
+    )
+    return index, positions, total, facets, scores
+
+
+def find(db: Database, user: User, filters: Filters) -> Results:
+    """The lessons this user may read that match `filters`: one page, the total and facet counts."""
+    permissions.require(user, "lesson.read", {"published", "published_public"})
+    # Length before any parsing: a megabyte of query text held the GIL for seconds.
+    text.field(filters.q, "q", search.MAX_QUERY_CHARS, label="The search")
+    filters, ignored = known_only(db, filters)
+    with db.read() as cur:
+        index, positions, total, facets, scores = _matching(db, cur, user, filters)
+        facets = {name: facets.get(name, {}) for name in DIMENSIONS}
+        names = dict(cur.execute("SELECT id, name FROM departments WHERE id IN (SELECT unnest(?::INTEGER[]))",
+                                 [list(filters.department)]).fetchall()) if filters.department else {}
+        per_page = max(1, min(int(filters.per_page or PER_PAGE), 100))
+        pages = max(1, -(-total // per_page))
+        page = max(1, min(int(filters.page or 1), pages))
+        page_ids = index.ordered_ids(positions, filters.effective_sort, scores, offset=(page - 1) * per_page,
+                                     limit=per_page)
+        lessons = _cards(cur, user, page_ids)
+        if scores is not None:
+            for lesson in lessons:
+                lesson["score"] = round(scores[lesson["id"]], 3)
+    return Results(lessons=lessons, total=total, facets=facets, filters=replace(filters, page=page),
+                   pages=pages, searched=scores is not None, ignored=ignored, department_names=names)
+
+
+def known_only(db: Database, filters: Filters) -> tuple[Filters, tuple[str, ...]]:
+    """The view without values that name nothing (unknown ids or codes), and the names of the filters that had some.
+
+    Any existing department is a known value: filtering by one counts only the lessons that name it
+    (the facet index applies the anonymity rule), so a department whose lessons are all anonymous
+    shows none, exactly like a department that shared nothing.
+    """
+    known = facet_index.current(db).known
+    changes, dropped = {}, []
+    for name in DIMENSIONS:
+        chosen = getattr(filters, name)
+        kept = tuple(v for v in chosen if v in known[name])
+        if kept != chosen:
+            changes[name] = kept
+            dropped.append(name)
+    return (replace(filters, **changes) if changes else filters), tuple(dropped)
+
+
+def _cards(cur, user: User, ids: list[int]) -> list[dict]:
+    if not ids:
+        return []
+    # Filter lessons before the joins: the page's 20 rows, not the whole table.
+    found = rows(cur, f"""WITH {lesson_facts("(SELECT * FROM lessons WHERE id IN (SELECT unnest($ids)))")}
+        SELECT id, title, kind, summary, period_start, period_end, published_at, visibility, anonymous,
+               shown_department_id, department_name, state_code, hhs_region, jurisdiction_type
+        FROM lesson_facts WHERE id IN (SELECT unnest($ids))""",
+                 {"viewer_department": viewer_department(user), "ids": ids})
+    attach_tags(cur, found)
+    order = {lesson_id: pos for pos, lesson_id in enumerate(ids)}
+    found.sort(key=lambda lesson: order[lesson["id"]])
+    for lesson in found:
+        lesson["attribution"] = attribution_line(lesson)
+    return found
+
+
+def similar(db: Database, user: User, text: str, *, exclude: int | None = None, limit: int = 5) -> list[dict]:
+    """Readable published lessons most similar in text (for 'already shared' and 'related')."""
+    if not isinstance(text, str):
+        raise InvalidInput("The text to compare must be text.", "text")
+    # Only the first 20 words count: never tokenise more than a few thousand characters.
+    words = search.terms(text[:SIMILAR_TEXT_CHARS])
+    if not words:
+        return []
+    # Any-word match ranked by BM25; drop words too common to discriminate.
+    results = find(db, user, Filters(q=" ".join(words[:20]), sort="relevance", per_page=limit + 1))
+    return [lesson for lesson in results.lessons if lesson["id"] != exclude][:limit]
+
+
+def related(db: Database, user: User, lesson: dict, *, limit: int = 5) -> list[dict]:
+    """Lessons sharing practices or risk types with `lesson` and close in text, best first."""
+    filters = Filters(practice=tuple(p["id"] for p in lesson["practices"]), per_page=limit * 4)
+    by_tags = find(db, user, filters).lessons
+    risk_ids = {r["id"] for r in lesson["risk_types"]}
+    text_ids = {m["id"] for m in similar(db, user, f"{lesson['title']} {lesson['summary']}", exclude=lesson["id"], limit=limit * 2)}
+    scored = []
+    for other in by_tags + [m for m in similar(db, user, lesson["title"], exclude=lesson["id"], limit=limit)]:
+        if other["id"] == lesson["id"]:
+            continue
+        score = len({p["id"] for p in other["practices"]} & set(filters.practice)) \
+            + len({r["id"] for r in other["risk_types"]} & risk_ids) + (2 if other["id"] in text_ids else 0)
+        scored.append((score, other["published_at"] or date.min, other))
+    seen, best = set(), []
+    for _, _, other in sorted(scored, key=lambda s: (s[0], s[1]), reverse=True):
+        if other["id"] not in seen:
+            seen.add(other["id"])
+            best.append(other)
+    return best[:limit]
+
+
+# "ref" is a stable, non-sequential reference (anonymity.public_refs), not the id: neighbouring ids would
+# tie an anonymous lesson to the same department's named posts. Dates only: no times in exports.
+CSV_COLUMNS = ("ref", "title", "kind", "attribution", "hhs_region", "jurisdiction_type", "practices", "risk_types",
+               "period_start", "period_end", "published", "summary")
+
+
+def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -> bytes:
+    """The filtered list as CSV, in the view's order (anonymity applied; formula-like cells neutralised).
+
+    Sorted by date, lessons of one day are listed by reference, so their order says nothing of who posted when.
+    """
+    permissions.require(user, "lesson.read", {"published", "published_public"})
+    if user.signed_in:  # exports are security-relevant; a visitor's public list has no one to attribute
+        audit.record(db, user, "export", "lessons_csv", None, detail=to_params(filters))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    table = []
+    with db.read() as cur:
+        index, positions, _, _, scores = _matching(db, cur, user, filters)
+        ids = index.ordered_ids(positions, filters.effective_sort, scores, limit=limit)
+        refs = public_refs(cur, ids)
+        for start in range(0, len(ids), 500):
+            for lesson in _cards(cur, user, ids[start:start + 500]):
+                published = lesson["published_at"].date() if lesson.get("published_at") else None
+                table.append({**lesson, "ref": refs[lesson["id"]], "published": published,
+                              "practices": "; ".join(p["name"] for p in lesson["practices"]),
+                              "risk_types": "; ".join(r["name"] for r in lesson["risk_types"])})
+    if filters.effective_sort in ("newest", "oldest"):
+        table.sort(key=lambda row: row["ref"])
+        table.sort(key=lambda row: row["published"] or date.min, reverse=filters.effective_sort == "newest")
+    for row in table:
+        writer.writerow([neutralise(row.get(c)) for c in CSV_COLUMNS])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def neutralise(value) -> str:
+    """A CSV cell that no spreadsheet will run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+__all__ = ["Filters", "Results", "find", "known_only", "parse_params", "from_params", "to_params", "similar",
+           "related", "to_csv", "neutralise", "KINDS", "POPULATION_BANDS"]
+
+
+_INT_PARAMS = {"practice", "action", "risk", "region", "year", "department"}
+_MAX_VALUES = 50  # more values than any facet has: a forged or broken link
+
+
+def parse_params(params: dict[str, list[str]]) -> tuple[Filters, tuple[str, ...]]:
+    """Filters from URL query parameters (repeated keys for several values), and the names of the
+    parameters that were ignored, wholly or in part, because they did not parse."""
+    values: dict = {}
+    ignored: list[str] = []
+
+    def listed(name):
+        raw = params.get(name) or []
+        return [raw] if isinstance(raw, str) else list(raw)
+
+    for name in DIMENSIONS:
+        raw, parsed = listed(name), []
+        if len(raw) > _MAX_VALUES:
+            raw = []
+            ignored.append(name)
+        for item in raw:
+            item = str(item).strip()
+            if name in _INT_PARAMS:
+                # isascii: "²".isdigit() is True but int("²") raises.
+                if item.isascii() and item.isdigit() and len(item) < 10:
+                    parsed.append(int(item))
+                    continue
+            elif item and len(item) <= 40:
+                parsed.append(item)
+                continue
+            ignored.append(name)
+        values[name] = tuple(dict.fromkeys(parsed))
+
+    def single(name, ok) -> str:
+        raw = listed(name)
+        if not raw:
+            return ""
+        if len(raw) == 1 and ok(str(raw[0])):
+            return str(raw[0])
+        ignored.append(name)
+        return ""
+
+    q = single("q", lambda v: len(v) <= search.MAX_QUERY_CHARS)
+    sort = single("sort", lambda v: v in SORTS)
+    page = single("page", lambda v: v.isascii() and v.isdigit() and 0 < len(v) < 7 and int(v) > 0)
+    return (Filters(q=q, sort=sort, page=int(page) if page else 1, **values),
+            tuple(dict.fromkeys(ignored)))
+
+
+def from_params(params: dict[str, list[str]]) -> Filters:
+    """Filters from URL query parameters (repeated keys for several values); bad values are ignored."""
+    return parse_params(params)[0]
+
+
+def to_params(filters: Filters) -> dict[str, list[str]]:
+    """The URL query parameters of a view (only what differs from the default)."""
+    params: dict[str, list[str]] = {}
+    if filters.q.strip():
+        params["q"] = [filters.q.strip()]
+    for name in DIMENSIONS:
+        if getattr(filters, name):
+            params[name] = [str(v) for v in getattr(filters, name)]
+    if filters.sort:
+        params["sort"] = [filters.sort]
+    if filters.page and filters.page > 1:
+        params["page"] = [str(filters.page)]
+    return params

@@ -1,0 +1,177 @@
+"""An in-memory column index of published lessons: facet counts and ordering in a few milliseconds.
+
+Counting nine facets with SQL over 100,000 lessons took hundreds of milliseconds on two cores;
+numpy over one compact array per column takes a few. The index holds, for every published
+lesson, two values per attribute: what its own department sees, and what everyone else sees —
+the latter computed by the SQL anonymity rule (anonymity.ATTRIBUTION, evaluated for a
+stranger), so the rule still lives in one place. A viewer sees the first for their own
+department's lessons and the second for all others. Rebuilt when the data version changes.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from exchange.privacy.anonymity import ATTRIBUTION, K_TABLES, joins
+from exchange.storage.duckdb import Database
+from exchange.models import KINDS, POPULATION_BANDS
+
+# facet name -> (column as seen by the lesson's own department, column as seen by anyone else)
+_SCALARS = {
+    "kind": ("kind", "kind"),
+    "year": ("year", "year"),
+    "region": ("own_region", "hhs_region"),
+    "state": ("own_state", "state_code"),
+    "jurisdiction": ("own_jurisdiction", "jurisdiction_type"),
+    "size": ("own_size", "population_band"),
+    "department": ("department_id", "shown_department_id"),
+}
+_LINKS = {"practice": ("lesson_practices", "practice_id"), "action": ("lesson_actions", "action_id"),
+          "risk": ("lesson_risks", "risk_type_id")}
+DIMENSIONS = (*_LINKS, *_SCALARS)  # every filterable facet, the multi-valued ones first
+_KNOWN_SQL = {"practice": "SELECT id FROM practices", "action": "SELECT id FROM actions",
+              "risk": "SELECT id FROM risk_types", "state": "SELECT code FROM states",
+              "department": "SELECT id FROM departments",
+              "jurisdiction": "SELECT DISTINCT jurisdiction_type FROM departments"}
+
+
+@dataclass(frozen=True)
+class FacetIndex:
+    """Columns of the published, visible-to-someone lessons, sorted by id."""
+
+    version: int
+    ids: np.ndarray
+    published: np.ndarray
+    public: np.ndarray
+    department: np.ndarray
+    own: dict[str, np.ndarray]
+    stranger: dict[str, np.ndarray]
+    vocab: dict[str, list]
+    links: dict[str, tuple[np.ndarray, np.ndarray]]
+    known: dict[str, frozenset]  # every value a filter may name: taxonomy ids, codes, department ids
+
+    def query(self, *, viewer_department: int, members: bool, selected: dict[str, tuple],
+              hit_ids=None) -> tuple[np.ndarray, int, dict[str, dict]]:
+        """(matching row positions, total, facet counts) for a viewer and the selected filters."""
+        base = np.ones(len(self.ids), bool) if members else self.public.copy()
+        if hit_ids is not None:
+            base &= np.isin(self.ids, np.fromiter(hit_ids, dtype=np.int64))
+        mine = self.department == viewer_department
+        seen = {name: np.where(mine, self.own[name], self.stranger[name]) for name in _SCALARS}
+        masks = {name: self._mask(name, values, seen) for name, values in selected.items() if values}
+        every = base.copy()
+        for mask in masks.values():
+            every &= mask
+        facets: dict[str, dict] = {}
+        for name in (*_LINKS, *_SCALARS):
+            if name == "department":
+                continue
+            rows = base.copy()
+            for other, mask in masks.items():
+                if other != name:
+                    rows &= mask
+            facets[name] = self._counts(name, rows, seen)
+        return np.nonzero(every)[0], int(every.sum()), facets
+
+    def ordered_ids(self, positions: np.ndarray, sort: str, scores: dict[int, float] | None, *,
+                    offset: int = 0, limit: int | None = None) -> list[int]:
+        """Lesson ids at `positions`, in the view's order (a slice of it when offset/limit are given)."""
+        if sort != "relevance" and limit is not None and offset + limit < len(positions) // 4:
+            # Only the first offset+limit rows matter: keep those at or before the cut-off time, then sort.
+            key = self.published[positions] if sort == "oldest" else -self.published[positions]
+            cut = np.partition(key, offset + limit - 1)[offset + limit - 1]
+            positions = positions[key <= cut]
+        ids = self.ids[positions]
+        if sort == "relevance" and scores is not None:
+            score = np.array([scores.get(int(i), 0.0) for i in ids])
+            order = np.lexsort((-ids, -score))
+        elif sort == "oldest":
+            order = np.lexsort((ids, self.published[positions]))
+        else:
+            order = np.lexsort((-ids, -self.published[positions]))
+        end = None if limit is None else offset + limit
+        return ids[order][offset:end].tolist()
+
+    def _mask(self, name: str, values: tuple, seen: dict[str, np.ndarray]) -> np.ndarray:
+        if name in self.links:
+            rows, linked = self.links[name]
+            mask = np.zeros(len(self.ids), bool)
+            mask[rows[np.isin(linked, np.array(values, dtype=np.int64))]] = True
+            return mask
+        codes = [self.vocab[name].index(v) for v in values if v in self.vocab[name]]
+        return np.isin(seen[name], np.array(codes, dtype=np.int64))
+
+    def _counts(self, name: str, rows: np.ndarray, seen: dict[str, np.ndarray]) -> dict:
+        if name in self.links:
+            link_rows, linked = self.links[name]
+            values, counts = np.unique(linked[rows[link_rows]], return_counts=True)
+            return {int(v): int(c) for v, c in zip(values, counts)}
+        codes = seen[name][rows]
+        counts = np.bincount(codes[codes >= 0], minlength=len(self.vocab[name]))
+        return {self.vocab[name][i]: int(c) for i, c in enumerate(counts) if c}
+
+
+_cache: "weakref.WeakKeyDictionary[Database, FacetIndex]" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def current(db: Database) -> FacetIndex:
+    """The index for the current data version (rebuilt after any write)."""
+    index = _cache.get(db)
+    if index is not None and index.version == db.version:
+        return index
+    with _lock:
+        index = _cache.get(db)
+        if index is None or index.version != db.version:
+            index = build(db)
+            _cache[db] = index
+    return index
+
+
+def build(db: Database) -> FacetIndex:
+    """Read the published lessons' columns (and the stranger's view of them) into arrays."""
+    version = db.version
+    with db.read() as cur:
+        frame = cur.execute(f"""WITH {K_TABLES}
+            SELECT l.id, epoch_us(l.published_at) AS published, l.visibility = 'public' AS public,
+                   l.department_id, l.kind, year(l.period_start) AS year,
+                   s.hhs_region AS own_region, d.state_code AS own_state, d.jurisdiction_type AS own_jurisdiction,
+                   d.population_band AS own_size, {ATTRIBUTION}
+            {joins()}
+            WHERE l.status = 'published' AND NOT l.hidden
+            ORDER BY l.id""", {"viewer_department": -1}).df()
+        ids = frame["id"].to_numpy(np.int64)
+        links = {}
+        for name, (table, column) in _LINKS.items():
+            pairs = cur.execute(f"SELECT lesson_id, {column} FROM {table}").fetchnumpy()
+            lesson_ids = np.asarray(pairs["lesson_id"], dtype=np.int64)
+            rows = np.searchsorted(ids, lesson_ids)
+            keep = (rows < len(ids)) & (ids[np.minimum(rows, len(ids) - 1)] == lesson_ids) if len(ids) else rows < 0
+            links[name] = (rows[keep], np.asarray(pairs[column], dtype=np.int64)[keep])
+        known = {name: frozenset(r[0] for r in cur.execute(sql).fetchall()) for name, sql in _KNOWN_SQL.items()}
+    vocab, own, stranger = {}, {}, {}
+    for name, (own_column, stranger_column) in _SCALARS.items():
+        values = frame[own_column].dropna().unique().tolist()
+        vocab[name] = sorted(int(v) if isinstance(v, (int, float, np.integer, np.floating)) else v for v in values)
+        own[name] = _codes(frame[own_column], vocab[name])
+        stranger[name] = _codes(frame[stranger_column], vocab[name])
+    return FacetIndex(
+        version=version, ids=ids, published=frame["published"].fillna(0).to_numpy(np.int64),
+        public=frame["public"].to_numpy(bool), department=frame["department_id"].to_numpy(np.int64),
+        own=own, stranger=stranger, vocab=vocab, links=links,
+        known={**known, "kind": frozenset(KINDS), "size": frozenset(POPULATION_BANDS),
+               "region": frozenset(range(1, 11)), "year": frozenset(range(1900, 2101)),
+               "jurisdiction": known["jurisdiction"] | frozenset(vocab["jurisdiction"])},
+    )
+
+
+def _codes(column: pd.Series, vocab: list) -> np.ndarray:
+    """Position of each value in `vocab`; -1 where the value is hidden (null) from the viewer."""
+    if vocab and isinstance(vocab[0], int):
+        column = column.astype("Int64")
+    return pd.Categorical(column, categories=vocab).codes.astype(np.int64)

@@ -1,0 +1,190 @@
+"""The DuckDB file: open it, migrate it, and run units of work on their own cursor."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+import duckdb
+
+from exchange.errors import Conflict, DatabaseBusy, DatabaseCorrupt, DatabaseFull, DatabaseProblem, DatabaseReadOnly
+
+T = TypeVar("T")
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PATH = ROOT / "data" / "exchange.duckdb"
+
+
+def database_path() -> Path:
+    """The database file: $EXCHANGE_DB or data/exchange.duckdb."""
+    return Path(os.environ.get("EXCHANGE_DB", DEFAULT_PATH))
+
+
+def fts_extension_path() -> str:
+    """The FTS extension shipped inside the duckdb-extension-fts wheel (no network needed)."""
+    import duckdb_extension_fts
+
+    base = Path(duckdb_extension_fts.__file__).parent / "extensions"
+    path = base / f"v{duckdb.__version__}" / "fts.duckdb_extension"
+    if not path.exists():
+        raise RuntimeError(f"The full-text search extension is missing at {path}; reinstall requirements.txt.")
+    return str(path)
+
+
+class Database:
+    """One DuckDB connection per process; every unit of work gets its own cursor."""
+
+    def __init__(self, path: str | Path = ":memory:", *, lock_down: bool = True):
+        self.path = str(path)
+        try:
+            self._con = duckdb.connect(self.path)
+        except duckdb.Error as exc:
+            raise classify(exc, self.path) from exc
+        self.version = 0  # bumped on every write; cache keys use it
+        self._version_lock = threading.Lock()
+        try:
+            self._con.execute(f"LOAD '{fts_extension_path()}'")
+            from exchange.storage import migrations
+
+            migrations.migrate(self)
+            if lock_down:
+                # After our own file I/O: no SQL may read or write arbitrary files.
+                self._con.execute("SET enable_external_access=false")
+        except duckdb.Error as exc:
+            self._con.close()
+            raise classify(exc, self.path) from exc
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor for one unit of work (never share one between threads)."""
+        return self._con.cursor()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for reads."""
+        cur = self._con.cursor()
+        try:
+            yield cur
+        except (duckdb.IOException, duckdb.FatalException) as exc:
+            raise classify(exc, self.path) from exc
+        finally:
+            cur.close()
+
+    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, attempts: int = 5, bump: bool = True) -> T:
+        """Run `work(cursor)` in one transaction; retry on a write-write conflict, then report it."""
+        for attempt in range(attempts):
+            cur = self._con.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                result = work(cur)
+                cur.execute("COMMIT")
+                if bump:
+                    self.bump()
+                return result
+            except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
+                _rollback(cur)
+                fault = _fault(exc, self.path)
+                if fault is not None:
+                    # A failed commit (disk full, read-only) is not a conflict: retrying cannot help.
+                    raise fault from exc
+                if isinstance(exc, duckdb.ConstraintException) and not _is_retryable(exc):
+                    raise
+                if attempt == attempts - 1:
+                    raise Conflict(
+                        "Someone else was saving the same record at the same moment. Nothing was lost; please try again."
+                    ) from exc
+                time.sleep(0.01 * (2**attempt) + random.random() * 0.01)
+            except (duckdb.IOException, duckdb.FatalException, duckdb.PermissionException) as exc:
+                _rollback(cur)
+                raise classify(exc, self.path) from exc
+            except BaseException:
+                _rollback(cur)
+                raise
+            finally:
+                cur.close()
+        raise AssertionError("unreachable")
+
+    def bump(self) -> None:
+        """Mark the data as changed (cache keys and the search index watch this)."""
+        with self._version_lock:
+            self.version += 1
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._con.close()
+
+
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):
+        cur.execute("ROLLBACK")
+
+
+# DuckDB reports every file fault with a message; each pattern below is the exact phrase of one
+# fault (never a loose word: "in block at location" contains "lock").
+_FAULTS: list[tuple[re.Pattern, type[DatabaseProblem], str]] = [
+    (re.compile(r"No space left on device|Disk quota exceeded|not enough space", re.I), DatabaseFull,
+     "The disk holding the database {path} is full, so nothing was saved. Free some space on it "
+     "(or ask your administrator to), then try again."),
+    (re.compile(r"Read-only file system|Permission denied|Operation not permitted|read-only mode", re.I),
+     DatabaseReadOnly,
+     "The database {path} cannot be written: its file or folder is read-only, or the app may not write there. "
+     "Nothing was saved; make the folder writable for the app's user, then try again."),
+    (re.compile(r"Corrupt database file|is not a valid DuckDB database file|Could not read enough bytes from file|"
+                r"database has been invalidated", re.I), DatabaseCorrupt,
+     "The database {path} is damaged or was cut short, so the exchange cannot use it. Stop the app, move the "
+     "damaged file aside, copy the newest backup from data/backups/ (or your own backups) to {path}, then start "
+     "the app again. Ask your administrator if there is no backup."),
+    (re.compile(r"Could not set lock on file"), DatabaseBusy,
+     "The database {path} is in use by another process{pid} (probably the running app). "
+     "Stop the app first, or do this through the app's admin pages."),
+]
+_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def classify(exc: BaseException, path: str) -> BaseException:
+    """The user-facing DatabaseProblem for a DuckDB error about the file itself, else `exc` unchanged."""
+    return _fault(exc, path) or exc
+
+
+def _fault(exc: BaseException, path: str) -> DatabaseProblem | None:
+    if not isinstance(exc, duckdb.Error):
+        return None
+    message = str(exc)
+    for pattern, kind, text in _FAULTS:
+        if pattern.search(message):
+            pid = _PID.search(message)
+            return kind(text.format(path=path, pid=f" (process {pid.group(1)})" if pid else ""))
+    return None
+
+
+def _is_retryable(exc: Exception) -> bool:
+    # DuckDB can report a concurrent insert of the same key as a constraint error
+    # even under ON CONFLICT; a retry then sees the committed row.
+    # Services check uniqueness before inserting, so a duplicate key here means a
+    # concurrent writer got there first: retrying reads its committed row.
+    message = str(exc).lower()
+    return "conflict" in message or "duplicate key" in message
+
+
+def rows(cur: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[dict]:
+    """Run a query and return rows as dicts."""
+    result = cur.execute(sql, params or [])
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, r)) for r in result.fetchall()]
+
+
+def one(cur: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> dict | None:
+    """The first row as a dict, or None."""
+    found = rows(cur, sql, params)
+    return found[0] if found else None
+
+
+def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> Any:
+    """The first column of the first row."""
+    row = cur.execute(sql, params or []).fetchone()
+    return row[0] if row else None
