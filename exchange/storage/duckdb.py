@@ -109,6 +109,10 @@ class Database:
                 cur.close()
         raise AssertionError("unreachable")
 
+    def data_version(self) -> int:
+        """The version of the data: it changes with every write that changes what readers see."""
+        return self.version
+
     def bump(self) -> None:
         """Mark the data as changed (cache keys and the search index watch this)."""
         with self._version_lock:
