@@ -21,11 +21,35 @@ def _cmd_init(args) -> int:
     path = Path(args.db) if args.db else None
     started = time.perf_counter()
     db = setup.open_app_database(path)
+    from exchange.discovery import search
+
+    search.catch_up(db)  # the full-text index: built on first run, else brought up to date
     with db.read() as cur:
         lessons = cur.execute("SELECT count(*) FROM lessons").fetchone()[0]
         departments = cur.execute("SELECT count(*) FROM departments").fetchone()[0]
     db.close()
     print(f"Database ready at {db.path}: {departments} departments, {lessons} lessons ({time.perf_counter() - started:.1f} s).")
+    return 0
+
+
+def _cmd_search(args) -> int:
+    from exchange import setup
+    from exchange.discovery import search
+
+    started = time.perf_counter()
+    db = setup.open_app_database(Path(args.db) if args.db else None, with_demo=False, allow_demo_data=True)
+    try:
+        if args.rebuild:
+            search.refresh_index(db)
+            done = "rebuilt from scratch"
+        else:
+            count = search.catch_up(db)
+            done = "built (it did not exist yet)" if count < 0 else f"brought up to date ({count} lesson(s) re-indexed)"
+        with db.read() as cur:
+            indexed = cur.execute("SELECT count(*) FROM search.docs").fetchone()[0]
+    finally:
+        db.close()
+    print(f"Search index {done}: {indexed} published lessons indexed ({time.perf_counter() - started:.1f} s).")
     return 0
 
 
@@ -187,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
                              "(for production; a backup is kept first).")
     p.add_argument("--yes", action="store_true", help="Do not ask before replacing a database (a backup is still kept).")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("search", help="Bring the full-text search index up to date from the change log "
+                                      "(--rebuild: build it from scratch; the app must be stopped).")
+    p.add_argument("--rebuild", action="store_true", help="Rebuild the whole index instead of catching up.")
+    p.add_argument("--db", help="Database file (default: $EXCHANGE_DB or data/exchange.duckdb).")
+    p.set_defaults(func=_cmd_search)
 
     users = sub.add_parser("users", help="Create, list and reset accounts (works in production mode; the app must be stopped).")
     users_sub = users.add_subparsers(dest="users_command", required=True)

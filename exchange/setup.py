@@ -13,6 +13,7 @@ from pathlib import Path
 
 from exchange.identity import audit
 from exchange import taxonomy
+from exchange.storage import open_database
 from exchange.storage.duckdb import Database, database_path, scalar
 from exchange.errors import ExchangeError
 from exchange.models import User
@@ -37,13 +38,16 @@ def open_app_database(path: str | Path | None = None, *, with_demo: bool | None 
                       allow_demo_data: bool = False) -> Database:
     """Open (creating and migrating if needed) the database; add demo data to an empty one in demo mode.
 
+    The search index is not built here (a CLI command need not wait for it): the app and `init`
+    catch it up (`search.catch_up`), building it on first start.
+
     In production mode it refuses a database holding demo data (DemoDataInProduction) unless
     `allow_demo_data` (the command-line tools that repair or purge it).
     """
     path = Path(path) if path else database_path()
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(path)
+    db = open_database(path)  # applies outstanding migrations
     try:
         taxonomy.seed(db)
         if with_demo is None:
@@ -58,9 +62,6 @@ def open_app_database(path: str | Path | None = None, *, with_demo: bool | None 
 
                 log.info("Creating demo data in %s", path)
                 demo.build(db)
-        from exchange.discovery import search
-
-        search.refresh_index(db)
     except BaseException:
         db.close()
         raise
@@ -142,8 +143,4 @@ def purge_demo_data(db: Database, actor: User) -> dict:
         audit.record(cur, actor, "demo_purged", "database", None, True, counts)
         return counts
 
-    counts = db.write(work)
-    from exchange.discovery import search
-
-    search.refresh_index(db)
-    return counts
+    return db.write(work)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from exchange.storage import open_database
 from exchange import adoption, clock  # noqa: E402
 from exchange.storage.duckdb import Database  # noqa: E402
 
@@ -182,7 +183,7 @@ def main(argv: list[str]) -> int:
         return 0
     if not args.database:
         parser.error("give a DATABASE_FILE (or --browser)")
-    db = Database(args.database)
+    db = open_database(args.database)
     try:
         figures = run(db)
     finally:

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from exchange.storage import open_database
 from exchange.discovery import browse, search
 from exchange import demo, setup  # noqa: E402
 from exchange.discovery.browse import Filters  # noqa: E402
@@ -88,7 +89,7 @@ def main() -> int:
         search.refresh_index(db)
         print(f"  full-text index built in {time.perf_counter() - started:.1f} s", flush=True)
         db.close()
-    db = Database(path)
+    db = open_database(path)
     with db.read() as cur:
         lessons = cur.execute("SELECT count(*) FROM lessons").fetchone()[0]
         departments = cur.execute("SELECT count(*) FROM departments").fetchone()[0]

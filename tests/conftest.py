@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from exchange.storage import open_database
 from exchange import taxonomy
 from exchange.storage.duckdb import Database
 
@@ -11,7 +12,7 @@ from exchange.storage.duckdb import Database
 @pytest.fixture
 def fresh_db():
     """An empty in-memory exchange with the taxonomy loaded."""
-    db = Database(":memory:")
+    db = open_database(":memory:")
     taxonomy.seed(db)
     yield db
     db.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from exchange.storage import open_database
 from exchange.identity import accounts
 from exchange import cli, demo, taxonomy
 from exchange.storage.duckdb import Database
@@ -24,7 +25,7 @@ def db_path(tmp_path, monkeypatch):
     """An empty database file with the taxonomy; production mode so nothing demo-ish sneaks in."""
     monkeypatch.setenv("EXCHANGE_MODE", "production")
     path = tmp_path / "exchange.duckdb"
-    db = Database(path)
+    db = open_database(path)
     taxonomy.seed(db)
     db.close()
     return path
@@ -41,7 +42,7 @@ def run(argv, stdin="", monkeypatch=None):
 
 
 def open_db(path):
-    return Database(path)
+    return open_database(path)
 
 
 def test_users_create_with_password_stdin_makes_an_administrator_who_can_sign_in(db_path, monkeypatch, capsys):

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
+from exchange.storage import open_database
 from exchange import demo, taxonomy
 from exchange.demo import corpus as demo_corpus
 from exchange.identity import passwords
@@ -19,7 +20,7 @@ LEADING, LAGGING = (1, 9, 10), (4, 6, 7)
 
 
 def _fresh() -> Database:
-    db = Database(":memory:")
+    db = open_database(":memory:")
     taxonomy.seed(db)
     return db
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from exchange.storage import open_database
 from exchange import cli, taxonomy
 from exchange.storage import duckdb as dbmod
 from exchange.storage.duckdb import Database
@@ -55,7 +56,7 @@ def _fill(folder: Path) -> Path:
 
 
 def test_a_full_disk_is_reported_as_a_full_disk_not_as_someone_else_saving(small_fs):
-    db = Database(small_fs / "exchange.duckdb")
+    db = open_database(small_fs / "exchange.duckdb")
     db.write(lambda cur: cur.execute("INSERT INTO settings VALUES ('kept', 'yes')"))
     filler = _fill(small_fs)
     with pytest.raises(DatabaseFull) as full:
@@ -72,13 +73,13 @@ def test_a_full_disk_is_reported_as_a_full_disk_not_as_someone_else_saving(small
 
 def test_a_read_only_file_system_is_reported_as_read_only(small_fs):
     path = small_fs / "exchange.duckdb"
-    Database(path).close()
+    open_database(path).close()
     done = subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     with pytest.raises(DatabaseReadOnly, match="cannot be written"):
-        Database(path)
+        open_database(path)
     with pytest.raises(DatabaseReadOnly):
-        Database(small_fs / "new.duckdb")
+        open_database(small_fs / "new.duckdb")
 
 
 def test_a_read_only_folder_is_reported_as_read_only_for_a_non_root_user(tmp_path):
@@ -89,21 +90,21 @@ def test_a_read_only_folder_is_reported_as_read_only_for_a_non_root_user(tmp_pat
     folder.chmod(0o555)
     try:
         with pytest.raises(DatabaseReadOnly):
-            Database(folder / "exchange.duckdb")
+            open_database(folder / "exchange.duckdb")
     finally:
         folder.chmod(0o755)
 
 
 def test_a_truncated_file_is_reported_as_damaged_with_how_to_restore(tmp_path):
     path = tmp_path / "exchange.duckdb"
-    db = Database(path)
+    db = open_database(path)
     taxonomy.seed(db)
     db.close()
     size = path.stat().st_size
     with open(path, "r+b") as f:
         f.truncate(size // 2)
     with pytest.raises(DatabaseCorrupt) as damaged:
-        Database(path)
+        open_database(path)
     message = damaged.value.message
     assert "damaged" in message and "backup" in message and "data/backups/" in message
     assert "in use" not in message
@@ -112,7 +113,7 @@ def test_a_truncated_file_is_reported_as_damaged_with_how_to_restore(tmp_path):
 def test_a_damaged_block_is_reported_as_damaged_never_as_in_use(tmp_path):
     # "…checksum … in block at location N" contains "lock": it once read as "in use by another process".
     path = tmp_path / "exchange.duckdb"
-    db = Database(path)
+    db = open_database(path)
     db.write(lambda cur: cur.execute("CREATE TABLE big AS SELECT range AS i, random()::VARCHAR AS s FROM range(200000)"))
     db.close()
     size = path.stat().st_size
@@ -120,7 +121,7 @@ def test_a_damaged_block_is_reported_as_damaged_never_as_in_use(tmp_path):
         f.seek(size // 2)
         f.write(os.urandom(20000))
     with pytest.raises(DatabaseCorrupt) as damaged:
-        opened = Database(path)
+        opened = open_database(path)
         with opened.read() as cur:
             cur.execute("SELECT sum(i), max(s) FROM big").fetchall()
     assert isinstance(damaged.value.__cause__, duckdb.Error) and "block" in str(damaged.value.__cause__)
@@ -131,14 +132,14 @@ def test_a_file_that_is_not_a_database_is_reported_as_damaged(tmp_path):
     path = tmp_path / "exchange.duckdb"
     path.write_bytes(os.urandom(50_000))
     with pytest.raises(DatabaseCorrupt):
-        Database(path)
+        open_database(path)
 
 
 @pytest.fixture
 def held(tmp_path):
     """A database file held open by another process (like the running app); yields (path, pid)."""
     path = tmp_path / "exchange.duckdb"
-    Database(path).close()
+    open_database(path).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys\ncon = duckdb.connect(sys.argv[1])\nprint('ready', flush=True)\n"
                                "sys.stdin.read()", str(path)],
@@ -152,7 +153,7 @@ def held(tmp_path):
 def test_a_database_another_process_holds_is_reported_as_in_use_with_its_process(held):
     path, pid = held
     with pytest.raises(DatabaseBusy) as busy:
-        Database(path)
+        open_database(path)
     assert "in use by another process" in busy.value.message and str(pid) in busy.value.message
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from exchange.storage import open_database
 from exchange.discovery import browse, search
 from exchange import lessons
 from exchange.lessons import moderation
@@ -193,17 +194,15 @@ def test_the_index_state_belongs_to_its_database_object_and_dies_with_it():
     import weakref
 
     from exchange import taxonomy
-    from exchange.storage.duckdb import Database
-
-    first = Database(":memory:")
+    first = open_database(":memory:")
     taxonomy.seed(first)
     search.refresh_index(first)
-    assert search.index_state(first)[0] is not None and first in search._state
+    assert search.index_seq(first) == first.data_version() and first in search._state
     gone = weakref.ref(first)
     first.close()
     del first
     gc.collect()
     assert gone() is None  # the state held no strong reference: the entry went with the database
-    second = Database(":memory:")
-    assert search.index_state(second) == (None, -1)
+    second = open_database(":memory:")
+    assert search.index_seq(second) == -1
     second.close()

@@ -5,19 +5,21 @@ numpy over one compact array per column takes a few. The index holds, for every 
 lesson, two values per attribute: what its own department sees, and what everyone else sees —
 the latter computed by the SQL anonymity rule (anonymity.ATTRIBUTION, evaluated for a
 stranger), so the rule still lives in one place. A viewer sees the first for their own
-department's lessons and the second for all others. Rebuilt when the data version changes.
+department's lessons and the second for all others. Kept at the data version from the change log:
+changed lessons are re-read one by one; a department or taxonomy change rebuilds it.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from exchange.privacy.anonymity import ATTRIBUTION, K_TABLES, joins
+from exchange.storage import changes
 from exchange.storage.duckdb import Database
 from exchange.models import KINDS, POPULATION_BANDS
 
@@ -54,6 +56,10 @@ class FacetIndex:
     vocab: dict[str, list]
     links: dict[str, tuple[np.ndarray, np.ndarray]]
     known: dict[str, frozenset]  # every value a filter may name: taxonomy ids, codes, department ids
+    # What the arrays were made from, so a lesson change is applied without reading every lesson again.
+    frame: pd.DataFrame = field(repr=False, compare=False, default=None)
+    pairs: dict = field(repr=False, compare=False, default=None)
+    known_sql: dict = field(repr=False, compare=False, default=None)
 
     def query(self, *, viewer_department: int, members: bool, selected: dict[str, tuple],
               hit_ids=None) -> tuple[np.ndarray, int, dict[str, dict]]:
@@ -118,42 +124,80 @@ class FacetIndex:
 
 _cache: "weakref.WeakKeyDictionary[Database, FacetIndex]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+# Entities whose changes move the index: lessons (applied one by one), and what every lesson's
+# attribution or filter vocabulary depends on (departments, states, taxonomy: rebuilt).
+_WATCHED = ("lesson", "department", "taxonomy")
 
 
 def current(db: Database) -> FacetIndex:
-    """The index for the current data version (rebuilt after any write)."""
+    """The index at the current data version: caught up from the change log (lessons applied one by one)."""
     index = _cache.get(db)
-    if index is not None and index.version == db.version:
+    if index is not None and index.version >= db.data_version():
         return index
     with _lock:
         index = _cache.get(db)
-        if index is None or index.version != db.version:
-            index = build(db)
+        if index is None or index.version < db.data_version():
+            index = _advance(db, index)
             _cache[db] = index
     return index
 
 
+def _advance(db: Database, index: FacetIndex | None) -> FacetIndex:
+    """`index` moved to the current data version: rebuilt only when something other than lessons changed."""
+    if index is None:
+        return build(db)
+    with db.read() as cur:
+        version = changes.latest(cur)
+        found = [c for c in changes.since(cur, index.version, entities=_WATCHED) if c.seq <= version]
+        if not found:
+            return replace(index, version=version)
+        if any(c.entity != "lesson" or c.entity_id is None for c in found):
+            return build(db)
+        ids = sorted({c.entity_id for c in found})
+        fresh, pairs = _read(cur, ids)
+    frame = pd.concat([index.frame[~index.frame["id"].isin(ids)], fresh]).sort_values("id", ignore_index=True)
+    links = {name: pd.concat([index.pairs[name][~index.pairs[name]["lesson_id"].isin(ids)], pairs[name]],
+                             ignore_index=True) for name in _LINKS}
+    return _assemble(version, frame, links, index.known_sql)
+
+
 def build(db: Database) -> FacetIndex:
     """Read the published lessons' columns (and the stranger's view of them) into arrays."""
-    version = db.version
     with db.read() as cur:
-        frame = cur.execute(f"""WITH {K_TABLES}
-            SELECT l.id, epoch_us(l.published_at) AS published, l.visibility = 'public' AS public,
-                   l.department_id, l.kind, year(l.period_start) AS year,
-                   s.hhs_region AS own_region, d.state_code AS own_state, d.jurisdiction_type AS own_jurisdiction,
-                   d.population_band AS own_size, {ATTRIBUTION}
-            {joins()}
-            WHERE l.status = 'published' AND NOT l.hidden
-            ORDER BY l.id""", {"viewer_department": -1}).df()
-        ids = frame["id"].to_numpy(np.int64)
-        links = {}
-        for name, (table, column) in _LINKS.items():
-            pairs = cur.execute(f"SELECT lesson_id, {column} FROM {table}").fetchnumpy()
-            lesson_ids = np.asarray(pairs["lesson_id"], dtype=np.int64)
-            rows = np.searchsorted(ids, lesson_ids)
-            keep = (rows < len(ids)) & (ids[np.minimum(rows, len(ids) - 1)] == lesson_ids) if len(ids) else rows < 0
-            links[name] = (rows[keep], np.asarray(pairs[column], dtype=np.int64)[keep])
+        version = changes.latest(cur)
+        frame, pairs = _read(cur, None)
         known = {name: frozenset(r[0] for r in cur.execute(sql).fetchall()) for name, sql in _KNOWN_SQL.items()}
+    return _assemble(version, frame, pairs, known)
+
+
+def _read(cur, ids: list[int] | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Rows of the published lessons (only `ids`, if given) and their practice/action/risk links."""
+    only = "" if ids is None else "AND l.id IN (SELECT unnest($ids::INTEGER[]))"
+    params = {"viewer_department": -1} | ({} if ids is None else {"ids": ids})
+    frame = cur.execute(f"""WITH {K_TABLES}
+        SELECT l.id, epoch_us(l.published_at) AS published, l.visibility = 'public' AS public,
+               l.department_id, l.kind, year(l.period_start) AS year,
+               s.hhs_region AS own_region, d.state_code AS own_state, d.jurisdiction_type AS own_jurisdiction,
+               d.population_band AS own_size, {ATTRIBUTION}
+        {joins()}
+        WHERE l.status = 'published' AND NOT l.hidden {only}
+        ORDER BY l.id""", params).df()
+    pairs = {}
+    for name, (table, column) in _LINKS.items():
+        where = "" if ids is None else "WHERE lesson_id IN (SELECT unnest(?::INTEGER[]))"
+        pairs[name] = cur.execute(f"SELECT lesson_id, {column} AS value FROM {table} {where}",
+                                  [] if ids is None else [ids]).df()
+    return frame, pairs
+
+
+def _assemble(version: int, frame: pd.DataFrame, pairs: dict[str, pd.DataFrame], known: dict) -> FacetIndex:
+    ids = frame["id"].to_numpy(np.int64)
+    links = {}
+    for name in _LINKS:
+        lesson_ids = pairs[name]["lesson_id"].to_numpy(np.int64)
+        rows = np.searchsorted(ids, lesson_ids)
+        keep = (rows < len(ids)) & (ids[np.minimum(rows, len(ids) - 1)] == lesson_ids) if len(ids) else rows < 0
+        links[name] = (rows[keep], pairs[name]["value"].to_numpy(np.int64)[keep])
     vocab, own, stranger = {}, {}, {}
     for name, (own_column, stranger_column) in _SCALARS.items():
         values = frame[own_column].dropna().unique().tolist()
@@ -167,6 +211,7 @@ def build(db: Database) -> FacetIndex:
         known={**known, "kind": frozenset(KINDS), "size": frozenset(POPULATION_BANDS),
                "region": frozenset(range(1, 11)), "year": frozenset(range(1900, 2101)),
                "jurisdiction": known["jurisdiction"] | frozenset(vocab["jurisdiction"])},
+        frame=frame, pairs=pairs, known_sql=known,
     )
 
 

@@ -1,12 +1,19 @@
-"""Ranked full-text search over lessons (DuckDB FTS, BM25, English stemming).
+"""Ranked full-text search over lessons (BM25, English stemming), kept current from the change log.
 
-The FTS index does not follow inserts, so it is rebuilt off the request path by a
-background refresher. Lessons changed since the last build are matched directly, with the
-index's own tokenizer, stopwords and stemmer on both sides (one matcher), and scored with
-the index's statistics, so a lesson published a moment ago is findable at once.
+The index is our own tables in the `search` schema, derived from the published, visible lessons:
+`terms` (term → id and document frequency), `postings` (term, lesson, term frequency, length) and
+`docs` (each indexed lesson's revision stamp and length). One tokenizer (lower-case, accents stripped,
+letters only), one stopword list and one stemmer (DuckDB FTS's `stem`) serve both the index and
+the query, so a word found in one is found in the other.
 
-The index covers published, visible lessons only: its document frequencies and lengths
-rank everyone's results, and must not move when someone edits a private draft.
+The index records the change-log sequence it reflects. `catch_up` applies what changed since:
+lessons named by the log are re-indexed one by one (old postings out, new postings in); after a
+change the log cannot name (entity 'data'), lessons whose revision differs from the index's are
+found by comparing revision stamps. A full build happens only on first start or by `python -m exchange
+search --rebuild`. A search catches up first, so a lesson is findable the moment it is published.
+
+The index covers published, visible lessons only: its document frequencies and lengths rank
+everyone's results, and must not move when someone edits a private draft.
 """
 
 from __future__ import annotations
@@ -18,10 +25,10 @@ import threading
 import unicodedata
 import time
 import weakref
-from datetime import datetime
 
 import duckdb
 
+from exchange.storage import changes
 from exchange.storage.duckdb import Database
 
 log = logging.getLogger(__name__)
@@ -29,12 +36,23 @@ log = logging.getLogger(__name__)
 FIELDS = ("title", "summary", "context", "what_we_did", "what_happened", "do_differently", "advice")
 MAX_QUERY_CHARS = 200
 _build_lock = threading.Lock()
-DOCS = "search.published"      # what the index covers: a copy of the published lessons' text, rebuilt with it
-FTS = "fts_search_published"   # the schema DuckDB's FTS creates for DOCS
 STEMMER = "english"
-# The index's tokenizer, written once and passed to create_fts_index, so the direct match splits text
-# exactly as the index did: lower-case, accents stripped, anything but a-z separates words.
+# The tokenizer: lower-case, accents stripped, anything but a-z separates words.
 IGNORE = r"(\.|[^a-z])+"
+INDEXED = "status = 'published' AND NOT hidden"
+# What changes when a lesson's text does (every lesson write bumps revision; updated_at as a second witness):
+# after a change the log cannot name, lessons whose stamp differs from the index's are re-indexed.
+STAMP = "hash(revision, updated_at)"
+_SCHEMA = """
+CREATE SCHEMA IF NOT EXISTS search;
+CREATE OR REPLACE TABLE search.terms (termid INTEGER NOT NULL, term VARCHAR NOT NULL, df INTEGER NOT NULL);
+CREATE OR REPLACE TABLE search.postings (termid INTEGER NOT NULL, lesson_id INTEGER NOT NULL, tf INTEGER NOT NULL,
+                                         doc_len INTEGER NOT NULL);
+CREATE OR REPLACE TABLE search.docs (lesson_id INTEGER NOT NULL, stamp UBIGINT NOT NULL, doc_len INTEGER NOT NULL);
+CREATE OR REPLACE TABLE search.stopwords (sw VARCHAR NOT NULL)
+"""
+_OLD = ("DROP SCHEMA IF EXISTS fts_main_lessons CASCADE", "DROP SCHEMA IF EXISTS fts_search_published CASCADE",
+        "DROP TABLE IF EXISTS search.published")
 
 
 def _tokens(sql_text: str) -> str:
@@ -51,119 +69,164 @@ def terms(query: str) -> list[str]:
 
 
 def refresh_index(db: Database) -> None:
-    """Rebuild the FTS index in one transaction (readers keep using the old one until it commits)."""
+    """Build the index from scratch in one transaction (readers keep the old one until it commits)."""
     with _build_lock:
-        version = db.version
+        _build(db)
+
+
+def _build(db: Database) -> None:
+    seq = db.data_version()
+    stopwords = _stopwords(db)
+
+    def work(cur):
+        for statement in _OLD:
+            cur.execute(statement)
+        for statement in _SCHEMA.split(";"):
+            cur.execute(statement)
+        cur.execute("INSERT INTO search.stopwords SELECT unnest(?::VARCHAR[])", [stopwords])
+        _index(cur, "TRUE")  # one insert into empty tables: postings sorted by term (zone maps work)
+        _set_state(cur, seq)
+
+    started = time.perf_counter()
+    db.write(work, attempts=3, bump=False)  # an index build is not a data change
+    _state.pop(db, None)
+    log.info("search index built in %.1f s", time.perf_counter() - started)
+
+
+def catch_up(db: Database) -> int:
+    """Apply the changes since the index's sequence (building it if it never was); return lessons re-indexed."""
+    if index_seq(db) == db.data_version():
+        return 0
+    with _build_lock:
+        seq, built = _read_state(db)
+        if not built:  # first start: nothing to catch up from
+            _build(db)
+            return -1
+        target = db.data_version()
+        if seq == target:
+            _state.pop(db, None)
+            return 0
 
         def work(cur):
-            # Transaction start, in UTC like every timestamp we store (whatever the host's time zone),
-            # less a minute: a write stamped just before this snapshot but committed just after it
-            # is not in the index, so lessons changed in that minute are also searched directly.
-            built_at = cur.execute(
-                "SELECT (current_timestamp AT TIME ZONE 'UTC') - INTERVAL 60 SECOND").fetchone()[0]
-            cur.execute("DROP SCHEMA IF EXISTS fts_main_lessons CASCADE")  # the index over all lessons, before 0.x
-            cur.execute("CREATE SCHEMA IF NOT EXISTS search")
-            cur.execute(f"""CREATE OR REPLACE TABLE {DOCS} AS SELECT id, {', '.join(FIELDS)} FROM lessons
-                            WHERE status = 'published' AND NOT hidden""")
-            ignore = IGNORE.replace("'", "''")
-            cur.execute(
-                f"PRAGMA create_fts_index('{DOCS}', 'id', {', '.join(repr(f) for f in FIELDS)}, "
-                f"stemmer='{STEMMER}', stopwords='english', ignore='{ignore}', overwrite=1)"
-            )
-            # Postings sorted by term: a query reads only the row groups of its own terms
-            # (zone maps), instead of scanning every token as match_bm25 does (~10x faster).
-            cur.execute(f"""CREATE TABLE {FTS}.postings AS
-                SELECT t.termid, d.name AS lesson_id, count(*)::INTEGER AS tf, any_value(d.len)::INTEGER AS doc_len
-                FROM {FTS}.terms t JOIN {FTS}.docs d ON d.docid = t.docid
-                GROUP BY t.termid, d.name ORDER BY t.termid, d.name""")
-            cur.execute("DELETE FROM search_index_state")
-            cur.execute("INSERT INTO search_index_state VALUES (1, ?, ?)", [built_at, version])
+            found = changes.since(cur, seq, entities=("lesson",))
+            if any(c.entity == changes.ANYTHING for c in found):
+                ids = [r[0] for r in cur.execute(f"""
+                    SELECT coalesce(l.id, d.lesson_id) FROM (SELECT id, {STAMP} AS stamp FROM lessons WHERE {INDEXED}) l
+                    FULL JOIN search.docs d ON d.lesson_id = l.id
+                    WHERE l.id IS NULL OR d.lesson_id IS NULL OR l.stamp <> d.stamp""").fetchall()]
+            else:
+                ids = sorted({c.entity_id for c in found if c.entity_id is not None})
+            if ids:
+                _reindex(cur, ids)
+            _set_state(cur, target)
+            return len(ids)
 
-        started = time.perf_counter()
-        db.write(work, attempts=3, bump=False)  # an index build is not a data change
+        done = db.write(work, attempts=3, bump=False)
         _state.pop(db, None)
-        log.info("search index rebuilt in %.1f s", time.perf_counter() - started)
+    return done
+
+
+def _reindex(cur: duckdb.DuckDBPyConnection, ids: list[int]) -> None:
+    """Take these lessons' old postings out of the index and put their current ones in (if still indexed)."""
+    cur.execute("CREATE OR REPLACE TEMP TABLE search_touched AS SELECT unnest(?::INTEGER[]) AS id", [ids])
+    cur.execute("""UPDATE search.terms SET df = search.terms.df - o.n
+                   FROM (SELECT termid, count(*) AS n FROM search.postings
+                         WHERE lesson_id IN (SELECT id FROM search_touched) GROUP BY termid) o
+                   WHERE search.terms.termid = o.termid""")
+    cur.execute("DELETE FROM search.postings WHERE lesson_id IN (SELECT id FROM search_touched)")
+    cur.execute("DELETE FROM search.docs WHERE lesson_id IN (SELECT id FROM search_touched)")
+    _index(cur, "id IN (SELECT id FROM search_touched)")
+    cur.execute("DROP TABLE search_touched")
+
+
+def _index(cur: duckdb.DuckDBPyConnection, where: str) -> None:
+    """Add postings for the indexed lessons matching `where` (their old postings must be gone)."""
+    text = "concat_ws(' ', " + ", ".join(FIELDS) + ")"
+    cur.execute(f"""CREATE OR REPLACE TEMP TABLE search_fresh AS
+        WITH words AS (SELECT id, unnest({_tokens(text)}) AS t FROM lessons WHERE {INDEXED} AND ({where})),
+             kept AS (SELECT id, stem(t, '{STEMMER}') AS term FROM words WHERE t NOT IN (SELECT sw FROM search.stopwords)),
+             lengths AS (SELECT id, count(*) AS doc_len FROM kept GROUP BY id)
+        SELECT k.id, k.term, count(*)::INTEGER AS tf, any_value(l.doc_len)::INTEGER AS doc_len
+        FROM kept k JOIN lengths l USING (id) GROUP BY k.id, k.term""")
+    cur.execute("""INSERT INTO search.terms
+        SELECT (SELECT coalesce(max(termid), 0) FROM search.terms) + row_number() OVER (ORDER BY term), term, 0
+        FROM (SELECT DISTINCT term FROM search_fresh WHERE term NOT IN (SELECT term FROM search.terms))""")
+    cur.execute("""UPDATE search.terms SET df = search.terms.df + f.n
+        FROM (SELECT term, count(*) AS n FROM search_fresh GROUP BY term) f WHERE search.terms.term = f.term""")
+    cur.execute("""INSERT INTO search.postings SELECT t.termid, f.id, f.tf, f.doc_len
+        FROM search_fresh f JOIN search.terms t USING (term) ORDER BY t.termid, f.id""")
+    cur.execute(f"""INSERT INTO search.docs
+        SELECT l.id, {STAMP.replace('revision', 'l.revision').replace('updated_at', 'l.updated_at')},
+               coalesce(n.doc_len, 0) FROM lessons l
+        LEFT JOIN (SELECT id, any_value(doc_len) AS doc_len FROM search_fresh GROUP BY id) n USING (id)
+        WHERE l.{INDEXED.replace(' AND NOT ', ' AND NOT l.')} AND (l.{where if where != 'TRUE' else 'id IS NOT NULL'})""")
+    cur.execute("DROP TABLE search_fresh")
+
+
+def _stopwords(db: Database) -> list[str]:
+    """DuckDB FTS's English stopword list, read from an FTS index over a one-row table (made and dropped
+    in statements of their own: DuckDB refuses to commit an FTS index created and dropped in one transaction)."""
+    with db.read() as cur:
+        cur.execute("CREATE OR REPLACE TEMP TABLE search_stopword_probe (id INTEGER, body VARCHAR)")
+        cur.execute("INSERT INTO search_stopword_probe VALUES (1, 'probe')")
+        cur.execute("PRAGMA create_fts_index('search_stopword_probe', 'id', 'body', stopwords='english', overwrite=1)")
+        words = [r[0] for r in cur.execute("SELECT sw FROM fts_main_search_stopword_probe.stopwords").fetchall()]
+        cur.execute("DROP SCHEMA IF EXISTS fts_main_search_stopword_probe CASCADE")
+        cur.execute("DROP TABLE search_stopword_probe")
+    return words
+
+
+def _set_state(cur: duckdb.DuckDBPyConnection, seq: int) -> None:
+    cur.execute("DELETE FROM search_index_state")
+    cur.execute("INSERT INTO search_index_state VALUES (1, current_timestamp AT TIME ZONE 'UTC', ?)", [seq])
+
+
+def _read_state(db: Database) -> tuple[int, bool]:
+    with db.read() as cur:
+        row = cur.execute("SELECT built_version FROM search_index_state WHERE id = 1").fetchone()
+        built = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'search' AND table_name = 'docs'"
+                            ).fetchone()[0]
+    # An index of an older layout (or none) counts as never built.
+    return (row[0] if row else -1), bool(row and built)
 
 
 # Keyed by the Database object itself, never id(db): a closed database's address can be reused by a new
-# one, which would then inherit "index built" and query an FTS schema it does not have.
-_state: "weakref.WeakKeyDictionary[Database, tuple[datetime | None, int]]" = weakref.WeakKeyDictionary()
+# one, which would then inherit "index built" and query tables it does not have.
+_state: "weakref.WeakKeyDictionary[Database, int]" = weakref.WeakKeyDictionary()
 
 
-def index_state(db: Database) -> tuple[datetime | None, int]:
-    """(built_at, data version at build) of the current index."""
+def index_seq(db: Database) -> int:
+    """The change-log sequence the index reflects (-1: never built)."""
     cached = _state.get(db)
     if cached is None:
-        with db.read() as cur:
-            row = cur.execute("SELECT built_at, built_version FROM search_index_state WHERE id = 1").fetchone()
-            built = cur.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [FTS]).fetchone()[0]
-        # An index of an older layout (or none) counts as never built: every lesson is matched directly.
-        cached = (row[0], row[1]) if row and built else (None, -1)
-        _state[db] = cached
+        seq, built = _read_state(db)
+        cached = _state[db] = seq if built else -1
     return cached
 
 
 def index_is_stale(db: Database) -> bool:
-    """True when data changed since the index was built."""
-    return index_state(db)[1] != db.version
+    """True when data changed since the index last caught up."""
+    return index_seq(db) != db.data_version()
 
 
 def hits(cur: duckdb.DuckDBPyConnection, db: Database, query: str) -> dict[int, float]:
-    """Lesson id → relevance score for every lesson matching the query (any visibility; callers filter)."""
+    """Lesson id → relevance score for every published, visible lesson matching the query (callers filter further)."""
     words = terms(query)
     if not words:
         return {}
-    built_at, _ = index_state(db)
-    stopwords = f"SELECT sw FROM {FTS}.stopwords" if built_at is not None else "SELECT unnest(?::VARCHAR[])"
-    stop_params = [] if built_at is not None else [sorted(FALLBACK_STOPWORDS)]
+    catch_up(db)
     stems = [r[0] for r in cur.execute(
         f"""SELECT DISTINCT stem(t, '{STEMMER}') FROM (SELECT unnest({_tokens('?')}) AS t)
-            WHERE t NOT IN ({stopwords})""", [" ".join(words), *stop_params]).fetchall()]
+            WHERE t NOT IN (SELECT sw FROM search.stopwords)""", [" ".join(words)]).fetchall()]
     if not stems:
         return {}
-    scores: dict[int, float] = {}
-    if built_at is not None:
-        stats = cur.execute(f"SELECT num_docs, avgdl FROM {FTS}.stats").fetchone()
-        found = cur.execute(f"SELECT termid, term, df FROM {FTS}.dict WHERE term IN (SELECT unnest(?::VARCHAR[]))",
-                            [stems]).fetchall()
-        df = {term: n for _, term, n in found}
-        scores.update(_bm25(cur, stats, found))
-        for (changed,) in cur.execute("SELECT id FROM lessons WHERE updated_at > ?", [built_at]).fetchall():
-            scores.pop(changed, None)  # indexed text is stale; the direct match below decides
-    else:
-        stats, df = None, {}
-    # Lessons written since the build: the same tokens, stopwords and stems as the index, any word matching.
-    text = "concat_ws(' ', " + ", ".join(FIELDS) + ")"
-    fresh = cur.execute(
-        f"""WITH words AS (
-                SELECT id, unnest({_tokens(text)}) AS t FROM lessons WHERE ?::TIMESTAMP IS NULL OR updated_at > ?),
-            kept AS (SELECT id, stem(t, '{STEMMER}') AS term FROM words WHERE t NOT IN ({stopwords})),
-            lengths AS (SELECT id, count(*) AS doc_len FROM kept GROUP BY id)
-            SELECT k.id, k.term, count(*) AS tf, any_value(l.doc_len) AS doc_len
-            FROM kept k JOIN lengths l USING (id) WHERE k.term IN (SELECT unnest(?::VARCHAR[])) GROUP BY k.id, k.term""",
-        [built_at, built_at, *stop_params, stems]).fetchall()
-    if fresh:
-        if not stats or not stats[0]:  # no index yet: rank the fresh lessons among themselves
-            lengths = {lesson_id: doc_len for lesson_id, _, _, doc_len in fresh}
-            stats = (len(lengths), sum(lengths.values()) / len(lengths))
-        num_docs, avgdl = stats
-        for lesson_id, term, tf, doc_len in fresh:
-            scores[lesson_id] = scores.get(lesson_id, 0.0) + _term_score(num_docs, avgdl, df.get(term, 0), tf, doc_len)
-    return scores
+    stats = cur.execute("SELECT count(*), avg(doc_len) FROM search.docs").fetchone()
+    found = cur.execute("SELECT termid, term, df FROM search.terms WHERE df > 0 AND term IN (SELECT unnest(?::VARCHAR[]))",
+                        [stems]).fetchall()
+    return _bm25(cur, stats, found)
 
-
-# Used to drop stopwords in the direct match before any index exists (the index brings its own list).
-FALLBACK_STOPWORDS = frozenset("""a about after all also an and any are as at be been but by can did do does for from
-had has have how i in into is it its more most no not of on or our out over s so such than that the their them then
-there these they this to too up us was we were what when where which while who will with would you your""".split())
 
 K1, B = 1.2, 0.75  # the usual BM25 constants (DuckDB's match_bm25 defaults)
-
-
-def _term_score(num_docs: int, avgdl: float, df: int, tf: int, doc_len: int) -> float:
-    """One term's BM25 contribution, as DuckDB's match_bm25 computes it."""
-    idf = math.log((num_docs - df + 0.5) / (df + 0.5) + 1)
-    return idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * doc_len / (avgdl or 1)))
 
 
 def _bm25(cur: duckdb.DuckDBPyConnection, stats, found: list[tuple]) -> dict[int, float]:
@@ -176,35 +239,31 @@ def _bm25(cur: duckdb.DuckDBPyConnection, stats, found: list[tuple]) -> dict[int
     params = [v for pair in idf.items() for v in pair]
     rows_ = cur.execute(
         f"""SELECT lesson_id, sum({weight} * tf * {K1 + 1} / (tf + {K1} * ({1 - B} + {B} * doc_len / ?)))
-            FROM {FTS}.postings WHERE termid IN ({', '.join('?' for _ in idf)}) GROUP BY 1""",
+            FROM search.postings WHERE termid IN ({', '.join('?' for _ in idf)}) GROUP BY 1""",
         [*params, avgdl, *idf]).fetchall()
     return {lesson_id: float(score) for lesson_id, score in rows_}
 
 
 class _Refresher(threading.Thread):
+    """Keeps the index caught up outside the request path (a search also catches up, so this is only a head start)."""
+
     def __init__(self, db: Database, interval: float):
-        super().__init__(name="search-index-refresher", daemon=True)
+        super().__init__(name="search-index-catch-up", daemon=True)
         self._db = weakref.ref(db)
         self.interval = interval
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        # A full rebuild takes ~1 s on the demo data but ~2 minutes at national scale, so
-        # rebuild at most once per ten build-durations; fresh lessons are searched directly meanwhile.
-        next_allowed = 0.0
         while not self.stopped.wait(self.interval):
             db = self._db()
             if db is None:
                 return
             try:
-                if index_is_stale(db) and time.monotonic() >= next_allowed:
-                    started = time.monotonic()
-                    refresh_index(db)
-                    next_allowed = time.monotonic() + 10 * (time.monotonic() - started)
+                catch_up(db)
             except duckdb.ConnectionException:
                 return  # the database was closed
-            except Exception:  # noqa: BLE001 — keep refreshing; searches still cover fresh rows
-                log.exception("search index refresh failed")
+            except Exception:  # noqa: BLE001 — keep going; a search catches up by itself
+                log.exception("search index catch-up failed")
             del db
 
 
@@ -212,7 +271,7 @@ _refreshers: "weakref.WeakKeyDictionary[Database, _Refresher]" = weakref.WeakKey
 
 
 def start_refresher(db: Database, interval: float = 20.0) -> None:
-    """Rebuild the index in the background whenever the data changed (checked every `interval` s)."""
+    """Catch the index up in the background whenever the data changed (checked every `interval` s)."""
     running = _refreshers.get(db)
     if running is not None and running.is_alive():
         return
@@ -221,4 +280,4 @@ def start_refresher(db: Database, interval: float = 20.0) -> None:
     refresher.start()
 
 
-__all__ = ["hits", "refresh_index", "start_refresher", "terms", "index_is_stale"]
+__all__ = ["hits", "refresh_index", "catch_up", "start_refresher", "terms", "index_is_stale"]

@@ -1,4 +1,10 @@
-"""The DuckDB file: open it, migrate it, and run units of work on their own cursor."""
+"""The DuckDB file: open it and run units of work on their own cursor, appending to the change log.
+
+DuckDB-specific here (what a PostgreSQL store must port, issue 13): the FTS extension load,
+`SET enable_external_access=false`, error classification by message, write-write conflicts
+reported as TransactionException/ConstraintException, and one process per file (so commits
+can be numbered under a process lock; PostgreSQL needs a row lock or advisory lock instead).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +19,11 @@ from typing import Any, Callable, Iterator, TypeVar
 
 import duckdb
 
+from exchange.storage import changes
 from exchange.errors import Conflict, DatabaseBusy, DatabaseCorrupt, DatabaseFull, DatabaseProblem, DatabaseReadOnly
 
 T = TypeVar("T")
+VERSION_TTL = 1.0  # seconds a data version read from the database is trusted for others' commits
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PATH = ROOT / "data" / "exchange.duckdb"
@@ -46,13 +54,11 @@ class Database:
             self._con = duckdb.connect(self.path)
         except duckdb.Error as exc:
             raise classify(exc, self.path) from exc
-        self.version = 0  # bumped on every write; cache keys use it
-        self._version_lock = threading.Lock()
+        self._commit_lock = threading.Lock()  # commits that append to the change log, one at a time
+        self._version = 0
+        self._version_read_at = float("-inf")
         try:
             self._con.execute(f"LOAD '{fts_extension_path()}'")
-            from exchange.storage import migrations
-
-            migrations.migrate(self)
             if lock_down:
                 # After our own file I/O: no SQL may read or write arbitrary files.
                 self._con.execute("SET enable_external_access=false")
@@ -82,9 +88,13 @@ class Database:
             try:
                 cur.execute("BEGIN TRANSACTION")
                 result = work(cur)
-                cur.execute("COMMIT")
-                if bump:
-                    self.bump()
+                recorded = changes.take(cur)
+                if bump and not recorded:
+                    recorded = [(changes.ANYTHING, None, None, None)]
+                if recorded:
+                    self._commit_with_changes(cur, recorded)
+                else:
+                    cur.execute("COMMIT")
                 return result
             except (duckdb.TransactionException, duckdb.ConstraintException) as exc:
                 _rollback(cur)
@@ -106,17 +116,40 @@ class Database:
                 _rollback(cur)
                 raise
             finally:
+                changes.take(cur)  # a failed attempt's recorded changes die with it
                 cur.close()
         raise AssertionError("unreachable")
 
-    def data_version(self) -> int:
-        """The version of the data: it changes with every write that changes what readers see."""
-        return self.version
+    def _commit_with_changes(self, cur: duckdb.DuckDBPyConnection, recorded: list[tuple]) -> None:
+        # Numbered and committed under one lock, so sequence order is commit order: a reader that has
+        # applied up to N never later meets a change below N. The newest number is read outside this
+        # transaction (its snapshot may predate another writer's commit).
+        with self._commit_lock:
+            with self.read() as fresh:
+                now, last = fresh.execute("SELECT current_timestamp AT TIME ZONE 'UTC', "
+                                          "(SELECT coalesce(max(seq), 0) FROM changes)").fetchone()
+            cur.executemany("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?)",
+                            [(last + i, entity, entity_id, event, payload, now)
+                             for i, (entity, entity_id, event, payload) in enumerate(recorded, start=1)])
+            cur.execute("COMMIT")
+            self._version, self._version_read_at = last + len(recorded), time.monotonic()
 
-    def bump(self) -> None:
-        """Mark the data as changed (cache keys and the search index watch this)."""
-        with self._version_lock:
-            self.version += 1
+    def data_version(self) -> int:
+        """The newest change-log sequence number (read from the database, at most a second old for
+        changes made by another connection; this connection's own commits count at once)."""
+        if time.monotonic() - self._version_read_at > VERSION_TTL:
+            try:
+                with self.read() as cur:
+                    self._version = changes.latest(cur)
+            except duckdb.CatalogException:  # not migrated yet: no change log
+                self._version = 0
+            self._version_read_at = time.monotonic()
+        return self._version
+
+    @property
+    def version(self) -> int:
+        """The data version (same as data_version())."""
+        return self.data_version()
 
     def close(self) -> None:
         """Close the connection."""

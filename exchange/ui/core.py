@@ -23,6 +23,7 @@ log = logging.getLogger("exchange.ui")
 def database() -> Database:
     """One connection for the whole process (cursors per unit of work are taken inside services)."""
     db = setup.open_app_database()
+    search.catch_up(db)  # builds the index on first start, else applies what changed while the app was down
     search.start_refresher(db, interval=float(os.environ.get("EXCHANGE_SEARCH_REFRESH_SECONDS", "20")))
     return db
 
