@@ -44,3 +44,83 @@ def test_known_values_are_every_id_and_code_a_filter_may_name(fresh_db):
     index = facet_index.current(fresh_db)
     assert dept in index.known["department"] and 999_999 not in index.known["department"]
     assert 14 in index.known["practice"] and "MN" in index.known["state"] and "Challenge (85)" not in index.known["kind"]
+
+
+def _same(a, b) -> None:
+    import numpy as np
+
+    assert a.version == b.version
+    assert np.array_equal(a.ids, b.ids) and np.array_equal(a.published, b.published)
+    assert np.array_equal(a.public, b.public) and np.array_equal(a.department, b.department)
+    assert a.vocab == b.vocab and a.known == b.known
+    for name in a.own:
+        assert np.array_equal(a.own[name], b.own[name]), name
+        assert np.array_equal(a.stranger[name], b.stranger[name]), name
+    for name, (rows, values) in a.links.items():
+        other_rows, other_values = b.links[name]
+        assert sorted(zip(rows.tolist(), values.tolist())) == sorted(zip(other_rows.tolist(), other_values.tolist()))
+
+
+def test_lesson_changes_are_applied_one_by_one_and_end_where_a_rebuild_does(fresh_db):
+    import random
+
+    from exchange import lessons
+    from tests.helpers import valid_lesson
+
+    rng = random.Random(4)
+    admin = make_user(fresh_db, "admin")
+    authors = [make_user(fresh_db, department_id=make_department(fresh_db, state=state)) for state in ("MN", "TX", "CA")]
+    live = {}
+    facet_index.current(fresh_db)
+    for step in range(15):
+        writer = authors[step % 3]
+        choice = rng.random()
+        if choice < 0.5 or not live:
+            data = valid_lesson(title=f"Lesson {step}", kind=rng.choice(["success", "challenge"]),
+                                anonymous=rng.random() < 0.4, practice_ids=rng.sample([1, 2, 3, 14], 2))
+            live[publish(fresh_db, writer, admin, data)] = writer
+        elif choice < 0.8:
+            target = rng.choice(sorted(live))
+            saved = lessons.save(fresh_db, live[target], valid_lesson(title=f"Edit {step}", practice_ids=[2]),
+                                 lesson_id=target)
+            if step % 2:  # some edits stay drafts (out of the index), others are published again
+                if lessons.submit(fresh_db, live[target], target, revision=saved.revision) == "submitted":
+                    from exchange.lessons import moderation
+
+                    moderation.decide(fresh_db, admin, target, "publish")
+        else:
+            target = rng.choice(sorted(live))
+            lessons.withdraw(fresh_db, live.pop(target), target)
+        before = facet_index.current(fresh_db)
+        _same(before, facet_index.build(fresh_db))
+    assert before.frame is not None
+
+
+def test_a_department_change_rebuilds_the_index(fresh_db):
+    from exchange.storage import changes
+
+    admin = make_user(fresh_db, "admin")
+    department = make_department(fresh_db)
+    author = make_user(fresh_db, department_id=department)
+    publish(fresh_db, author, admin)
+    first = facet_index.current(fresh_db)
+
+    def work(cur):
+        cur.execute("UPDATE departments SET state_code = 'TX' WHERE id = ?", [department])
+        changes.record(cur, "department", department)
+
+    fresh_db.write(work)
+    second = facet_index.current(fresh_db)
+    assert second.vocab["state"] == ["TX"] and first.vocab["state"] == ["MN"]
+
+
+def test_writes_that_do_not_touch_lessons_keep_the_arrays(fresh_db):
+    from exchange.storage import changes
+
+    admin = make_user(fresh_db, "admin")
+    author = make_user(fresh_db, department_id=make_department(fresh_db))
+    publish(fresh_db, author, admin)
+    first = facet_index.current(fresh_db)
+    fresh_db.write(lambda cur: changes.record(cur, "assessment", 1))
+    second = facet_index.current(fresh_db)
+    assert second.version == first.version + 1 and second.ids is first.ids

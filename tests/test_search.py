@@ -206,3 +206,82 @@ def test_the_index_state_belongs_to_its_database_object_and_dies_with_it():
     second = open_database(":memory:")
     assert search.index_seq(second) == -1
     second.close()
+
+
+# Issue 10.1 / 9.1: the index follows the change log lesson by lesson; every word shape is found at once.
+WORD_SHAPES = ["community", "equities", "organizing", "partnered", "co-governance", "tenants'", "covid19",
+               "Québec", "x", "policies"]
+
+
+@pytest.mark.parametrize("word", WORD_SHAPES)
+def test_every_word_shape_is_found_the_moment_it_is_published(corpus, word):
+    db, author, admin, _ = corpus
+    marker = f"zebrafinch {word}"
+    lesson_id = publish(db, author, admin, title=f"Notes on {marker}", summary=f"About {marker}.", **neutral_fields())
+    found = [l["id"] for l in browse.find(db, author, Filters(q=marker)).lessons]
+    assert lesson_id in found
+    assert [l["id"] for l in browse.find(db, author, Filters(q="zebrafinch")).lessons] == [lesson_id]
+
+
+def test_an_edit_replaces_the_old_words_and_withdraw_or_hide_removes_the_lesson(corpus):
+    from tests.helpers import valid_lesson
+
+    db, author, admin, _ = corpus
+    lesson_id = publish(db, author, admin, title="Okapi outreach", summary="Okapi.", **neutral_fields())
+    assert [l["id"] for l in browse.find(db, author, Filters(q="okapi")).lessons] == [lesson_id]
+    saved = lessons.save(db, author, valid_lesson(title="Narwhal outreach", summary="Narwhal.", **neutral_fields()),
+                         lesson_id=lesson_id)
+    if lessons.submit(db, author, lesson_id, revision=saved.revision) == "submitted":
+        moderation.decide(db, admin, lesson_id, "publish")
+    assert browse.find(db, author, Filters(q="okapi")).lessons == []
+    assert [l["id"] for l in browse.find(db, author, Filters(q="narwhal")).lessons] == [lesson_id]
+    lessons.withdraw(db, author, lesson_id)
+    assert browse.find(db, author, Filters(q="narwhal")).lessons == []
+    other = publish(db, author, admin, title="Pangolin outreach", summary="Pangolin.", **neutral_fields())
+    assert [l["id"] for l in browse.find(db, author, Filters(q="pangolin")).lessons] == [other]
+    # Hidden as the report threshold hides it (moderation.report): hidden, revision bumped.
+    db.write(lambda cur: cur.execute("UPDATE lessons SET hidden = TRUE, revision = revision + 1 WHERE id = ?", [other]))
+    assert browse.find(db, author, Filters(q="pangolin")).lessons == []
+
+
+def _index_tables(db):
+    with db.read() as cur:
+        postings = set(cur.execute("""SELECT t.term, p.lesson_id, p.tf, p.doc_len FROM search.postings p
+                                      JOIN search.terms t USING (termid)""").fetchall())
+        df = {t: n for t, n in cur.execute("SELECT term, df FROM search.terms WHERE df > 0").fetchall()}
+        docs = set(cur.execute("SELECT lesson_id, stamp, doc_len FROM search.docs").fetchall())
+    return postings, df, docs
+
+
+def test_catching_up_change_by_change_ends_where_a_full_rebuild_does(corpus):
+    import random
+
+    from tests.helpers import valid_lesson
+
+    db, author, admin, ids = corpus
+    rng = random.Random(9)
+    words = ["harbor", "clinic", "ledger", "meadow", "lantern", "orchard", "quarry", "summit"]
+    authors = [author] + [make_user(db, department_id=make_department(db)) for _ in range(3)]
+    live = {lesson_id: author for lesson_id in ids.values()}  # lesson -> who may edit it
+    for step in range(16):
+        text = " ".join(rng.sample(words, 3))
+        writer = authors[step % len(authors)]
+        choice = rng.random()
+        if choice < 0.5 or not live:
+            live[publish(db, writer, admin, title=f"Step {step} {text}", summary=text, **neutral_fields())] = writer
+        elif choice < 0.8:
+            target = rng.choice(sorted(live))
+            owner = live[target]
+            saved = lessons.save(db, owner, valid_lesson(title=f"Edited {text}", summary=text, **neutral_fields()),
+                                 lesson_id=target)
+            if lessons.submit(db, owner, target, revision=saved.revision) == "submitted":
+                moderation.decide(db, admin, target, "publish")
+        else:
+            target = rng.choice(sorted(live))
+            lessons.withdraw(db, live.pop(target), target)
+        if step % 3 == 0:
+            search.catch_up(db)
+    search.catch_up(db)
+    incremental = _index_tables(db)
+    search.refresh_index(db)
+    assert _index_tables(db) == incremental

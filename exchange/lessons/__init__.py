@@ -13,6 +13,7 @@ from exchange import clock, taxonomy
 from exchange.lessons import moderation
 from exchange.kernel import serial
 from exchange.privacy.anonymity import LESSON_FACTS, lesson_facts, viewer_department
+from exchange.storage import changes
 from exchange.storage.duckdb import Database, one, rows
 from exchange.errors import Conflict, NotFound
 from exchange.lessons.form import FIELD_LABELS, LessonInput, parse_lesson_id, validate
@@ -132,6 +133,7 @@ def withdraw(db: Database, user: User, lesson_id: int, *, now: datetime | None =
             return
         cur.execute("UPDATE lessons SET status = 'withdrawn', updated_at = ?, updated_by = ?, revision = revision + 1 "
                     "WHERE id = ?", [now, user.id, current["id"]])
+        changes.record(cur, "lesson", current["id"])
 
     db.write(work)
 
@@ -281,6 +283,7 @@ def _store(cur, user: User, data: LessonInput, lesson_id: int | None, client_tok
         for table in ("lesson_practices", "lesson_actions", "lesson_risks", "lesson_partners", "lesson_links"):
             cur.execute(f"DELETE FROM {table} WHERE lesson_id = ?", [lesson_id])
     _insert_links(cur, lesson_id, data)
+    changes.record(cur, "lesson", lesson_id)
     return lesson_id
 
 
@@ -322,6 +325,8 @@ def _submit(cur, user: User, lesson_id: int, now: datetime) -> str:
         "updated_at = ?, revision = revision + 1 WHERE id = ? AND status = ?",
         [status, now, status, now, now, lesson_id, current["status"]],
     )
+    changes.record(cur, "lesson", lesson_id, event="lesson.published" if status == "published" else "lesson.submitted",
+                   payload={"lesson_id": lesson_id, "department_id": current["department_id"]})
     moderation.record_submission(cur, user, lesson_id, status, now)
     return status
 

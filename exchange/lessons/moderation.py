@@ -11,6 +11,7 @@ from exchange.identity import audit, permissions
 from exchange import clock
 from exchange.kernel import serial
 from exchange.privacy.anonymity import LESSON_FACTS, viewer_department
+from exchange.storage import changes
 from exchange.storage.duckdb import Database, one, rows, scalar
 from exchange.errors import Conflict, InvalidInput, NotFound, RateLimited
 from exchange.lessons.form import parse_lesson_id as _lesson_id
@@ -187,6 +188,8 @@ def decide(db: Database, user: User, lesson_id: int, decision: str, reason: str 
         cur.execute("INSERT INTO lesson_reviews (lesson_id, reviewer_id, decision, reason, decided_at) VALUES (?, ?, ?, ?, ?)",
                     [lesson["id"], user.id, recorded, reason, now])
         audit.record(cur, user, f"lesson_{recorded}", "lesson", lesson["id"], detail=reason[:200], now=now)
+        changes.record(cur, "lesson", lesson["id"], event=f"lesson.{recorded}",
+                       payload={"lesson_id": lesson["id"], "department_id": lesson["department_id"]})
         return recorded
 
     return db.write(work)
@@ -215,10 +218,12 @@ def report(db: Database, user: User, lesson_id: int, reason: str, *, now: dateti
         cur.execute("INSERT INTO lesson_reports (lesson_id, reporter_id, reporter_department_id, reason, reported_at) "
                     "VALUES (?, ?, ?, ?, ?)", [lesson["id"], user.id, user.department_id, reason, now])
         audit.record(cur, user, "lesson_reported", "lesson", lesson["id"], detail=reason[:200], now=now)
+        changes.record(cur, "lesson_report", lesson["id"])
         departments = scalar(cur, "SELECT count(DISTINCT reporter_department_id) FROM lesson_reports "
                                   "WHERE lesson_id = ? AND resolved_at IS NULL", [lesson["id"]])  # NULLs do not count
         if departments >= REPORTS_TO_HIDE and not lesson["hidden"]:
             cur.execute("UPDATE lessons SET hidden = TRUE, revision = revision + 1 WHERE id = ?", [lesson["id"]])
+            changes.record(cur, "lesson", lesson["id"])
             audit.record(cur, None, "lesson_hidden", "lesson", lesson["id"], detail=f"{departments} departments reported it", now=now)
             return True
         return False
