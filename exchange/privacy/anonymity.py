@@ -5,7 +5,8 @@ department's own members (administrators use an explicit, audited reveal). It sh
 HHS region and jurisdiction type only while at least K departments share that combination;
 otherwise its region only; if even the region has fewer than K departments, neither.
 Every read path (page, related, search, facets, CSV, charts) selects from LESSON_FACTS,
-so the rule lives in exactly one place.
+so the rule lives in exactly one place; `content_facts` applies the same rule to any other
+department-authored table (questions, answers, endorsements).
 
 Time links posts too: to anyone but its own department, an anonymous lesson's timestamps are
 coarsened to the day (a minute-exact publish time sits next to the same department's named
@@ -34,18 +35,26 @@ k_combo AS (
     FROM departments d JOIN states s ON s.code = d.state_code GROUP BY 1, 2
 )"""
 
-# FROM clause: a lesson `l` with its department `d`, state `s` and the K counts.
-JOINS = """
-    FROM {lessons} l
-    JOIN departments d ON d.id = l.department_id
+# Any department-authored content (lessons today; questions, answers and endorsements next) is a
+# table with department_id, anonymous and author_id columns. The rule below is written once, over
+# such a table under an alias; lessons use the alias `l`.
+
+def joins(content: str = "lessons", alias: str = "l") -> str:
+    """The FROM clause over `content` (a table or a parenthesised subquery) as `alias`, with its department `d`,
+    state `s` and the K counts."""
+    return f"""
+    FROM {content} {alias}
+    JOIN departments d ON d.id = {alias}.department_id
     JOIN states s ON s.code = d.state_code
     LEFT JOIN k_region kr ON kr.hhs_region = s.hhs_region
     LEFT JOIN k_combo kc ON kc.hhs_region = s.hhs_region AND kc.jurisdiction_type = d.jurisdiction_type"""
 
-# What the viewer may see of who posted it. Named parameter: $viewer_department (-1 for none).
-ATTRIBUTION = f"""
-        (NOT l.anonymous OR l.department_id = $viewer_department) AS attributed,
-        CASE WHEN attributed THEN l.department_id END AS shown_department_id,
+
+def attribution(alias: str = "l") -> str:
+    """What the viewer may see of who posted the content row `alias`. Named parameter: $viewer_department (-1: none)."""
+    return f"""
+        (NOT {alias}.anonymous OR {alias}.department_id = $viewer_department) AS attributed,
+        CASE WHEN attributed THEN {alias}.department_id END AS shown_department_id,
         CASE WHEN attributed THEN d.name END AS department_name,
         CASE WHEN attributed THEN d.state_code END AS state_code,
         CASE WHEN attributed THEN s.name END AS state_name,
@@ -53,26 +62,33 @@ ATTRIBUTION = f"""
         CASE WHEN attributed OR kr.n >= {K} THEN s.hhs_region END AS hhs_region,
         CASE WHEN attributed OR kc.n >= {K} THEN d.jurisdiction_type END AS jurisdiction_type"""
 
-def joins(lessons: str = "lessons") -> str:
-    """The FROM clause over `lessons` (a table or a parenthesised subquery of it)."""
-    return JOINS.format(lessons=lessons)
+
+ATTRIBUTION = attribution("l")
 
 
-# An anonymous lesson's timestamps, to the day, for everyone outside its department.
-_COARSE_TIMES = ", ".join(
-    f"CASE WHEN l.anonymous AND l.department_id <> $viewer_department "
-    f"THEN CAST(CAST(l.{c} AS DATE) AS TIMESTAMP) ELSE l.{c} END AS {c}" for c in TIMESTAMPS)
+def _coarse_times(alias: str, timestamps: tuple[str, ...]) -> str:
+    """Anonymous content's timestamps, to the day, for everyone outside its department."""
+    return ", ".join(
+        f"CASE WHEN {alias}.anonymous AND {alias}.department_id <> $viewer_department "
+        f"THEN CAST(CAST({alias}.{c} AS DATE) AS TIMESTAMP) ELSE {alias}.{c} END AS {c}" for c in timestamps)
+
+
+def content_facts(content: str, name: str, *, timestamps: tuple[str, ...], alias: str = "c") -> str:
+    """CTEs ending in `name`: every column of each `content` row plus what this viewer may see of its origin
+    (department, state, size, region, jurisdiction, author), with timestamps coarsened when anonymous."""
+    replace = f" REPLACE ({_coarse_times(alias, timestamps)})" if timestamps else ""
+    return f"""{K_TABLES},
+{name} AS (
+    SELECT {alias}.*{replace}, s.hhs_region AS true_region, {attribution(alias)},
+        CASE WHEN attributed THEN (SELECT u.display_name FROM users u WHERE u.id = {alias}.author_id) END AS author_name
+    {joins(content, alias)}
+)
+"""
 
 
 def lesson_facts(lessons: str = "lessons") -> str:
     """CTEs ending in `lesson_facts`: every column of a lesson plus what this viewer may see of its origin."""
-    return f"""{K_TABLES},
-lesson_facts AS (
-    SELECT l.* REPLACE ({_COARSE_TIMES}), s.hhs_region AS true_region, {ATTRIBUTION},
-        CASE WHEN attributed THEN (SELECT u.display_name FROM users u WHERE u.id = l.author_id) END AS author_name
-    {joins(lessons)}
-)
-"""
+    return content_facts(lessons, "lesson_facts", timestamps=TIMESTAMPS, alias="l")
 
 
 LESSON_FACTS = lesson_facts()
