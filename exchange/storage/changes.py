@@ -77,7 +77,8 @@ def position(cur: Any, consumer: str) -> int | None:
 
 
 def advance(cur: Any, consumer: str, seq: int) -> None:
-    """Move a consumer's position to `seq` (inside the transaction that applied the changes)."""
+    """Move a consumer's position forward to `seq` (inside the transaction that applied the changes); never back."""
     cur.execute("""INSERT INTO change_consumers VALUES (?, ?, current_timestamp AT TIME ZONE 'UTC')
-                   ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at""",
+                   ON CONFLICT (name) DO UPDATE SET seq = greatest(change_consumers.seq, excluded.seq),
+                                                    updated_at = excluded.updated_at""",
                 [consumer, seq])

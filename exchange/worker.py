@@ -1,0 +1,81 @@
+"""Delivering domain events from the change log, each exactly once, outside the request path.
+
+A consumer (issue 11's notifications and digests, for example) is a name and a handler. `deliver`
+reads the events after the consumer's position and, in one transaction per event, runs the handler
+on that transaction's cursor and moves the position past the event: the handler's effect (say, the
+notification rows it inserts) and the new position commit together, so an event is never lost
+(a failed handler leaves the position where it was, to try again) and never applied twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from typing import Any, Callable
+
+from exchange.storage import changes
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Any, changes.Change], None]  # (cursor of the delivering transaction, the event)
+_locks: "weakref.WeakKeyDictionary[Any, dict[str, threading.Lock]]" = weakref.WeakKeyDictionary()
+_guard = threading.Lock()
+
+
+def deliver(db, consumer: str, handler: Handler, *, batch: int = 100) -> int:
+    """Apply the handler to every event after the consumer's position (oldest first); return how many.
+
+    A consumer seen for the first time starts from now: it is not sent the whole history.
+    """
+    with _guard:
+        lock = _locks.setdefault(db, {}).setdefault(consumer, threading.Lock())
+    delivered = 0
+    with lock:  # one delivery per consumer at a time in this process; the position check guards the rest
+        while True:
+            with db.read() as cur:
+                start = changes.position(cur, consumer)
+                if start is None:
+                    latest = changes.latest(cur)
+                else:
+                    found = changes.since(cur, start, limit=batch)
+            if start is None:
+                db.write(lambda cur: changes.advance(cur, consumer, latest), bump=False)
+                return 0
+            if not found:
+                return delivered
+            for event in found:
+                if event.event is None:
+                    continue
+
+                def work(cur, event=event):
+                    if changes.position(cur, consumer) >= event.seq:
+                        return False  # delivered meanwhile by another process
+                    handler(cur, event)
+                    changes.advance(cur, consumer, event.seq)
+                    return True
+
+                delivered += bool(db.write(work, bump=False))
+            db.write(lambda cur: changes.advance(cur, consumer, found[-1].seq), bump=False)
+
+
+class Worker(threading.Thread):
+    """Runs `deliver` for each consumer every `interval` seconds until stopped."""
+
+    def __init__(self, db, consumers: dict[str, Handler], interval: float = 5.0):
+        super().__init__(name="exchange-worker", daemon=True)
+        self._db = weakref.ref(db)
+        self.consumers = consumers
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            db = self._db()
+            if db is None:
+                return
+            for name, handler in self.consumers.items():
+                try:
+                    deliver(db, name, handler)
+                except Exception:  # noqa: BLE001 — the position did not move; the next round retries
+                    log.exception("delivering events to %s failed", name)
+            del db
