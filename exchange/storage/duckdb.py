@@ -102,8 +102,8 @@ class Database:
                 if fault is not None:
                     # A failed commit (disk full, read-only) is not a conflict: retrying cannot help.
                     raise fault from exc
-                if isinstance(exc, duckdb.ConstraintException) and not _is_retryable(exc):
-                    raise
+                if not _is_retryable(exc):
+                    raise  # not a conflict between transactions: retrying cannot help
                 if attempt == attempts - 1:
                     raise Conflict(
                         "Someone else was saving the same record at the same moment. Nothing was lost; please try again."
@@ -200,6 +200,10 @@ def _fault(exc: BaseException, path: str) -> DatabaseProblem | None:
 
 
 def _is_retryable(exc: Exception) -> bool:
+    """A real conflict between transactions (write-write, or a concurrent insert of the same key)."""
+    message = str(exc).lower()
+    if isinstance(exc, duckdb.TransactionException):  # a commit can fail on another writer's key, too
+        return any(word in message for word in ("conflict", "another transaction", "duplicate key"))
     # DuckDB can report a concurrent insert of the same key as a constraint error
     # even under ON CONFLICT; a retry then sees the committed row.
     # Services check uniqueness before inserting, so a duplicate key here means a

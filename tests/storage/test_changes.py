@@ -104,3 +104,27 @@ def test_a_consumer_keeps_its_position_in_the_log(fresh_db):
     with fresh_db.read() as cur:
         assert changes.position(cur, "digest") == fresh_db.data_version()
         assert changes.since(cur, changes.position(cur, "digest")) == []
+
+
+def test_only_real_transaction_conflicts_are_retried(fresh_db):
+    import duckdb
+
+    from exchange.errors import Conflict
+
+    attempts = []
+
+    def not_a_conflict(cur):
+        attempts.append(1)
+        raise duckdb.TransactionException("TransactionContext Error: cannot start a transaction within a transaction")
+
+    with pytest.raises(duckdb.TransactionException):
+        fresh_db.write(not_a_conflict)
+    assert len(attempts) == 1
+
+    def conflict(cur):
+        attempts.append(2)
+        raise duckdb.TransactionException("TransactionContext Error: Conflict on tuple deletion!")
+
+    with pytest.raises(Conflict):
+        fresh_db.write(conflict, attempts=3)
+    assert attempts.count(2) == 3
