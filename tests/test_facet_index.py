@@ -93,7 +93,7 @@ def test_lesson_changes_are_applied_one_by_one_and_end_where_a_rebuild_does(fres
             lessons.withdraw(fresh_db, live.pop(target), target)
         before = facet_index.current(fresh_db)
         _same(before, facet_index.build(fresh_db))
-    assert before.frame is not None
+    assert before.pairs is not None
 
 
 def test_a_department_change_rebuilds_the_index(fresh_db):

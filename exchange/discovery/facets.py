@@ -56,8 +56,8 @@ class FacetIndex:
     vocab: dict[str, list]
     links: dict[str, tuple[np.ndarray, np.ndarray]]
     known: dict[str, frozenset]  # every value a filter may name: taxonomy ids, codes, department ids
-    # What the arrays were made from, so a lesson change is applied without reading every lesson again.
-    frame: pd.DataFrame = field(repr=False, compare=False, default=None)
+    # Link pairs (lesson id, value) and the known values read from the database, kept so a lesson
+    # change is applied without reading every lesson again.
     pairs: dict = field(repr=False, compare=False, default=None)
     known_sql: dict = field(repr=False, compare=False, default=None)
 
@@ -155,10 +155,58 @@ def _advance(db: Database, index: FacetIndex | None) -> FacetIndex:
             return build(db)
         ids = sorted({c.entity_id for c in found})
         fresh, pairs = _read(cur, ids)
-    frame = pd.concat([index.frame[~index.frame["id"].isin(ids)], fresh]).sort_values("id", ignore_index=True)
-    links = {name: pd.concat([index.pairs[name][~index.pairs[name]["lesson_id"].isin(ids)], pairs[name]],
-                             ignore_index=True) for name in _LINKS}
-    return _assemble(version, frame, links, index.known_sql)
+    return _splice(index, version, np.asarray(ids, dtype=np.int64), fresh, pairs)
+
+
+def _splice(index: FacetIndex, version: int, changed: np.ndarray, fresh: pd.DataFrame,
+            pairs: dict[str, pd.DataFrame]) -> FacetIndex:
+    """The index with the `changed` lessons' rows replaced by `fresh` (array work only, no other lesson read)."""
+    keep = ~np.isin(index.ids, changed)
+    ids = np.concatenate([index.ids[keep], fresh["id"].to_numpy(np.int64)])
+    order = np.argsort(ids, kind="stable")
+    ids = ids[order]
+    take = lambda old, new: np.concatenate([old[keep], new])[order]  # noqa: E731
+    vocab, own, stranger = {}, {}, {}
+    for name, (own_column, stranger_column) in _SCALARS.items():
+        values = list(index.vocab[name])
+        for value in fresh[own_column].dropna().unique().tolist():
+            value = int(value) if isinstance(value, (int, float, np.integer, np.floating)) else value
+            if value not in values:
+                values.append(value)
+        own_codes = take(index.own[name], _codes(fresh[own_column], values))
+        stranger_codes = take(index.stranger[name], _codes(fresh[stranger_column], values))
+        # As a rebuild would have it: only values some lesson still has, in sorted order.
+        present = sorted((values[i] for i in np.unique(own_codes[own_codes >= 0])))
+        remap = np.full(len(values) + 1, -1, dtype=np.int64)  # the last slot maps -1 (hidden) to -1
+        old_code = {value: code for code, value in enumerate(values)}
+        for new_code, value in enumerate(present):
+            remap[old_code[value]] = new_code
+        vocab[name], own[name], stranger[name] = present, remap[own_codes], remap[stranger_codes]
+    link_pairs, links = {}, {}
+    for name in _LINKS:
+        old_ids, old_values = index.pairs[name]
+        stay = ~np.isin(old_ids, changed)
+        lesson_ids = np.concatenate([old_ids[stay], pairs[name]["lesson_id"].to_numpy(np.int64)])
+        values = np.concatenate([old_values[stay], pairs[name]["value"].to_numpy(np.int64)])
+        link_pairs[name] = (lesson_ids, values)
+        links[name] = _link_rows(ids, lesson_ids, values)
+    return replace(index, version=version, ids=ids,
+                   published=take(index.published, fresh["published"].fillna(0).to_numpy(np.int64)),
+                   public=take(index.public, fresh["public"].to_numpy(bool)),
+                   department=take(index.department, fresh["department_id"].to_numpy(np.int64)),
+                   own=own, stranger=stranger, vocab=vocab, links=links, pairs=link_pairs,
+                   known={**index.known, "jurisdiction": index.known_sql["jurisdiction"] | frozenset(vocab["jurisdiction"])})
+
+
+def _link_rows(ids: np.ndarray, lesson_ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row position, linked value) for the pairs whose lesson is in the index."""
+    if not len(ids) or not len(lesson_ids):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    position = np.full(max(int(ids.max()), int(lesson_ids.max())) + 1, -1, dtype=np.int64)
+    position[ids] = np.arange(len(ids))  # lesson id -> row (ids are sorted and unique)
+    rows = position[np.maximum(lesson_ids, 0)]
+    keep = rows >= 0
+    return rows[keep], values[keep]
 
 
 def build(db: Database) -> FacetIndex:
@@ -192,12 +240,9 @@ def _read(cur, ids: list[int] | None) -> tuple[pd.DataFrame, dict[str, pd.DataFr
 
 def _assemble(version: int, frame: pd.DataFrame, pairs: dict[str, pd.DataFrame], known: dict) -> FacetIndex:
     ids = frame["id"].to_numpy(np.int64)
-    links = {}
-    for name in _LINKS:
-        lesson_ids = pairs[name]["lesson_id"].to_numpy(np.int64)
-        rows = np.searchsorted(ids, lesson_ids)
-        keep = (rows < len(ids)) & (ids[np.minimum(rows, len(ids) - 1)] == lesson_ids) if len(ids) else rows < 0
-        links[name] = (rows[keep], pairs[name]["value"].to_numpy(np.int64)[keep])
+    pairs = {name: (pairs[name]["lesson_id"].to_numpy(np.int64), pairs[name]["value"].to_numpy(np.int64))
+             for name in _LINKS}
+    links = {name: _link_rows(ids, *pairs[name]) for name in _LINKS}
     vocab, own, stranger = {}, {}, {}
     for name, (own_column, stranger_column) in _SCALARS.items():
         values = frame[own_column].dropna().unique().tolist()
@@ -211,7 +256,7 @@ def _assemble(version: int, frame: pd.DataFrame, pairs: dict[str, pd.DataFrame],
         known={**known, "kind": frozenset(KINDS), "size": frozenset(POPULATION_BANDS),
                "region": frozenset(range(1, 11)), "year": frozenset(range(1900, 2101)),
                "jurisdiction": known["jurisdiction"] | frozenset(vocab["jurisdiction"])},
-        frame=frame, pairs=pairs, known_sql=known,
+        pairs=pairs, known_sql=known,
     )
 
 
