@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 
@@ -14,6 +15,7 @@ from exchange.identity import passwords
 from exchange.storage.duckdb import Database, rows, scalar
 from exchange.errors import ExchangeError, InvalidInput
 from exchange.models import JURISDICTION_TYPES, URBAN_RURAL_LEVELS, population_band
+from tests import demo_digest
 from tests.factories import make_department, make_user
 
 LEADING, LAGGING = (1, 9, 10), (4, 6, 7)
@@ -58,6 +60,40 @@ def test_two_builds_with_the_same_seed_are_identical_and_another_seed_differs():
     first, again, other = snapshot(7), snapshot(7), snapshot(8)
     assert first == again
     assert first[0] != other[0]
+
+
+def _differences(name: str, actual: dict[str, str]) -> list[str]:
+    """Tables whose digest differs from the stored one (a new table counts only when it has rows)."""
+    expected = json.loads(demo_digest.FIXTURE.read_text())[name]
+    return [t for t in sorted(set(expected) | set(actual))
+            if expected.get(t) != actual.get(t) and not (t not in expected and actual[t].startswith("0:"))]
+
+
+def _explain(name: str, tables: list[str]) -> str:
+    return (f"The demo ({name!r} sample) no longer matches the stored digests in tables {', '.join(tables)}. The demo must "
+            f"stay byte-for-byte the same unless you changed it on purpose (a scenario, the generator, a "
+            f"migration). If you did, store the new digests with `.venv/bin/python -m tests.demo_digest --write` "
+            f"and commit {demo_digest.FIXTURE.relative_to(demo_digest.FIXTURE.parents[2])} with your change.")
+
+
+def test_the_demo_database_is_byte_for_byte_the_stored_one(built):
+    db, _ = built
+    changed = _differences("demo", demo_digest.table_digests(db))
+    assert not changed, _explain("demo", changed)
+
+
+def test_a_national_scale_sample_is_byte_for_byte_the_stored_one():
+    changed = _differences("national-sample", demo_digest.sample_digests("national-sample"))
+    assert not changed, _explain("national-sample", changed)
+
+
+def test_the_digest_check_names_changed_tables_and_ignores_only_new_empty_ones(built):
+    db, _ = built
+    digests = demo_digest.table_digests(db)
+    assert _differences("demo", {**digests, "lessons": "500:0000"}) == ["lessons"]
+    assert _differences("demo", {k: v for k, v in digests.items() if k != "states"}) == ["states"]
+    assert _differences("demo", {**digests, "brand_new_table": "0:e3b0"}) == []
+    assert _differences("demo", {**digests, "brand_new_table": "3:e3b0"}) == ["brand_new_table"]
 
 
 def test_demo_scale_counts_fall_in_the_expected_ranges(built):
