@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -262,8 +265,7 @@ def test_anonymous_lessons_are_mostly_challenges_and_never_name_their_place(buil
                               JOIN departments d ON d.id = l.department_id WHERE anonymous""")
     assert 0.1 <= len(anonymous) / 500 <= 0.22
     assert sum(a["kind"] == "challenge" for a in anonymous) > len(anonymous) / 2
-    places = {row[0]: (row[1], row[2]) for row in (line.split(" | ") for line in
-                                                    demo_corpus.REAL_DEPARTMENTS.strip().splitlines())}
+    places = {d["name"]: (d["place"], d["root"]) for d in demo_corpus.REAL_DEPARTMENTS}
     for a in anonymous:
         text = " ".join(a[f] for f in ("title", "summary", "context", "what_we_did", "what_happened",
                                         "do_differently", "advice"))
@@ -490,3 +492,39 @@ def test_every_scenario_template_renders_and_names_real_taxonomy_entries(fresh_d
                  *demo_corpus.DIFFERENTLY.values(), *demo_corpus.HAPPENED_CODAS.values()):
         for template in pool:
             template.format_map(slots)
+
+
+def test_the_corpus_is_read_from_the_packages_data_files_whatever_the_working_directory(tmp_path):
+    assert demo_corpus.DATA == Path(demo_corpus.__file__).parent / "data"
+    root = Path(demo_corpus.__file__).parents[2]
+    found = subprocess.run([sys.executable, "-c", "from exchange.demo import corpus; print(len(corpus.SCENARIOS))"],
+                           cwd=tmp_path, env={"PYTHONPATH": str(root)}, capture_output=True, text=True, check=True)
+    assert int(found.stdout) == len(demo_corpus.SCENARIOS)
+
+
+def test_every_data_file_is_read_by_the_corpus():
+    files = {p.stem for p in demo_corpus.DATA.glob("*")}
+    assert files == {"departments", "names", "phrases", "anonymous", "scenarios"}
+    source = Path(demo_corpus.__file__).read_text()
+    assert all(f'load("{name}")' in source for name in files)
+
+
+def test_a_scenario_table_becomes_the_generators_fields():
+    parsed = demo_corpus.parse_scenarios([{
+        "key": "x", "practices": ["P"], "kinds": {"success": 1, "challenge": 2, "mixed": 3}, "years": [2020, 2022],
+        "title": {"success": "A win", "mixed": "Half"}, "context": ["One", "Two"], "advice": "Ask"}])[0]
+    assert parsed == {"key": "x", "kinds": (1, 2, 3), "years": (2020, 2022), "types": (), "practices": ["P"],
+                      "title+": ["A win"], "title~": ["Half"], "context": ["One", "Two"], "advice": ["Ask"]}
+    defaults = demo_corpus.parse_scenarios([{"key": "y"}])[0]
+    assert (defaults["kinds"], defaults["years"], defaults["types"]) == ((50, 34, 16), (2017, 2026), ())
+
+
+@pytest.mark.parametrize("entry, problem", [
+    ({"key": "typo", "sumary": {"success": "x"}}, "unknown field 'sumary'"),
+    ({"key": "odd-kind", "title": {"victory": "x"}}, "unknown field 'title'"),
+    ({"key": "two-kinds", "kinds": {"success": 1, "challenge": 2}}, "kinds needs a weight"),
+])
+def test_a_mistake_in_a_scenario_is_refused_naming_the_scenario(entry, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)) as raised:
+        demo_corpus.parse_scenarios([entry])
+    assert repr(entry["key"]) in str(raised.value)

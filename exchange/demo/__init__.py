@@ -37,8 +37,7 @@ FIRST_MONTH = 2017 * 12  # months are indexed as year * 12 + (month - 1)
 LAST_MONTH = 2026 * 12 + 9  # October 2026: no lesson period ends later
 QUARTER_ENDS = [date(y, m, d) for y in range(2023, 2027) for m, d in ((3, 31), (6, 30), (9, 30), (12, 31))
                 if date(2023, 12, 31) <= date(y, m, d) <= date(2026, 9, 30)]
-_REAL = [[f.strip() for f in line.split("|")] for line in corpus.REAL_DEPARTMENTS.strip().splitlines()]
-SCALES = {"demo": {"departments": len(_REAL), "lessons": 500}, "national": {"departments": 3000, "lessons": 100_000}}
+SCALES = {"demo": {"departments": len(corpus.REAL_DEPARTMENTS), "lessons": 500}, "national": {"departments": 3000, "lessons": 100_000}}
 
 DEMO_ACCOUNTS = [
     {"email": "member@demo.example.org", "password": "member-demo-2026", "role": "member",
@@ -99,9 +98,7 @@ def _refuse_if_filled(cur) -> None:
 
 # ---------------------------------------------------------------- departments and people
 def _departments(rng: random.Random, n: int, states: dict[str, dict]) -> list[dict]:
-    real = [dict(zip(("name", "place", "root", "type", "state", "population", "urban"), row)) for row in _REAL]
-    for d in real:
-        d["population"] = int(d["population"])
+    real = [dict(d) for d in corpus.REAL_DEPARTMENTS]  # copies: a build adds its own fields to each
     if n <= len(real):
         chosen = _spread(real, n, states)
     else:
@@ -144,22 +141,21 @@ def _synthetic(rng: random.Random, k: int, real: list[dict], states: dict) -> li
     taken = {d["name"] for d in real}
     has_state_department = {d["state"] for d in real if d["type"] == "state"}
     fixed = []
-    for code, millions in _pairs(corpus.STATE_POPULATIONS):
+    for code, millions in corpus.STATE_POPULATIONS:
         if code not in has_state_department and code in states:
             fixed.append(_row(f"{states[code]['name']} Department of Health", states[code]["name"], states[code]["name"],
-                              "state", code, int(float(millions) * 1_000_000), rng.choice(["medium metro", "small metro"])))
-    for tribe, code in _tribes():
+                              "state", code, int(millions * 1_000_000), rng.choice(["medium metro", "small metro"])))
+    for tribe, code in corpus.TRIBES:
         fixed.append(_row(f"{tribe} Health Department", f"the {tribe}" if not tribe.startswith("Pueblo") else tribe,
                           tribe.split()[-1] if tribe.startswith("Pueblo of") else tribe.split()[0], "tribal", code, int(rng.lognormvariate(math.log(9000), 0.8)) + 800,
                           rng.choice(["noncore", "noncore", "micropolitan"])))
-    for line in corpus.TERRITORIES_EXTRA.splitlines():
-        name, code, place, root, population = line.split("|")
-        fixed.append(_row(name, place, root, "territorial", code, int(population), "micropolitan"))
+    for name, code, place, root, population in corpus.TERRITORIES:
+        fixed.append(_row(name, place, root, "territorial", code, population, "micropolitan"))
     rng.shuffle(fixed)
     out = [d for d in fixed[: max(1, k // 10)] if d["name"] not in taken]
     taken.update(d["name"] for d in out)
-    weights = _pairs(corpus.LOCAL_DEPARTMENT_WEIGHTS)
-    codes, shares = [c for c, _ in weights], [int(w) for _, w in weights]
+    weights = corpus.LOCAL_DEPARTMENT_WEIGHTS
+    codes, shares = [c for c, _ in weights], [w for _, w in weights]
     counties, towns = list(dict.fromkeys(corpus.COUNTY_NAMES)), corpus.TOWN_NAMES
     while len(out) < k:
         code, r = rng.choices(codes, shares)[0], rng.random()
@@ -191,18 +187,9 @@ def _synthetic(rng: random.Random, k: int, real: list[dict], states: dict) -> li
     return out
 
 
-def _tribes() -> list[tuple[str, str]]:
-    return re.findall(r"\s*(.+?)\|([A-Z]{2})\b", corpus.TRIBES)
-
-
 def _row(name, place, root, kind, state, population, urban) -> dict:
     return {"name": name, "place": place, "root": root, "type": kind, "state": state,
             "population": population, "urban": urban}
-
-
-def _pairs(text: str) -> list[tuple[str, str]]:
-    words = text.split()
-    return list(zip(words[::2], words[1::2]))
 
 
 def _clamp(value, low, high):
