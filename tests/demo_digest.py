@@ -63,7 +63,7 @@ def build_sample(name: str) -> Database:
 
     db = open_database(":memory:")
     taxonomy.seed(db)
-    demo._build(db, **SAMPLES[name])
+    demo.build_sized(db, **SAMPLES[name])
     return db
 
 

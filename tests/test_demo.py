@@ -13,6 +13,7 @@ import pytest
 
 from exchange.storage import open_database
 from exchange import demo, taxonomy
+from exchange.demo import bulk as demo_bulk
 from exchange.demo import corpus as demo_corpus
 from exchange.identity import passwords
 from exchange.storage.duckdb import Database, rows, scalar
@@ -53,7 +54,7 @@ def _value(db: Database, sql: str, params=None):
 def test_two_builds_with_the_same_seed_are_identical_and_another_seed_differs():
     def snapshot(seed):
         db = _fresh()
-        demo._build(db, departments=40, lessons=150, seed=seed)
+        demo.build_sized(db, departments=40, lessons=150, seed=seed)
         lessons = _query(db, "SELECT title, summary, what_happened, department_id, status FROM lessons ORDER BY id")
         departments = _query(db, "SELECT name, population, urban_rural, description FROM departments ORDER BY id")
         stages = _query(db, "SELECT department_id, practice_id, as_of, stage FROM assessments ORDER BY id")
@@ -113,7 +114,7 @@ def test_demo_scale_counts_fall_in_the_expected_ranges(built):
 
 def test_the_demo_build_reports_progress_at_each_stage():
     messages: list[str] = []
-    demo._build(_fresh(), departments=20, lessons=60, progress=messages.append)
+    demo.build_sized(_fresh(), departments=20, lessons=60, progress=messages.append)
     for stage in ("departments", "lessons", "self-assessments", "passwords", "committed"):
         assert any(stage in m for m in messages), stage
 
@@ -395,7 +396,7 @@ def test_some_departments_stall_and_a_few_step_back(built):
 # ---------------------------------------------------------------- safety
 def test_new_departments_users_and_lessons_can_be_added_after_a_build(built):
     db = _fresh()
-    demo._build(db, departments=30, lessons=80)
+    demo.build_sized(db, departments=30, lessons=80)
     department = make_department(db, name="Brand New County Health Department")
     user = make_user(db, department_id=department)
 
@@ -427,16 +428,16 @@ def test_an_unknown_scale_is_refused(fresh_db):
 
 
 def test_a_failed_build_leaves_nothing_behind(fresh_db, monkeypatch):
-    real_bulk = demo._bulk
+    real_bulk = demo_bulk._bulk
 
     def failing_bulk(cur, table, columns):
         if table == "assessments":
             raise RuntimeError("disk full")
         real_bulk(cur, table, columns)
 
-    monkeypatch.setattr(demo, "_bulk", failing_bulk)
+    monkeypatch.setattr(demo_bulk, "_bulk", failing_bulk)
     with pytest.raises(RuntimeError):
-        demo._build(fresh_db, departments=20, lessons=40)
+        demo.build_sized(fresh_db, departments=20, lessons=40)
     for table in ("departments", "users", "lessons", "lesson_practices", "assessments"):
         assert _value(fresh_db, f"SELECT count(*) FROM {table}") == 0, table
 
@@ -444,7 +445,7 @@ def test_a_failed_build_leaves_nothing_behind(fresh_db, monkeypatch):
 # ---------------------------------------------------------------- other sizes and the corpus
 def test_a_small_build_keeps_every_region_and_the_demo_departments():
     db = _fresh()
-    counts = demo._build(db, departments=60, lessons=400)
+    counts = demo.build_sized(db, departments=60, lessons=400)
     assert counts["departments"] == 60 and counts["lessons"] == 400
     assert _value(db, "SELECT count(DISTINCT s.hhs_region) FROM departments d JOIN states s ON s.code = d.state_code") == 10
     for account in demo.DEMO_ACCOUNTS:
@@ -455,7 +456,7 @@ def test_a_small_build_keeps_every_region_and_the_demo_departments():
 
 def test_a_build_larger_than_the_real_list_adds_unique_synthetic_departments():
     db = _fresh()
-    demo._build(db, departments=450, lessons=300)
+    demo.build_sized(db, departments=450, lessons=300)
     departments = _query(db, "SELECT * FROM departments")
     assert len(departments) == 450 == len({d["name"] for d in departments})
     synthetic = [d for d in departments if re.search(r"\([A-Z]{2}\)$", d["name"]) or d["jurisdiction_type"] == "tribal"]
