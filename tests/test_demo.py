@@ -442,6 +442,24 @@ def test_a_failed_build_leaves_nothing_behind(fresh_db, monkeypatch):
         assert _value(fresh_db, f"SELECT count(*) FROM {table}") == 0, table
 
 
+def test_every_generated_row_gets_its_id_from_the_build_in_row_order(fresh_db, monkeypatch):
+    # A DEFAULT nextval inside a parallel insert of more than one row group (the national scale's 540,000
+    # assessments) numbered rows in a different order on every build.
+    inserted: dict[str, dict] = {}
+    real_bulk = demo_bulk._bulk
+
+    def recording_bulk(cur, table, columns):
+        inserted[table] = columns
+        real_bulk(cur, table, columns)
+
+    monkeypatch.setattr(demo_bulk, "_bulk", recording_bulk)
+    demo.build_sized(fresh_db, departments=20, lessons=40)
+    for table in ("departments", "users", "lessons", "lesson_reviews", "assessments"):
+        ids = inserted[table]["id"]
+        assert len(set(ids)) == len(ids) == _value(fresh_db, f"SELECT count(*) FROM {table}") > 0, table
+    assert inserted["assessments"]["id"] == sorted(inserted["assessments"]["id"])
+
+
 # ---------------------------------------------------------------- other sizes and the corpus
 def test_a_small_build_keeps_every_region_and_the_demo_departments():
     db = _fresh()

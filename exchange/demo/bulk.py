@@ -20,7 +20,9 @@ def insert(cur, depts: list[dict], users: list[dict], lessons: dict[str, list], 
            say: Callable[[str], None]) -> dict[str, int]:
     """Insert the generated rows in one unit of work (refused if departments appeared meanwhile); return row counts."""
     refuse_if_filled(cur)
-    # Ids come from the tables' own sequences, so later inserts (DEFAULT nextval) never collide.
+    # Ids come from the tables' own sequences, so later inserts (DEFAULT nextval) never collide. Every table
+    # gets them here, in row order: a DEFAULT nextval inside a parallel insert larger than one row group
+    # (about 122,880 rows: the national scale's assessments) numbers the rows in no fixed order.
     dept_ids = _allocate(cur, "department_ids", len(depts))
     user_ids = _allocate(cur, "user_ids", len(users))
     # Lesson ids in the order the lessons were written, as in a live exchange: never the generator's
@@ -63,7 +65,7 @@ def insert(cur, depts: list[dict], users: list[dict], lessons: dict[str, list], 
                            **{c: [p[n + 1] for p in pairs] for n, c in enumerate(columns)}})
     reviews = lessons["reviews"]
     _bulk(cur, "lesson_reviews", {
-        "lesson_id": [lesson_ids[r["lesson"]] for r in reviews],
+        "id": _allocate(cur, "review_ids", len(reviews)), "lesson_id": [lesson_ids[r["lesson"]] for r in reviews],
         "reviewer_id": pd.array([None if r["reviewer"] is None else user_ids[r["reviewer"]] for r in reviews],
                                 dtype="Int64"),
         "decision": ["rejected"] * len(reviews), "reason": [r["reason"] for r in reviews],
@@ -71,6 +73,7 @@ def insert(cur, depts: list[dict], users: list[dict], lessons: dict[str, list], 
     say(f"Inserting {len(assessments['stage'])} self-assessments…")
     recorders = [user_ids[d["members"][0]] for d in depts]
     _bulk(cur, "assessments", {
+        "id": _allocate(cur, "assessment_ids", len(assessments["stage"])),
         "department_id": [dept_ids[i] for i in assessments["dept"]], "practice_id": assessments["practice_id"],
         "stage": assessments["stage"], "as_of": assessments["as_of"], "note": assessments["note"],
         "evidence_url": assessments["evidence_url"], "recorded_by": [recorders[i] for i in assessments["dept"]],
