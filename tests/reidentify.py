@@ -77,7 +77,7 @@ def _without(words: tuple[str, ...], phrases: list[tuple[str, ...]]) -> tuple[st
 
 def departments(cur) -> list[dict]:
     """Every department's public facts, with the names and places it is known by."""
-    places = {row.split(" | ")[0]: row.split(" | ")[1:3] for row in demo_corpus.REAL_DEPARTMENTS.strip().splitlines()}
+    places = {d["name"]: [d["place"], d["root"]] for d in demo_corpus.REAL_DEPARTMENTS}
     found = rows(cur, """SELECT d.id, d.name, d.state_code, s.name AS state_name, s.hhs_region, d.jurisdiction_type,
                                 d.population, d.population_band FROM departments d JOIN states s ON s.code = d.state_code""")
     for d in found:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
 from exchange.storage import open_database
 from exchange import demo, taxonomy
+from exchange.demo import bulk as demo_bulk
 from exchange.demo import corpus as demo_corpus
 from exchange.identity import passwords
 from exchange.storage.duckdb import Database, rows, scalar
 from exchange.errors import ExchangeError, InvalidInput
 from exchange.models import JURISDICTION_TYPES, URBAN_RURAL_LEVELS, population_band
+from tests import demo_digest
 from tests.factories import make_department, make_user
 
 LEADING, LAGGING = (1, 9, 10), (4, 6, 7)
@@ -48,7 +54,7 @@ def _value(db: Database, sql: str, params=None):
 def test_two_builds_with_the_same_seed_are_identical_and_another_seed_differs():
     def snapshot(seed):
         db = _fresh()
-        demo._build(db, departments=40, lessons=150, seed=seed)
+        demo.build_sized(db, departments=40, lessons=150, seed=seed)
         lessons = _query(db, "SELECT title, summary, what_happened, department_id, status FROM lessons ORDER BY id")
         departments = _query(db, "SELECT name, population, urban_rural, description FROM departments ORDER BY id")
         stages = _query(db, "SELECT department_id, practice_id, as_of, stage FROM assessments ORDER BY id")
@@ -58,6 +64,40 @@ def test_two_builds_with_the_same_seed_are_identical_and_another_seed_differs():
     first, again, other = snapshot(7), snapshot(7), snapshot(8)
     assert first == again
     assert first[0] != other[0]
+
+
+def _differences(name: str, actual: dict[str, str]) -> list[str]:
+    """Tables whose digest differs from the stored one (a new table counts only when it has rows)."""
+    expected = json.loads(demo_digest.FIXTURE.read_text())[name]
+    return [t for t in sorted(set(expected) | set(actual))
+            if expected.get(t) != actual.get(t) and not (t not in expected and actual[t].startswith("0:"))]
+
+
+def _explain(name: str, tables: list[str]) -> str:
+    return (f"The demo ({name!r} sample) no longer matches the stored digests in tables {', '.join(tables)}. The demo must "
+            f"stay byte-for-byte the same unless you changed it on purpose (a scenario, the generator, a "
+            f"migration). If you did, store the new digests with `.venv/bin/python -m tests.demo_digest --write` "
+            f"and commit {demo_digest.FIXTURE.relative_to(demo_digest.FIXTURE.parents[2])} with your change.")
+
+
+def test_the_demo_database_is_byte_for_byte_the_stored_one(built):
+    db, _ = built
+    changed = _differences("demo", demo_digest.table_digests(db))
+    assert not changed, _explain("demo", changed)
+
+
+def test_a_national_scale_sample_is_byte_for_byte_the_stored_one():
+    changed = _differences("national-sample", demo_digest.sample_digests("national-sample"))
+    assert not changed, _explain("national-sample", changed)
+
+
+def test_the_digest_check_names_changed_tables_and_ignores_only_new_empty_ones(built):
+    db, _ = built
+    digests = demo_digest.table_digests(db)
+    assert _differences("demo", {**digests, "lessons": "500:0000"}) == ["lessons"]
+    assert _differences("demo", {k: v for k, v in digests.items() if k != "states"}) == ["states"]
+    assert _differences("demo", {**digests, "brand_new_table": "0:e3b0"}) == []
+    assert _differences("demo", {**digests, "brand_new_table": "3:e3b0"}) == ["brand_new_table"]
 
 
 def test_demo_scale_counts_fall_in_the_expected_ranges(built):
@@ -74,7 +114,7 @@ def test_demo_scale_counts_fall_in_the_expected_ranges(built):
 
 def test_the_demo_build_reports_progress_at_each_stage():
     messages: list[str] = []
-    demo._build(_fresh(), departments=20, lessons=60, progress=messages.append)
+    demo.build_sized(_fresh(), departments=20, lessons=60, progress=messages.append)
     for stage in ("departments", "lessons", "self-assessments", "passwords", "committed"):
         assert any(stage in m for m in messages), stage
 
@@ -226,8 +266,7 @@ def test_anonymous_lessons_are_mostly_challenges_and_never_name_their_place(buil
                               JOIN departments d ON d.id = l.department_id WHERE anonymous""")
     assert 0.1 <= len(anonymous) / 500 <= 0.22
     assert sum(a["kind"] == "challenge" for a in anonymous) > len(anonymous) / 2
-    places = {row[0]: (row[1], row[2]) for row in (line.split(" | ") for line in
-                                                    demo_corpus.REAL_DEPARTMENTS.strip().splitlines())}
+    places = {d["name"]: (d["place"], d["root"]) for d in demo_corpus.REAL_DEPARTMENTS}
     for a in anonymous:
         text = " ".join(a[f] for f in ("title", "summary", "context", "what_we_did", "what_happened",
                                         "do_differently", "advice"))
@@ -357,7 +396,7 @@ def test_some_departments_stall_and_a_few_step_back(built):
 # ---------------------------------------------------------------- safety
 def test_new_departments_users_and_lessons_can_be_added_after_a_build(built):
     db = _fresh()
-    demo._build(db, departments=30, lessons=80)
+    demo.build_sized(db, departments=30, lessons=80)
     department = make_department(db, name="Brand New County Health Department")
     user = make_user(db, department_id=department)
 
@@ -389,24 +428,42 @@ def test_an_unknown_scale_is_refused(fresh_db):
 
 
 def test_a_failed_build_leaves_nothing_behind(fresh_db, monkeypatch):
-    real_bulk = demo._bulk
+    real_bulk = demo_bulk._bulk
 
     def failing_bulk(cur, table, columns):
         if table == "assessments":
             raise RuntimeError("disk full")
         real_bulk(cur, table, columns)
 
-    monkeypatch.setattr(demo, "_bulk", failing_bulk)
+    monkeypatch.setattr(demo_bulk, "_bulk", failing_bulk)
     with pytest.raises(RuntimeError):
-        demo._build(fresh_db, departments=20, lessons=40)
+        demo.build_sized(fresh_db, departments=20, lessons=40)
     for table in ("departments", "users", "lessons", "lesson_practices", "assessments"):
         assert _value(fresh_db, f"SELECT count(*) FROM {table}") == 0, table
+
+
+def test_every_generated_row_gets_its_id_from_the_build_in_row_order(fresh_db, monkeypatch):
+    # A DEFAULT nextval inside a parallel insert of more than one row group (the national scale's 540,000
+    # assessments) numbered rows in a different order on every build.
+    inserted: dict[str, dict] = {}
+    real_bulk = demo_bulk._bulk
+
+    def recording_bulk(cur, table, columns):
+        inserted[table] = columns
+        real_bulk(cur, table, columns)
+
+    monkeypatch.setattr(demo_bulk, "_bulk", recording_bulk)
+    demo.build_sized(fresh_db, departments=20, lessons=40)
+    for table in ("departments", "users", "lessons", "lesson_reviews", "assessments"):
+        ids = inserted[table]["id"]
+        assert len(set(ids)) == len(ids) == _value(fresh_db, f"SELECT count(*) FROM {table}") > 0, table
+    assert inserted["assessments"]["id"] == sorted(inserted["assessments"]["id"])
 
 
 # ---------------------------------------------------------------- other sizes and the corpus
 def test_a_small_build_keeps_every_region_and_the_demo_departments():
     db = _fresh()
-    counts = demo._build(db, departments=60, lessons=400)
+    counts = demo.build_sized(db, departments=60, lessons=400)
     assert counts["departments"] == 60 and counts["lessons"] == 400
     assert _value(db, "SELECT count(DISTINCT s.hhs_region) FROM departments d JOIN states s ON s.code = d.state_code") == 10
     for account in demo.DEMO_ACCOUNTS:
@@ -417,7 +474,7 @@ def test_a_small_build_keeps_every_region_and_the_demo_departments():
 
 def test_a_build_larger_than_the_real_list_adds_unique_synthetic_departments():
     db = _fresh()
-    demo._build(db, departments=450, lessons=300)
+    demo.build_sized(db, departments=450, lessons=300)
     departments = _query(db, "SELECT * FROM departments")
     assert len(departments) == 450 == len({d["name"] for d in departments})
     synthetic = [d for d in departments if re.search(r"\([A-Z]{2}\)$", d["name"]) or d["jurisdiction_type"] == "tribal"]
@@ -454,3 +511,39 @@ def test_every_scenario_template_renders_and_names_real_taxonomy_entries(fresh_d
                  *demo_corpus.DIFFERENTLY.values(), *demo_corpus.HAPPENED_CODAS.values()):
         for template in pool:
             template.format_map(slots)
+
+
+def test_the_corpus_is_read_from_the_packages_data_files_whatever_the_working_directory(tmp_path):
+    assert demo_corpus.DATA == Path(demo_corpus.__file__).parent / "data"
+    root = Path(demo_corpus.__file__).parents[2]
+    found = subprocess.run([sys.executable, "-c", "from exchange.demo import corpus; print(len(corpus.SCENARIOS))"],
+                           cwd=tmp_path, env={"PYTHONPATH": str(root)}, capture_output=True, text=True, check=True)
+    assert int(found.stdout) == len(demo_corpus.SCENARIOS)
+
+
+def test_every_data_file_is_read_by_the_corpus():
+    files = {p.stem for p in demo_corpus.DATA.glob("*")}
+    assert files == {"departments", "names", "phrases", "anonymous", "scenarios"}
+    source = Path(demo_corpus.__file__).read_text()
+    assert all(f'load("{name}")' in source for name in files)
+
+
+def test_a_scenario_table_becomes_the_generators_fields():
+    parsed = demo_corpus.parse_scenarios([{
+        "key": "x", "practices": ["P"], "kinds": {"success": 1, "challenge": 2, "mixed": 3}, "years": [2020, 2022],
+        "title": {"success": "A win", "mixed": "Half"}, "context": ["One", "Two"], "advice": "Ask"}])[0]
+    assert parsed == {"key": "x", "kinds": (1, 2, 3), "years": (2020, 2022), "types": (), "practices": ["P"],
+                      "title+": ["A win"], "title~": ["Half"], "context": ["One", "Two"], "advice": ["Ask"]}
+    defaults = demo_corpus.parse_scenarios([{"key": "y"}])[0]
+    assert (defaults["kinds"], defaults["years"], defaults["types"]) == ((50, 34, 16), (2017, 2026), ())
+
+
+@pytest.mark.parametrize("entry, problem", [
+    ({"key": "typo", "sumary": {"success": "x"}}, "unknown field 'sumary'"),
+    ({"key": "odd-kind", "title": {"victory": "x"}}, "unknown field 'title'"),
+    ({"key": "two-kinds", "kinds": {"success": 1, "challenge": 2}}, "kinds needs a weight"),
+])
+def test_a_mistake_in_a_scenario_is_refused_naming_the_scenario(entry, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)) as raised:
+        demo_corpus.parse_scenarios([entry])
+    assert repr(entry["key"]) in str(raised.value)

@@ -10,26 +10,15 @@ from __future__ import annotations
 
 from collections import Counter
 
+from exchange.demo import corpus
 from exchange.privacy import identifying
 from exchange.privacy.anonymity import K
 
-# Slot values for anonymous lessons: true of any department, whatever its type and size.
-NEUTRAL_SLOTS = {"place": "our community", "state": "the state", "residents": "residents",
-                 "board": "the governing board", "pop_phrase": "our", "n_staff": "our"}
-# Template phrases that read badly with a neutral slot, rewritten before rendering.
-NEUTRAL_REWRITES = (("All {n_staff} of our staff", "All of our staff"),
-                    ("a department of about {n_staff}", "a small team"))
-# Context openers without size or staff figures.
-NEUTRAL_OPENERS = [
-    "Most of our budget comes from state and federal grants, which shaped what we could try.",
-    "When this started, our equity work was two people with other jobs as well.",
-    "Our equity team is small, and most of its positions are grant-funded.",
-    "", "", "", "", "",
-]
-# Neighbourhoods as an anonymous lesson names them: nowhere in particular.
-GENERIC_NEIGHBORHOODS = ["one east-side neighborhood", "a neighborhood on the north side", "two older neighborhoods",
-                         "the neighborhoods near the highway", "a neighborhood near downtown",
-                         "the south side", "one low-income neighborhood", "the neighborhoods along the river"]
+# The anonymous-lesson vocabulary lives in data/anonymous.toml; these names are what the generator uses.
+NEUTRAL_SLOTS = corpus.NEUTRAL_SLOTS  # slot values true of any department, whatever its type and size
+NEUTRAL_REWRITES = corpus.NEUTRAL_REWRITES  # template phrases that read badly with a neutral slot
+NEUTRAL_OPENERS = corpus.NEUTRAL_OPENERS  # context openers without size or staff figures
+GENERIC_NEIGHBORHOODS = corpus.GENERIC_NEIGHBORHOODS  # neighbourhoods as an anonymous lesson names them
 
 
 def may_be_anonymous(scenario: dict) -> bool:
