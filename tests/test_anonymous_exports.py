@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 
+from exchange.storage import open_database
 from exchange.discovery import browse
 from exchange import lessons
 from exchange.lessons import moderation
@@ -71,7 +72,7 @@ def test_the_csv_cites_lessons_by_a_stable_non_sequential_reference_not_the_id(w
 def test_references_differ_between_exchanges(world, fresh_db):
     with world["db"].read() as cur:
         here = public_refs(cur, [1, 2, 3])
-    other = type(world["db"])(":memory:")
+    other = open_database(":memory:")
     from exchange import taxonomy
     taxonomy.seed(other)
     with other.read() as cur:
