@@ -7,14 +7,12 @@ computed in one query over a materialised, already-filtered-by-visibility set.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from exchange.identity import audit, permissions
 from exchange.discovery import facets as facet_index, search
-from exchange.kernel import text
+from exchange.kernel import csv, text
 from exchange.privacy.anonymity import attribution_line, lesson_facts, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
 from exchange.storage.duckdb import Database, rows
 from exchange.errors import InvalidInput
@@ -199,9 +197,6 @@ def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -
     permissions.require(user, "lesson.read", {"published", "published_public"})
     if user.signed_in:  # exports are security-relevant; a visitor's public list has no one to attribute
         audit.record(db, user, "export", "lessons_csv", None, detail=to_params(filters))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
     table = []
     with db.read() as cur:
         index, positions, _, _, scores = _matching(db, cur, user, filters)
@@ -216,21 +211,11 @@ def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -
     if filters.effective_sort in ("newest", "oldest"):
         table.sort(key=lambda row: row["ref"])
         table.sort(key=lambda row: row["published"] or date.min, reverse=filters.effective_sort == "newest")
-    for row in table:
-        writer.writerow([neutralise(row.get(c)) for c in CSV_COLUMNS])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def neutralise(value) -> str:
-    """A CSV cell that no spreadsheet will run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return csv.write(CSV_COLUMNS, ([row.get(c) for c in CSV_COLUMNS] for row in table))
 
 
 __all__ = ["Filters", "Results", "find", "known_only", "parse_params", "from_params", "to_params", "similar",
-           "related", "to_csv", "neutralise", "KINDS", "POPULATION_BANDS"]
+           "related", "to_csv", "KINDS", "POPULATION_BANDS"]
 
 
 _INT_PARAMS = {"practice", "action", "risk", "region", "year", "department"}
