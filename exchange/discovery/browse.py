@@ -12,7 +12,7 @@ from datetime import date
 
 from exchange.identity import audit, permissions
 from exchange.discovery import facets as facet_index, search
-from exchange.kernel import csv, text
+from exchange.kernel import csv, text, urlcodec
 from exchange.privacy.anonymity import attribution_line, lesson_facts, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
 from exchange.storage.duckdb import Database, rows
 from exchange.errors import InvalidInput
@@ -220,50 +220,25 @@ __all__ = ["Filters", "Results", "find", "known_only", "parse_params", "from_par
 
 _INT_PARAMS = {"practice", "action", "risk", "region", "year", "department"}
 _MAX_VALUES = 50  # more values than any facet has: a forged or broken link
+# Facets first, then the search, sort and page: the order the page names what it left out.
+URL_FIELDS = tuple(
+    urlcodec.Field(name, urlcodec.digits(9) if name in _INT_PARAMS else urlcodec.text(40), max_values=_MAX_VALUES)
+    for name in DIMENSIONS
+) + (
+    urlcodec.Field("q", urlcodec.text(search.MAX_QUERY_CHARS, allow_empty=True), many=False, strip=False),
+    urlcodec.Field("sort", urlcodec.one_of(SORTS), many=False, strip=False),
+    urlcodec.Field("page", lambda v: urlcodec.digits(6)(v) or None, many=False, strip=False),
+)
 
 
 def parse_params(params: dict[str, list[str]]) -> tuple[Filters, tuple[str, ...]]:
     """Filters from URL query parameters (repeated keys for several values), and the names of the
     parameters that were ignored, wholly or in part, because they did not parse."""
-    values: dict = {}
-    ignored: list[str] = []
-
-    def listed(name):
-        raw = params.get(name) or []
-        return [raw] if isinstance(raw, str) else list(raw)
-
-    for name in DIMENSIONS:
-        raw, parsed = listed(name), []
-        if len(raw) > _MAX_VALUES:
-            raw = []
-            ignored.append(name)
-        for item in raw:
-            item = str(item).strip()
-            if name in _INT_PARAMS:
-                # isascii: "²".isdigit() is True but int("²") raises.
-                if item.isascii() and item.isdigit() and len(item) < 10:
-                    parsed.append(int(item))
-                    continue
-            elif item and len(item) <= 40:
-                parsed.append(item)
-                continue
-            ignored.append(name)
-        values[name] = tuple(dict.fromkeys(parsed))
-
-    def single(name, ok) -> str:
-        raw = listed(name)
-        if not raw:
-            return ""
-        if len(raw) == 1 and ok(str(raw[0])):
-            return str(raw[0])
-        ignored.append(name)
-        return ""
-
-    q = single("q", lambda v: len(v) <= search.MAX_QUERY_CHARS)
-    sort = single("sort", lambda v: v in SORTS)
-    page = single("page", lambda v: v.isascii() and v.isdigit() and 0 < len(v) < 7 and int(v) > 0)
-    return (Filters(q=q, sort=sort, page=int(page) if page else 1, **values),
-            tuple(dict.fromkeys(ignored)))
+    notes = urlcodec.Notes()
+    values = urlcodec.decode(params, URL_FIELDS, notes)
+    filters = Filters(**{name: values[name] for name in DIMENSIONS}, q=values["q"] or "", sort=values["sort"] or "",
+                      page=values["page"] or 1)
+    return filters, notes.names()
 
 
 def from_params(params: dict[str, list[str]]) -> Filters:
@@ -273,14 +248,5 @@ def from_params(params: dict[str, list[str]]) -> Filters:
 
 def to_params(filters: Filters) -> dict[str, list[str]]:
     """The URL query parameters of a view (only what differs from the default)."""
-    params: dict[str, list[str]] = {}
-    if filters.q.strip():
-        params["q"] = [filters.q.strip()]
-    for name in DIMENSIONS:
-        if getattr(filters, name):
-            params[name] = [str(v) for v in getattr(filters, name)]
-    if filters.sort:
-        params["sort"] = [filters.sort]
-    if filters.page and filters.page > 1:
-        params["page"] = [str(filters.page)]
-    return params
+    return urlcodec.encode({"q": filters.q.strip(), **{name: getattr(filters, name) for name in DIMENSIONS},
+                            "sort": filters.sort, "page": filters.page if filters.page and filters.page > 1 else None})
