@@ -6,12 +6,12 @@ It is seeded from data/taxonomy.json into a new database; administrators edit it
 from __future__ import annotations
 
 import json
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 from exchange.identity import audit, permissions
 from exchange.kernel import limits
+from exchange.kernel.cache import VersionedCache
 from exchange.storage.duckdb import ROOT, Database, rows, scalar
 from exchange.errors import Conflict, InvalidInput, NotFound
 from exchange.models import User
@@ -105,26 +105,25 @@ def seed(db: Database, path: Path = TAXONOMY_FILE) -> bool:
     return db.write(work)
 
 
-# Per Database object (weakly held: a closed test database's id() can be reused by the next one).
-_cache: "weakref.WeakKeyDictionary[Database, tuple[int, Taxonomy]]" = weakref.WeakKeyDictionary()
+# One snapshot per database and data version (a few kept: a reader may still hold the previous one).
+snapshots = VersionedCache("taxonomy", maxsize=4)
 
 
 def load(db: Database) -> Taxonomy:
     """The current taxonomy (cached until the next write)."""
-    version = db.version
-    cached = _cache.get(db)
-    if cached is None or cached[0] != version:
-        with db.read() as cur:
-            snapshot = Taxonomy(
-                categories=rows(cur, "SELECT * FROM categories ORDER BY position"),
-                practices=rows(cur, "SELECT * FROM practices ORDER BY position, id"),
-                actions=rows(cur, "SELECT * FROM actions ORDER BY practice_id, position, id"),
-                risk_types=rows(cur, "SELECT * FROM risk_types ORDER BY position, id"),
-                stages=rows(cur, "SELECT * FROM adoption_stages ORDER BY level"),
-                states=rows(cur, "SELECT * FROM states ORDER BY code"),
-            )
-        cached = _cache[db] = (version, snapshot)
-    return cached[1]
+    return snapshots.get(db, "taxonomy", lambda: _read(db))
+
+
+def _read(db: Database) -> Taxonomy:
+    with db.read() as cur:
+        return Taxonomy(
+            categories=rows(cur, "SELECT * FROM categories ORDER BY position"),
+            practices=rows(cur, "SELECT * FROM practices ORDER BY position, id"),
+            actions=rows(cur, "SELECT * FROM actions ORDER BY practice_id, position, id"),
+            risk_types=rows(cur, "SELECT * FROM risk_types ORDER BY position, id"),
+            stages=rows(cur, "SELECT * FROM adoption_stages ORDER BY level"),
+            states=rows(cur, "SELECT * FROM states ORDER BY code"),
+        )
 
 
 _TABLES = {"practice": "practices", "action": "actions", "risk_type": "risk_types", "category": "categories"}
@@ -244,12 +243,6 @@ def add_risk_type(db: Database, user: User, name: str, description: str = "") ->
         return new_id
 
     return db.write(work)
-
-
-def move_practice(db: Database, user: User, practice_id: int, category_id: int) -> None:
-    """Place a practice in another category (placement is not certain for every practice); audited."""
-    permissions.require(user, "taxonomy.edit")
-    db.write(lambda cur: _move(cur, user, _item(cur, "practice", practice_id), category_id))
 
 
 def _move(cur, user: User, practice: dict, category_id) -> None:

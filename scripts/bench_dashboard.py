@@ -58,11 +58,11 @@ def run(db: Database, repeats: int = 20, *, today: date | None = None) -> dict[s
         params.update(drill_region=5, drill_state=None, drill_practice=None, drill_stage=None,
                       drill_limit=adoption.DRILL_LIMIT)
         for name in QUERIES:
-            adoption.query(db, name, params, cached=False)  # warm DuckDB's own caches once
+            adoption.fetch(db, name, params)  # warm DuckDB's own caches once
             timings = []
             for _ in range(repeats):
                 started = time.perf_counter()
-                adoption.query(db, name, params, cached=False)
+                adoption.fetch(db, name, params)
                 timings.append((time.perf_counter() - started) * 1000)
             results[f"{name} ({label})"] = (statistics.median(timings), _p95(timings))
     return results

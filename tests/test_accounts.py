@@ -458,3 +458,13 @@ def test_a_password_typed_into_the_email_box_reaches_no_log(fresh_db, member, ca
     assert secret not in caplog.text
     assert all(secret not in str(entry) for entry in audit_rows(fresh_db))
     assert audit_rows(fresh_db, "sign_in")[-1]["detail"] == "not an email address from 192.0.2.1"
+
+
+def test_every_public_name_of_the_identity_modules_split_out_of_accounts_is_still_an_accounts_name():
+    from exchange.identity import administration, credentials, emails, signin
+
+    for module in (administration, credentials, emails, signin):
+        public = {n for n, v in vars(module).items() if not n.startswith("_") and getattr(v, "__module__", None)
+                  == module.__name__}
+        assert public and public <= set(accounts.__all__), module.__name__
+        assert all(getattr(accounts, n) is getattr(module, n) for n in public)

@@ -1,11 +1,12 @@
 """Self-assessments (validation, history) and the dashboard's aggregates on a small exact case."""
 
+from collections import Counter
 from datetime import date, datetime
 
 import pytest
 
 from exchange import adoption
-from exchange.adoption import Drill, Filters
+from exchange.adoption import Drill, Filters, aggregates
 from exchange.storage.duckdb import scalar
 from exchange.errors import Forbidden, InvalidInput, NotFound
 from tests.factories import make_department, make_user
@@ -289,6 +290,39 @@ def test_quarter_labels_round_trip():
 
 
 def test_a_drilldown_stops_at_the_row_limit(fresh_db, case, monkeypatch):
-    monkeypatch.setattr(adoption, "DRILL_LIMIT", 2)
+    monkeypatch.setattr(aggregates, "DRILL_LIMIT", 2)
     found = adoption.drilldown(fresh_db, case["coordinator"], PERIOD, Drill("chart_map", state="MN"), today=NOW.date())
     assert [r["department"] for r in found] == ["D1 Health Department", "D2 Health Department"]
+
+
+# Issue 9: the latest record used to be picked by a bit-packed key (days since 2000 shifted 32 bits, plus the id).
+_OLD_LATEST = """
+    SELECT a.practice_id, arg_max(a.stage, (a.as_of - DATE '2000-01-01')::BIGINT * 4294967296 + a.id) AS stage
+    FROM assessments a JOIN practices p ON p.id = a.practice_id AND p.active
+    WHERE a.as_of <= ? GROUP BY a.department_id, a.practice_id"""
+
+
+def test_stage_counts_on_the_demo_data_match_the_old_bit_packed_sort_key(demo_db):
+    with demo_db.read() as cur:
+        first, last = cur.execute("SELECT min(as_of), max(as_of) FROM assessments").fetchone()
+    quarters = adoption.quarters_between(adoption.quarter_of(first), adoption.quarter_of(last))
+    checked = 0
+    for quarter in quarters[::3] + [quarters[-1]]:
+        params, _ = adoption.resolve(demo_db, Filters(first_quarter=quarter, last_quarter=quarter), last)
+        with demo_db.read() as cur:
+            old = Counter(cur.execute(_OLD_LATEST, [params["as_of"]]).fetchall())
+        new = {(r["practice_id"], r["stage"]): r["departments"] for r in adoption.query(demo_db, "stages", params)}
+        assert new == dict(old), quarter
+        checked += sum(new.values())
+    assert checked > 1000  # (ties on one date: test_the_later_of_two_records_with_the_same_date_wins)
+
+
+def test_cached_aggregates_follow_every_write_and_survive_callers_editing_them(fresh_db, case):
+    first = board(fresh_db, case["coordinator"])
+    assert board(fresh_db, case["coordinator"]) == first  # the dashboard pops fields from its rows: not the cache's
+    adoption.record(fresh_db, case["admin"], department_id=case["ids"]["d7"], practice_id=P1, stage=4,
+                    as_of=date(2025, 6, 1), now=NOW)
+    mn = {c["region"]: c for c in board(fresh_db, case["coordinator"]).heatmap}[5]
+    assert (mn["departments"], mn["adopting"]) == (6, 4)  # d7 moved from 0 to 4
+    adoption.query_cache.clear()
+    assert board(fresh_db, case["coordinator"]).heatmap == board(fresh_db, case["coordinator"]).heatmap

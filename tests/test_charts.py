@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from exchange.adoption import charts
+from exchange.adoption import charts, downloads
 from exchange.adoption import Dashboard, Filters
 
 
@@ -182,7 +182,7 @@ def test_every_chart_states_its_own_sizing_so_streamlit_cannot_squeeze_it(dash):
         expected = "fit-x" if view.width == "stretch" else "pad"
         assert spec["autosize"] == {"type": expected, "contains": "padding"}, view.key
         assert isinstance(spec["padding"], dict)  # Streamlit's frontend sets padding.bottom on it
-    exported = json.loads(charts._export_spec(views(dash)["chart_pulse_kind"].chart))
+    exported = json.loads(downloads._export_spec(views(dash)["chart_pulse_kind"].chart))
     assert exported["autosize"]["type"] == "pad"
 
 
@@ -220,14 +220,6 @@ def test_png_and_svg_exports_render_offline(dash):
     assert charts.to_png(chart).startswith(b"\x89PNG")
     svg = charts.to_svg(chart)
     assert svg.lstrip().startswith("<svg") and "Adoption by region and practice" in svg
-
-
-@pytest.mark.parametrize("value, safe", [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1", "'+1"), ("-2", "'-2"), ("@sum", "'@sum"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("Region 5", "Region 5"), (5, 5),
-])
-def test_csv_cells_that_look_like_formulas_are_neutralised(value, safe):
-    assert charts.neutralise(value) == safe
 
 
 def test_csv_download_neutralises_a_practice_name_typed_as_a_formula(dash):

@@ -89,7 +89,7 @@ def test_a_practice_can_be_moved_to_another_category(fresh_db, admin):
     tax = taxonomy.load(fresh_db)
     practice = tax.practices[0]
     target = next(c for c in tax.categories if c["id"] != practice["category_id"])
-    taxonomy.move_practice(fresh_db, admin, practice["id"], target["id"])
+    taxonomy.rename(fresh_db, admin, "practice", practice["id"], practice["name"], category_id=target["id"])
     assert taxonomy.load(fresh_db).practices[0]["category_id"] == target["id"]
     assert events(fresh_db)[0]["event"] == "taxonomy_moved" and target["name"] in events(fresh_db)[0]["detail"]
 
@@ -127,7 +127,7 @@ def test_categories_cannot_be_deactivated_and_unknown_ids_are_not_found(fresh_db
     lambda db, u: taxonomy.add_action(db, u, 1, "New action"),
     lambda db, u: taxonomy.add_risk_type(db, u, "New risk"),
     lambda db, u: taxonomy.rename(db, u, "practice", 1, "Renamed"),
-    lambda db, u: taxonomy.move_practice(db, u, 1, 2),
+    lambda db, u: taxonomy.rename(db, u, "practice", 1, taxonomy.load(db).practice_name(1), category_id=2),
     lambda db, u: taxonomy.set_active(db, u, "risk_type", 1, False),
     lambda db, u: taxonomy.usage(db, u),
 ], ids=["add_practice", "add_action", "add_risk_type", "rename", "move", "deactivate", "usage"])
@@ -160,3 +160,13 @@ def test_a_rename_from_a_stale_view_is_refused_and_loses_nothing(fresh_db, admin
     fresh = {**seen, "name": "First administrator's name"}  # saving again from the current version overwrites knowingly
     taxonomy.rename(fresh_db, admin, "practice", practice["id"], "Second administrator's name", seen=fresh)
     assert taxonomy.load(fresh_db).practice_name(practice["id"]) == "Second administrator's name"
+
+
+def test_the_snapshot_is_shared_until_a_write_and_then_read_afresh(fresh_db, admin):
+    before = taxonomy.load(fresh_db)
+    assert taxonomy.load(fresh_db) is before
+    taxonomy.add_risk_type(fresh_db, admin, "Heat")
+    after = taxonomy.load(fresh_db)
+    assert after is not before and "Heat" in [r["name"] for r in after.risk_types]
+    taxonomy.snapshots.clear()
+    assert taxonomy.load(fresh_db) is not after and taxonomy.load(fresh_db) == after

@@ -14,17 +14,15 @@ looks right. "fit-x" fills the container's width and keeps `height` for the plot
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import json
 from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
-import vl_convert
 
-from exchange.adoption import SUPPRESSED, Dashboard
+from exchange.adoption.aggregates import SUPPRESSED, Dashboard
+from exchange.adoption.downloads import to_csv, to_png, to_svg  # noqa: F401 (charts.to_csv etc. for the pages)
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
 # Region lines: Okabe-Ito with black for its grey (grey means "fewer than 5" here), one shape per region.
@@ -42,7 +40,6 @@ ADOPTING = "implementing or sustaining"
 # The pulse follows the period and practice filters only: splitting lessons by region, size or type
 # could point at an anonymous lesson's department.
 PULSE_SCOPE = "all regions and departments, counts only"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -415,37 +412,3 @@ def describe_drill(drill, practice_names: dict[int, str], stage_names: dict[int,
              practice_names.get(drill.practice_id, "") if drill.practice_id is not None else "",
              f"at {stage_names.get(drill.stage, drill.stage)}" if drill.stage is not None else ""]
     return ", ".join(p for p in parts if p)
-
-
-def _export_spec(chart: alt.TopLevelMixin) -> str:
-    spec = chart.to_dict()
-    spec.setdefault("background", "white")  # files are read outside the app, where the theme is unknown
-    spec["autosize"] = {"type": "pad", "contains": "padding"}  # a file has no container to fit
-    return json.dumps(spec)
-
-
-def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
-    """The chart as PNG bytes, rendered offline."""
-    return vl_convert.vegalite_to_png(_export_spec(chart), scale=scale, allowed_base_urls=[])
-
-
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """The chart as an SVG document, rendered offline."""
-    return vl_convert.vegalite_to_svg(_export_spec(chart), allowed_base_urls=[])
-
-
-def neutralise(value):
-    """A cell safe to open in a spreadsheet: text starting with = + - @ tab or CR gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def to_csv(table: pd.DataFrame) -> bytes:
-    """The table as UTF-8 CSV (with BOM for spreadsheets), formula-looking cells neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([neutralise(str(c)) for c in table.columns])
-    for row in table.itertuples(index=False):
-        writer.writerow([neutralise(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")

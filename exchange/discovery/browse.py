@@ -7,14 +7,12 @@ computed in one query over a materialised, already-filtered-by-visibility set.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from exchange.identity import audit, permissions
 from exchange.discovery import facets as facet_index, search
-from exchange.kernel import text
+from exchange.kernel import csv, text, urlcodec
 from exchange.privacy.anonymity import attribution_line, lesson_facts, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
 from exchange.storage.duckdb import Database, rows
 from exchange.errors import InvalidInput
@@ -199,9 +197,6 @@ def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -
     permissions.require(user, "lesson.read", {"published", "published_public"})
     if user.signed_in:  # exports are security-relevant; a visitor's public list has no one to attribute
         audit.record(db, user, "export", "lessons_csv", None, detail=to_params(filters))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
     table = []
     with db.read() as cur:
         index, positions, _, _, scores = _matching(db, cur, user, filters)
@@ -216,69 +211,34 @@ def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -
     if filters.effective_sort in ("newest", "oldest"):
         table.sort(key=lambda row: row["ref"])
         table.sort(key=lambda row: row["published"] or date.min, reverse=filters.effective_sort == "newest")
-    for row in table:
-        writer.writerow([neutralise(row.get(c)) for c in CSV_COLUMNS])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def neutralise(value) -> str:
-    """A CSV cell that no spreadsheet will run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return csv.write(CSV_COLUMNS, ([row.get(c) for c in CSV_COLUMNS] for row in table))
 
 
 __all__ = ["Filters", "Results", "find", "known_only", "parse_params", "from_params", "to_params", "similar",
-           "related", "to_csv", "neutralise", "KINDS", "POPULATION_BANDS"]
+           "related", "to_csv", "KINDS", "POPULATION_BANDS"]
 
 
 _INT_PARAMS = {"practice", "action", "risk", "region", "year", "department"}
 _MAX_VALUES = 50  # more values than any facet has: a forged or broken link
+# Facets first, then the search, sort and page: the order the page names what it left out.
+URL_FIELDS = tuple(
+    urlcodec.Field(name, urlcodec.digits(9) if name in _INT_PARAMS else urlcodec.text(40), max_values=_MAX_VALUES)
+    for name in DIMENSIONS
+) + (
+    urlcodec.Field("q", urlcodec.text(search.MAX_QUERY_CHARS, allow_empty=True), many=False, strip=False),
+    urlcodec.Field("sort", urlcodec.one_of(SORTS), many=False, strip=False),
+    urlcodec.Field("page", lambda v: urlcodec.digits(6)(v) or None, many=False, strip=False),
+)
 
 
 def parse_params(params: dict[str, list[str]]) -> tuple[Filters, tuple[str, ...]]:
     """Filters from URL query parameters (repeated keys for several values), and the names of the
     parameters that were ignored, wholly or in part, because they did not parse."""
-    values: dict = {}
-    ignored: list[str] = []
-
-    def listed(name):
-        raw = params.get(name) or []
-        return [raw] if isinstance(raw, str) else list(raw)
-
-    for name in DIMENSIONS:
-        raw, parsed = listed(name), []
-        if len(raw) > _MAX_VALUES:
-            raw = []
-            ignored.append(name)
-        for item in raw:
-            item = str(item).strip()
-            if name in _INT_PARAMS:
-                # isascii: "²".isdigit() is True but int("²") raises.
-                if item.isascii() and item.isdigit() and len(item) < 10:
-                    parsed.append(int(item))
-                    continue
-            elif item and len(item) <= 40:
-                parsed.append(item)
-                continue
-            ignored.append(name)
-        values[name] = tuple(dict.fromkeys(parsed))
-
-    def single(name, ok) -> str:
-        raw = listed(name)
-        if not raw:
-            return ""
-        if len(raw) == 1 and ok(str(raw[0])):
-            return str(raw[0])
-        ignored.append(name)
-        return ""
-
-    q = single("q", lambda v: len(v) <= search.MAX_QUERY_CHARS)
-    sort = single("sort", lambda v: v in SORTS)
-    page = single("page", lambda v: v.isascii() and v.isdigit() and 0 < len(v) < 7 and int(v) > 0)
-    return (Filters(q=q, sort=sort, page=int(page) if page else 1, **values),
-            tuple(dict.fromkeys(ignored)))
+    notes = urlcodec.Notes()
+    values = urlcodec.decode(params, URL_FIELDS, notes)
+    filters = Filters(**{name: values[name] for name in DIMENSIONS}, q=values["q"] or "", sort=values["sort"] or "",
+                      page=values["page"] or 1)
+    return filters, notes.names()
 
 
 def from_params(params: dict[str, list[str]]) -> Filters:
@@ -288,14 +248,5 @@ def from_params(params: dict[str, list[str]]) -> Filters:
 
 def to_params(filters: Filters) -> dict[str, list[str]]:
     """The URL query parameters of a view (only what differs from the default)."""
-    params: dict[str, list[str]] = {}
-    if filters.q.strip():
-        params["q"] = [filters.q.strip()]
-    for name in DIMENSIONS:
-        if getattr(filters, name):
-            params[name] = [str(v) for v in getattr(filters, name)]
-    if filters.sort:
-        params["sort"] = [filters.sort]
-    if filters.page and filters.page > 1:
-        params["page"] = [str(filters.page)]
-    return params
+    return urlcodec.encode({"q": filters.q.strip(), **{name: getattr(filters, name) for name in DIMENSIONS},
+                            "sort": filters.sort, "page": filters.page if filters.page and filters.page > 1 else None})
