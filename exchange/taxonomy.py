@@ -102,7 +102,7 @@ def seed(db: Database, path: Path = TAXONOMY_FILE) -> bool:
         cur.executemany("INSERT INTO states VALUES (?, ?, ?, ?, ?, ?)", data["states"])
         return True
 
-    return db.write(work)
+    return db.write(work, entity="taxonomy")
 
 
 # One snapshot per database and data version (a few kept: a reader may still hold the previous one).
@@ -173,7 +173,7 @@ def rename(db: Database, user: User, kind: str, item_id: int, name: str, descrip
         if category_id is not None:
             _move(cur, user, old, category_id)
 
-    db.write(work)
+    db.write(work, entity="taxonomy")
 
 
 def add_practice(db: Database, user: User, category_id: int, name: str, description: str = "") -> int:
@@ -198,7 +198,7 @@ def add_practice(db: Database, user: User, category_id: int, name: str, descript
         audit.record(cur, user, "taxonomy_added", "practice", new_id, True, f"{name} (category {category_id})")
         return new_id
 
-    return db.write(work)
+    return db.write(work, entity="taxonomy")
 
 
 def add_action(db: Database, user: User, practice_id: int, name: str) -> int:
@@ -221,7 +221,7 @@ def add_action(db: Database, user: User, practice_id: int, name: str) -> int:
         audit.record(cur, user, "taxonomy_added", "action", new_id, True, f"{name} (practice {practice_id})")
         return new_id
 
-    return db.write(work)
+    return db.write(work, entity="taxonomy")
 
 
 def add_risk_type(db: Database, user: User, name: str, description: str = "") -> int:
@@ -242,7 +242,7 @@ def add_risk_type(db: Database, user: User, name: str, description: str = "") ->
         audit.record(cur, user, "taxonomy_added", "risk_type", new_id, True, name)
         return new_id
 
-    return db.write(work)
+    return db.write(work, entity="taxonomy")
 
 
 def _move(cur, user: User, practice: dict, category_id) -> None:
@@ -270,7 +270,7 @@ def set_active(db: Database, user: User, kind: str, item_id: int, active: bool) 
         cur.execute(f"UPDATE {table} SET active = ? WHERE id = ?", [active, item_id])
         audit.record(cur, user, "taxonomy_reactivated" if active else "taxonomy_deactivated", kind, item_id, True, old["name"])
 
-    db.write(work)
+    db.write(work, entity="taxonomy")
 
 
 def usage(db: Database, user: User) -> dict[str, dict[int, int]]:

@@ -105,7 +105,7 @@ def record(db: Database, user: User, *, department_id: int, practice_id, stage, 
             [department_id, practice["id"], int(stage), as_of, note, evidence_url, user.id, now],
         ).fetchone()[0]
 
-    return db.write(work, attempts=serial.ATTEMPTS)
+    return db.write(work, attempts=serial.ATTEMPTS, entity="assessment")
 
 
 def _check_latest(cur, department_id: int, practice: dict, latest_seen, now: datetime) -> None:

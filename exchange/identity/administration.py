@@ -41,7 +41,7 @@ def reset_password(db: Database, admin: User, user_id: int, *, temporary: str | 
                      f"{row['email']}: temporary password set; must change at next sign-in; sign-in back-off cleared",
                      now=now)
 
-    db.write(work)
+    db.write(work, entity="user")
     return temporary
 
 
@@ -134,7 +134,7 @@ def create_account(db: Database, admin: User, *, email: str, display_name: str, 
                       "regions": fields["regions"]}, now=now)
         return user_id
 
-    return db.write(work), temporary
+    return db.write(work, entity="user"), temporary
 
 
 def update_account(db: Database, admin: User, user_id: int, *, display_name: str, role: str,
@@ -170,7 +170,7 @@ def update_account(db: Database, admin: User, user_id: int, *, display_name: str
             audit.record(cur, admin, event, "user", user_id, True, f"{row['email']}: {detail}", now=now)
         return [event for event, _ in changes]
 
-    return db.write(work)
+    return db.write(work, entity="user")
 
 
 def set_active(db: Database, admin: User, user_id: int, active: bool, *, now: datetime | None = None) -> None:
@@ -192,7 +192,7 @@ def set_active(db: Database, admin: User, user_id: int, active: bool, *, now: da
         audit.record(cur, admin, "account_reactivated" if active else "account_deactivated", "user", user_id, True,
                      row["email"], now=now)
 
-    db.write(work)
+    db.write(work, entity="user")
 
 
 def _account_row(cur, user_id) -> dict:

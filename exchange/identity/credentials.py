@@ -62,7 +62,7 @@ def change_password(db: Database, user: User, current: str, new: str, confirm: s
         throttle.clear(cur, counter, throttle.account_key(key))
         audit.record(cur, user, "password_changed", "user", user.id, True, "", now=now)
 
-    db.write(work)
+    db.write(work, entity="user")
 
 
 def temporary_password() -> str:

@@ -23,9 +23,10 @@ class Store(Protocol):
     def read(self) -> AbstractContextManager[Any]:
         """A cursor for reads (autocommit; each statement sees every committed write)."""
 
-    def write(self, work: Callable[[Any], T], *, attempts: int = 5, bump: bool = True) -> T:
+    def write(self, work: Callable[[Any], T], *, attempts: int = 5, bump: bool = True, entity: str | None = None) -> T:
         """Run `work(cursor)` as one transaction, appending what it recorded to the change log; retry
-        real transaction conflicts, then raise errors.Conflict. `bump=False`: not a data change."""
+        real transaction conflicts, then raise errors.Conflict. `bump=False`: not a data change;
+        `entity`: the kind of thing changed when the work recorded nothing itself."""
 
     def data_version(self) -> int:
         """The newest change-log sequence number."""

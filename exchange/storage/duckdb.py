@@ -81,7 +81,8 @@ class Database:
         finally:
             cur.close()
 
-    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, attempts: int = 5, bump: bool = True) -> T:
+    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, attempts: int = 5, bump: bool = True,
+              entity: str | None = None) -> T:
         """Run `work(cursor)` in one transaction; retry on a write-write conflict, then report it."""
         for attempt in range(attempts):
             cur = self._con.cursor()
@@ -89,8 +90,8 @@ class Database:
                 cur.execute("BEGIN TRANSACTION")
                 result = work(cur)
                 recorded = changes.take(cur)
-                if bump and not recorded:
-                    recorded = [(changes.ANYTHING, None, None, None)]
+                if bump and not recorded:  # `entity`: what kind of thing it changed, when it did not say which
+                    recorded = [(entity or changes.ANYTHING, None, None, None)]
                 if recorded:
                     self._commit_with_changes(cur, recorded)
                 else:
