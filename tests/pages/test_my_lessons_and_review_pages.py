@@ -3,7 +3,7 @@
 from exchange.identity import accounts
 from exchange import lessons
 from exchange.storage.duckdb import scalar
-from tests.helpers import valid_lesson
+from tests.helpers import submit_new, valid_lesson
 
 COORD = "coordinator@demo.example.org"
 
@@ -43,7 +43,7 @@ def test_the_review_flow_submit_reject_edit_resubmit_publish(pages):
         "INSERT INTO users (email, display_name, role, department_id) VALUES ('new@demo.example.org', 'New Member', 'member', ?)",
         [dept]))
     author = accounts.load_user(pages.db, pages.user_id("new@demo.example.org"))
-    lesson_id, status = lessons.post(pages.db, author, valid_lesson(title="Needs review first"), client_token="rf")
+    lesson_id, status = submit_new(pages.db, author, valid_lesson(title="Needs review first"), client_token="rf")
     assert status == "submitted"
 
     queue = pages.open("review", email=COORD)
@@ -83,7 +83,7 @@ def load(pages, email):
 def published_lesson(pages, email=MEMBER, **changes):
     from exchange.lessons import moderation
 
-    lesson_id, status = lessons.post(pages.db, load(pages, email), valid_lesson(**changes),
+    lesson_id, status = submit_new(pages.db, load(pages, email), valid_lesson(**changes),
                                      client_token=lessons.new_client_token())
     if status == "submitted":
         moderation.decide(pages.db, load(pages, ADMIN), lesson_id, "publish")
@@ -93,7 +93,7 @@ def published_lesson(pages, email=MEMBER, **changes):
 def test_a_failed_withdraw_shows_its_error_not_withdrawn(pages, monkeypatch):
     from exchange.errors import Conflict
 
-    lesson_id, status = lessons.post(pages.db, load(pages, MEMBER), valid_lesson(title="Waiting", anonymous=True),
+    lesson_id, status = submit_new(pages.db, load(pages, MEMBER), valid_lesson(title="Waiting", anonymous=True),
                                      client_token="w")
     assert status == "submitted"  # anonymous lessons are always reviewed: withdrawn without a confirmation
 
@@ -145,3 +145,4 @@ def test_the_queue_counts_its_items_and_sorts_newest_first_on_request(pages):
     queue.session_state["review_sort"] = "newest"
     queue.run()
     assert [m.value for m in queue.markdown if m.value.startswith("### ")] == oldest[::-1]
+
