@@ -146,3 +146,23 @@ def test_the_queue_counts_its_items_and_sorts_newest_first_on_request(pages):
     queue.run()
     assert [m.value for m in queue.markdown if m.value.startswith("### ")] == oldest[::-1]
 
+
+def test_a_failed_withdraw_from_the_confirmation_keeps_its_error_after_the_dialog_closes(pages, monkeypatch):
+    # Issue 9 part 3: the error must survive the rerun that closes the dialog, and the page must not say "Withdrawn".
+    from exchange.errors import Conflict
+
+    lesson_id = published_lesson(pages, title="Published, withdraw refused")
+
+    def refuse(*args, **kwargs):
+        raise Conflict("Someone else changed this lesson at the same moment.")
+
+    at = pages.open("my_lessons", email=MEMBER)
+    at.button(key=f"withdraw_{lesson_id}").click().run()
+    monkeypatch.setattr(lessons, "withdraw", refuse)
+    at.button(key="confirm_withdraw").click().run()
+    assert not at.exception
+    assert not any("Withdrawn." in s.value for s in at.success)
+    assert "confirm_withdraw" not in [b.key for b in at.button]  # the page was drawn again from the data...
+    assert any("Someone else changed" in e.value for e in at.error)  # ...and the error survived that rerun
+    with pages.db.read() as cur:
+        assert scalar(cur, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "published"
