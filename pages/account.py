@@ -5,8 +5,8 @@ import streamlit as st
 from exchange.identity import accounts
 from exchange.kernel import limits
 from exchange.models import ROLE_LABELS
-from exchange.kernel.text import escape_markdown
-from exchange.ui import auth, core, signin
+from exchange.ui import auth, core, markup, signin
+from exchange.ui.markup import md
 
 db = core.database()
 user = auth.current_user(db)
@@ -25,15 +25,15 @@ def password_fields(current_label: str) -> tuple[str, str, str]:
 
 if user.signed_in:
     st.title("Your account")
-    me = core.attempt(lambda: accounts.profile(db, user))
+    me = core.outcome(lambda: accounts.profile(db, user)).value
     if me:
-        lines = [f"Signed in as **{escape_markdown(me['display_name'])}** · {escape_markdown(me['email'])}",
-                 f"Role: {ROLE_LABELS[me['role']]}"]
+        lines = [md("Signed in as **{name}** · {email}", name=me["display_name"], email=me["email"]),
+                 md("Role: {}", ROLE_LABELS[me["role"]])]
         if me["department"]:
-            lines.append(f"Department: {escape_markdown(me['department'])}")
+            lines.append(md("Department: {}", me["department"]))
         if me["regions"]:
-            lines.append("HHS regions: " + ", ".join(str(r) for r in me["regions"]))
-        st.markdown("  \n".join(lines))
+            lines.append(md("HHS regions: {}", ", ".join(str(r) for r in me["regions"])))
+        core.markdown(markup.join("  \n", lines))
     if auth.oidc_configured():
         st.markdown("You signed in through your organization's account; change your password there.")
     else:
@@ -41,11 +41,11 @@ if user.signed_in:
         with st.form("change_password", clear_on_submit=True):
             current, new, confirm = password_fields("Current password")
             changed = st.form_submit_button("Change password", icon=":material/key:")
-        outcome = core.attempt(lambda: auth.change_password(db, user, current, new, confirm,
-                                                            next_url="/account?password=changed")) if changed else None
-        if outcome is not None:
+        result = core.outcome(lambda: auth.change_password(db, user, current, new, confirm,
+                                                           next_url="/account?password=changed")) if changed else None
+        if result and result.ok:
             st.success(PASSWORD_CHANGED, icon=":material/check:")
-            if outcome:
+            if result.value:
                 st.stop()  # the browser is collecting the new session's cookie; it comes back here
         elif st.query_params.get("password") == "changed":
             st.success(PASSWORD_CHANGED, icon=":material/check:")
@@ -60,16 +60,16 @@ if user.signed_in:
 
 elif pending is not None:
     st.title("Choose a new password")
-    st.markdown(f"Welcome, **{escape_markdown(pending.display_name)}**. Your administrator set a temporary password; "
-                "choose your own to finish signing in.")
+    core.markdown(md("Welcome, **{}**. Your administrator set a temporary password; choose your own to finish "
+                     "signing in.", pending.display_name))
     with st.form("first_password"):
         current, new, confirm = password_fields("Temporary password")
         chosen = st.form_submit_button("Set password and sign in", type="primary", icon=":material/key:")
-    outcome = core.attempt(lambda: auth.change_password(db, pending, current, new, confirm)) if chosen else None
-    if outcome:
+    result = core.outcome(lambda: auth.change_password(db, pending, current, new, confirm)) if chosen else None
+    if result and result.ok and result.value:
         st.success("Your password is set and you are signed in. Opening your account…", icon=":material/check:")
         st.stop()  # the browser is collecting the session's cookie
-    elif outcome is not None:
+    elif result and result.ok:
         st.rerun()
 
 else:

@@ -7,6 +7,7 @@ import streamlit as st
 from exchange.kernel import limits
 from exchange.identity import audit
 from exchange.ui import auth, core, timezone
+from exchange.ui.markup import md
 
 db = core.database()
 user = auth.current_user(db)
@@ -29,15 +30,13 @@ if st.session_state.get("audit_filters") != filters:  # new filters start at the
     st.session_state["audit_page"] = 1
 
 page = st.session_state.get("audit_page", 1)
-result = core.attempt(lambda: audit.search(db, user, event=event, actor=actor or None,
-                                           success={"Succeeded": True, "Failed": False}.get(outcome),
-                                           since=since, until=until, page=page))
-if result is None:
-    st.stop()
-entries, total = result
+entries, total = core.or_stop(lambda: audit.search(db, user, event=event, actor=actor or None,
+                                                     success={"Succeeded": True, "Failed": False}.get(outcome),
+                                                     since=since, until=until, page=page))
 pages = max(1, math.ceil(total / audit.PER_PAGE))
 
-st.markdown(f"**{total}** entr{'ies' if total != 1 else 'y'} · page {page} of {pages}")
+core.markdown(md("**{total}** entr{ending} · page {page} of {pages}", total=total, ending="ies" if total != 1 else "y",
+                 page=page, pages=pages))
 st.dataframe(
     [{"When": timezone.local(e["occurred_at"], "%Y-%m-%d %H:%M:%S"), "Event": e["event"], "Actor": e["actor_email"] or ("system" if e["actor_id"] is None else e["actor_id"]),
       "Subject": f"{e['subject_type'] or ''} {e['subject_id'] or ''}".strip(), "Succeeded": e["success"], "Detail": e["detail"]}

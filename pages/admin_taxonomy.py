@@ -6,6 +6,7 @@ from exchange.kernel import limits
 from exchange import taxonomy
 from exchange.errors import Conflict
 from exchange.ui import auth, core
+from exchange.ui.markup import md
 
 db = core.database()
 user = auth.current_user(db)
@@ -15,17 +16,16 @@ used = auth.require_page(lambda: taxonomy.usage(db, user))
 tax = taxonomy.load(db)
 categories = {c["id"]: c["name"] for c in tax.categories}
 practices = {p["id"]: p for p in tax.practices}
-NOTICE = "admin_taxonomy_notice"
 
 st.markdown("Practices, actions and risk types are data, not code. Renaming changes every lesson that uses an item; "
             "deactivating hides it from new lessons and filters while lessons that already use it keep it. "
             "Nothing is ever deleted.")
-if NOTICE in st.session_state:
-    st.success(st.session_state.pop(NOTICE), icon=":material/check:")
+core.show_flash()
 
 
-def done(message: str) -> None:
-    st.session_state[NOTICE] = message
+def done(message) -> None:
+    """Say what happened after the rerun that redraws the page with fresh data."""
+    core.flash(message, icon=":material/check:")
     st.rerun()
 
 
@@ -60,20 +60,22 @@ def edit_forms(kind: str, items: dict[int, dict], noun: str, *, described: bool,
                                                           category_id=category, seen=seen), show=False)
             if result.ok:
                 st.session_state.pop(seen_key, None)
-                done(f"Saved the {noun} “{name.strip()}”.")
+                done(md("Saved the {noun} “{name}”.", noun=noun, name=name.strip()))
             else:
                 if isinstance(result.error, Conflict):  # the next save overwrites knowingly
                     st.session_state[seen_key] = {f: item.get(f) for f in ("name", "description", "category_id")}
                 core.show_error(result.error)
     verb = "Deactivate" if item["active"] else "Reactivate"
     with st.form(f"{kind}_active_{chosen}"):
-        sure = st.checkbox(f"{verb} “{item['name']}”")
+        sure = st.checkbox(md("{verb} “{name}”", verb=verb, name=item["name"]))  # a label renders markdown
         toggle = st.form_submit_button(verb, icon=":material/block:" if item["active"] else ":material/undo:")
     if toggle:
         if not sure:
             st.warning("Tick the confirmation box to go ahead; nothing was changed.", icon=":material/warning:")
-        elif core.attempt(lambda: taxonomy.set_active(db, user, kind, chosen, not item["active"]) or True):
-            done(f"{verb}d the {noun} “{item['name']}”.")
+        else:
+            core.act(lambda: taxonomy.set_active(db, user, kind, chosen, not item["active"]),
+                     done=md("{verb}d the {noun} “{name}”.", verb=verb, noun=noun, name=item["name"]),
+                     icon=":material/check:")
 
 
 practices_tab, actions_tab, risks_tab = st.tabs(["Practices", "Actions", "Risk types"])
@@ -87,8 +89,9 @@ with practices_tab:
             name = st.text_input("Name", max_chars=limits.TAXONOMY_NAME)
             description = st.text_area("Description", max_chars=limits.TAXONOMY_DESCRIPTION)
             add = st.form_submit_button("Add practice", type="primary", icon=":material/add:")
-        if add and core.attempt(lambda: taxonomy.add_practice(db, user, category, name, description)):
-            done(f"Added the practice “{name.strip()}”.")
+        if add:
+            core.act(lambda: taxonomy.add_practice(db, user, category, name, description),
+                     done=md("Added the practice “{}”.", name.strip()), icon=":material/check:")
     edit_forms("practice", practices, "practice", described=True)
 
 with actions_tab:
@@ -99,8 +102,9 @@ with actions_tab:
             practice = st.selectbox("Practice", list(practices), format_func=lambda i: practices[i]["name"])
             name = st.text_input("Action", max_chars=limits.TAXONOMY_NAME)
             add = st.form_submit_button("Add action", type="primary", icon=":material/add:")
-        if add and core.attempt(lambda: taxonomy.add_action(db, user, practice, name)):
-            done(f"Added the action “{name.strip()}”.")
+        if add:
+            core.act(lambda: taxonomy.add_action(db, user, practice, name),
+                     done=md("Added the action “{}”.", name.strip()), icon=":material/check:")
     edit_forms("action", {a["id"]: a for a in tax.actions}, "action", described=False,
                label=lambda a: f"{a['name']} — {practices[a['practice_id']]['name']}")
 
@@ -112,6 +116,7 @@ with risks_tab:
             name = st.text_input("Name", max_chars=limits.TAXONOMY_NAME)
             description = st.text_area("Description", max_chars=limits.TAXONOMY_DESCRIPTION)
             add = st.form_submit_button("Add risk type", type="primary", icon=":material/add:")
-        if add and core.attempt(lambda: taxonomy.add_risk_type(db, user, name, description)):
-            done(f"Added the risk type “{name.strip()}”.")
+        if add:
+            core.act(lambda: taxonomy.add_risk_type(db, user, name, description),
+                     done=md("Added the risk type “{}”.", name.strip()), icon=":material/check:")
     edit_forms("risk_type", {r["id"]: r for r in tax.risk_types}, "risk type", described=True)

@@ -5,8 +5,8 @@ import streamlit as st
 from exchange.identity import accounts
 from exchange.kernel import limits
 from exchange.models import HHS_REGIONS, ROLE_LABELS
-from exchange.kernel.text import escape_markdown
 from exchange.ui import auth, core
+from exchange.ui.markup import Md, md
 
 db = core.database()
 user = auth.current_user(db)
@@ -18,7 +18,7 @@ ROLES = list(accounts.ACCOUNT_ROLES)
 NOTICE = "admin_users_notice"
 
 
-def done(message: str, temporary: str | None = None) -> None:
+def done(message: Md, temporary: str | None = None) -> None:
     """Remember what happened (and a temporary password, shown once) and redraw with fresh data."""
     st.session_state[NOTICE] = (message, temporary)
     st.rerun()
@@ -42,7 +42,7 @@ def confirmed(box: bool) -> bool:
 
 if NOTICE in st.session_state:
     message, temporary = st.session_state.pop(NOTICE)
-    st.success(message, icon=":material/check:")
+    core.success(message, icon=":material/check:")
     if temporary:
         st.markdown("Temporary password (shown only now; give it to the person privately — they must choose their own "
                     "at first sign-in):")
@@ -57,11 +57,11 @@ with st.container(horizontal=True):
                                  key="users_region")
     department_filter = st.selectbox("Department", [None, *department_names], key="users_department",
                                      format_func=lambda d: "Any" if d is None else department_names[d])
-found = core.attempt(lambda: accounts.list_accounts(
+found = core.outcome(lambda: accounts.list_accounts(
     db, user, text=text, role=role_filter, region=region_filter, department_id=department_filter,
-    active={"Active": True, "Deactivated": False}.get(status))) or []
+    active={"Active": True, "Deactivated": False}.get(status))).value or []
 
-st.markdown(f"**{len(found)}** account{'s' if len(found) != 1 else ''}")
+core.markdown(md("**{n}** account{s}", n=len(found), s="s" if len(found) != 1 else ""))
 st.dataframe(
     [{"Email": a["email"], "Name": a["display_name"], "Role": ROLE_LABELS[a["role"]], "Department": a["department"] or "",
       "Regions": ", ".join(str(r) for r in a["regions"]), "Active": a["active"],
@@ -79,10 +79,10 @@ with st.expander("Create an account", icon=":material/person_add:"):
         sure = st.checkbox("I have checked the details above", key="new_sure")
         create = st.form_submit_button("Create account", type="primary", icon=":material/person_add:")
     if create and confirmed(sure):
-        created = core.attempt(lambda: accounts.create_account(
+        created = core.outcome(lambda: accounts.create_account(
             db, user, email=email, display_name=name, role=role, department_id=department, regions=regions))
-        if created:
-            done(f"Created the account for {email.strip().lower()}.", created[1])
+        if created.ok:
+            done(md("Created the account for {}.", email.strip().lower()), created.value[1])
 
 st.subheader("Change an account")
 if not found:
@@ -92,8 +92,8 @@ by_id = {a["id"]: a for a in found}
 chosen_id = st.selectbox("Account", list(by_id), format_func=lambda i: f"{by_id[i]['email']} — {by_id[i]['display_name']}",
                          key="users_selected")
 account = by_id[chosen_id]
-st.markdown(f"**{escape_markdown(account['display_name'])}** · {ROLE_LABELS[account['role']]} · "
-            f"{'active' if account['active'] else 'deactivated'}")
+core.markdown(md("**{name}** · {role} · {state}", name=account["display_name"], role=ROLE_LABELS[account["role"]],
+                 state="active" if account["active"] else "deactivated"))
 
 role_tab, status_tab, password_tab = st.tabs(["Role and placement", "Activate or deactivate", "Reset password"])
 with role_tab:
@@ -106,21 +106,24 @@ with role_tab:
         sure = st.checkbox(f"Change {account['email']} as above")
         save = st.form_submit_button("Save changes", type="primary", icon=":material/save:")
     if save and confirmed(sure):
-        changes = core.attempt(lambda: accounts.update_account(
+        changes = core.outcome(lambda: accounts.update_account(
             db, user, chosen_id, display_name=new_name, role=new_role, department_id=new_department, regions=new_regions))
-        if changes is not None:
-            done(f"Saved {account['email']}: {', '.join(c.replace('_', ' ') for c in changes) or 'nothing changed'}.")
+        if changes.ok:
+            done(md("Saved {email}: {what}.", email=account["email"],
+                    what=", ".join(c.replace("_", " ") for c in changes.value) or "nothing changed"))
 
 with status_tab:
     verb = "Reactivate" if not account["active"] else "Deactivate"
-    st.markdown("Deactivating signs the person out at once and stops them signing in. Nothing they posted is removed."
-                if account["active"] else "Reactivating lets the person sign in again with their password.")
+    if account["active"]:
+        st.markdown("Deactivating signs the person out at once and stops them signing in. Nothing they posted is removed.")
+    else:
+        st.markdown("Reactivating lets the person sign in again with their password.")
     with st.form(f"status_{chosen_id}"):
         sure = st.checkbox(f"{verb} {account['email']}")
         toggle = st.form_submit_button(verb, icon=":material/toggle_on:" if not account["active"] else ":material/block:")
     if toggle and confirmed(sure):
-        if core.attempt(lambda: accounts.set_active(db, user, chosen_id, not account["active"]) or True):
-            done(f"{verb}d {account['email']}.")
+        if core.outcome(lambda: accounts.set_active(db, user, chosen_id, not account["active"])).ok:
+            done(md("{verb}d {email}.", verb=verb, email=account["email"]))
 
 with password_tab:
     st.markdown("Sets a new temporary password and signs the person out everywhere; they must choose their own at next sign-in.")
@@ -128,6 +131,6 @@ with password_tab:
         sure = st.checkbox(f"Reset the password of {account['email']}")
         reset = st.form_submit_button("Reset password", icon=":material/lock_reset:")
     if reset and confirmed(sure):
-        temporary = core.attempt(lambda: accounts.reset_password(db, user, chosen_id))
-        if temporary:
-            done(f"Reset the password of {account['email']}.", temporary)
+        temporary = core.outcome(lambda: accounts.reset_password(db, user, chosen_id))
+        if temporary.ok:
+            done(md("Reset the password of {}.", account["email"]), temporary.value)

@@ -8,23 +8,20 @@ import streamlit as st
 from exchange import adoption, clock
 from exchange.adoption import charts
 from exchange.kernel import limits
-from exchange.kernel.text import escape_markdown
-from exchange.ui import auth, core
+from exchange.ui import auth, core, markup
+from exchange.ui.markup import md
 
 db = core.database()
 user = auth.current_user(db)
 
 st.title("Self-assessment")
-view = core.attempt(lambda: adoption.self_assessment(db, user))
-if view is None:
-    st.stop()
+view = core.or_stop(lambda: adoption.self_assessment(db, user))
 
-st.markdown(f"Where **{escape_markdown(view.department_name)}** stands on each strategic practice. "
-            "Each save adds a dated record; earlier records stay in the history, so coordinators can chart how "
-            "adoption moves over time.")
+core.markdown(md("Where **{}** stands on each strategic practice. Each save adds a dated record; earlier records stay "
+                 "in the history, so coordinators can chart how adoption moves over time.", view.department_name))
 stage_names = {s["level"]: s["name"] for s in view.stages}
 with st.expander("The stages, and what each one means", icon=":material/info:"):
-    st.markdown("\n".join(f"- **{escape_markdown(s['name'])}**: {escape_markdown(s['meaning'])}" for s in view.stages))
+    core.markdown(markup.join("\n", [md("- **{name}**: {meaning}", **s) for s in view.stages]))
 
 standing = st.container()  # filled after a save, so it shows the new current stage
 
@@ -33,7 +30,7 @@ practice_label = {p["id"]: f"{c['name']} › {p['name']}" for c, ps in view.sect
 with st.form("assessment_form"):
     practice_id = st.selectbox("Practice", list(practice_label), format_func=practice_label.get, key="assess_practice")
     stage = st.radio("Stage", [s["level"] for s in view.stages], key="assess_stage",
-                     format_func=lambda level: next(f"**{escape_markdown(s['name'])}**: {escape_markdown(s['meaning'])}"
+                     format_func=lambda level: next(md("**{name}**: {meaning}", **s)  # options render markdown
                                                     for s in view.stages if s["level"] == level))
     # Wide bounds on purpose: a bounded widget drops a typed out-of-range date and the form
     # saves the default (today); the service refuses it with a message instead.
@@ -51,12 +48,13 @@ with st.form("assessment_form"):
 # What the page showed when the form was sent: the newest record of each practice (None when there was none).
 seen = st.session_state.get("assess_seen", {})
 if submitted:
-    saved = core.attempt(lambda: adoption.record(db, user, department_id=view.department_id, practice_id=practice_id,
+    saved = core.outcome(lambda: adoption.record(db, user, department_id=view.department_id, practice_id=practice_id,
                                                  stage=stage, as_of=as_of, note=note, evidence_url=evidence_url,
                                                  latest_seen=seen.get(practice_id)))
-    if saved is not None:
-        st.success(f"Saved: {practice_label[practice_id].split(' › ')[-1]} is at {stage_names[stage]} as of "
-                   f"{as_of:%-d %B %Y}. Earlier records are kept in the history.", icon=":material/check_circle:")
+    if saved.ok:
+        core.success(md("Saved: {practice} is at {stage} as of {as_of:%-d %B %Y}. Earlier records are kept in the "
+                        "history.", practice=practice_label[practice_id].split(" › ")[-1], stage=stage_names[stage],
+                        as_of=as_of), icon=":material/check_circle:")
         view = adoption.self_assessment(db, user)
 
 newest: dict[int, int] = {}
@@ -67,7 +65,7 @@ st.session_state["assess_seen"] = newest  # what this run shows; the next save i
 with standing:
     st.subheader("Where you stand now")
     for category, practices in view.sections:
-        st.markdown(f"**{escape_markdown(category['name'])}**")
+        core.markdown(md("**{}**", category["name"]))
         st.dataframe(
             pd.DataFrame([{
                 "Practice": p["name"],

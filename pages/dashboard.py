@@ -8,13 +8,12 @@ from exchange import adoption
 from exchange.adoption import url as adoption_url, charts
 from exchange.models import POPULATION_BAND_LABELS
 from exchange.ui import auth, core
+from exchange.ui.markup import md
 
 db = core.database()
 user = auth.current_user(db)
 
-opts = core.attempt(lambda: adoption.options(db, user))  # refuses members and visitors with a plain message
-if opts is None:
-    st.stop()
+opts = core.or_stop(lambda: adoption.options(db, user))  # refuses members and visitors with a plain message
 
 st.title("Adoption of equity practices")
 st.markdown(":material/link: These filters are kept in the page address: copy it from the address bar to share "
@@ -33,8 +32,8 @@ if (st.session_state.get("dashboard_url") != adoption_url.to_params(url.filters,
                             jurisdiction=list(f.jurisdiction_types), size=list(f.population_bands),
                             urbanicity=list(f.urban_rural))
     if url.ignored:
-        st.info(f"Part of this page's address was not understood and is ignored: {', '.join(url.ignored)}.",
-                icon=":material/info:")
+        core.info(md("Part of this page's address was not understood and is ignored: {}.", ", ".join(url.ignored)),
+                  icon=":material/info:")
 
 top = st.columns([2, 3])
 practice_id = top[0].selectbox("Practice", [ALL, *names], key="practice",
@@ -64,13 +63,11 @@ if {k: st.query_params.get_all(k) for k in adoption_url.PARAMS if k in st.query_
             st.query_params[name] = address[name]
         elif name in st.query_params:
             del st.query_params[name]
-dash = core.attempt(lambda: adoption.dashboard(db, user, filters))
-if dash is None:
-    st.stop()
+dash = core.or_stop(lambda: adoption.dashboard(db, user, filters))
 
-st.markdown(f"**{charts.count(dash.departments)}** departments with a self-assessment as of {dash.snapshot:%-d %B %Y}. "
-            "Shares are of departments with an assessment; any share based on fewer than 5 departments reads "
-            "\"fewer than 5\" in the charts, tables and downloads.")
+core.markdown(md("**{n}** departments with a self-assessment as of {snapshot:%-d %B %Y}. Shares are of departments "
+                 "with an assessment; any share based on fewer than 5 departments reads \"fewer than 5\" in the charts, "
+                 "tables and downloads.", n=charts.count(dash.departments), snapshot=dash.snapshot))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -101,8 +98,8 @@ st.html("<style>" + "".join(
     f".st-key-{v.key}_scroll [data-testid=stFullScreenFrame] {{min-width: {v.min_width}px}} " for v in views) + "</style>")
 for view in views:
     with st.container(border=True, key=f"{view.key}_box"):
-        st.subheader(view.title)
-        st.markdown(view.takeaway)
+        core.subheader(view.title)
+        core.markdown(view.takeaway)  # names practices, which administrators write: shown literally
         scroll = st.container(key=f"{view.key}_scroll")
         if view.selection:
             scroll.vega_lite_chart(spec=view.spec, key=view.key, alt=view.alt, width=view.width,
@@ -122,13 +119,16 @@ for view in views:
             st.dataframe(view.table, hide_index=True, width="stretch", key=f"{view.key}_table")
 
         if drill is not None and drill.chart == view.key:
-            found = core.attempt(lambda: adoption.drilldown(db, user, filters, drill))
-            if found is not None:
-                st.markdown(f"**Departments behind your selection: {charts.describe_drill(drill, names, stage_names)}** "
-                            f"({len(found):,}, stage as of {dash.snapshot:%-d %B %Y})")
+            drilled = core.outcome(lambda: adoption.drilldown(db, user, filters, drill))
+            if drilled.ok:
+                found = drilled.value
+                core.markdown(md("**Departments behind your selection: {what}** ({n:,}, stage as of {snapshot:%-d %B %Y})",
+                                 what=charts.describe_drill(drill, names, stage_names), n=len(found),
+                                 snapshot=dash.snapshot))
                 st.dataframe(charts.drill_table(found), hide_index=True, width="stretch", key="drill_table",
                              column_config={"Lessons": st.column_config.LinkColumn(
                                  "Lessons", display_text="Their lessons", help="Opens their published lessons")})
                 if len(found) >= adoption.DRILL_LIMIT:
-                    st.markdown(f"Showing the first {adoption.DRILL_LIMIT:,} rows: choose a practice to narrow the list.")
+                    core.markdown(md("Showing the first {:,} rows: choose a practice to narrow the list.",
+                                     adoption.DRILL_LIMIT))
                 st.button("Clear the selection", icon=":material/close:", on_click=forget, key="drill_clear")

@@ -8,7 +8,8 @@ import streamlit as st
 from exchange.discovery import browse
 from exchange import taxonomy
 from exchange.models import KIND_LABELS, POPULATION_BAND_LABELS
-from exchange.ui import auth, core
+from exchange.ui import auth, core, markup
+from exchange.ui.markup import md
 
 db = core.database()
 user = auth.current_user(db)
@@ -78,7 +79,7 @@ def searched(widget_key: str) -> None:
 
 def sorted_by(widget_key: str) -> None:
     value, view = st.session_state[widget_key], current()
-    go(sort="" if value == ("relevance" if view.q.strip() else "newest") else value)
+    go(sort="" if value == replace(view, sort="").effective_sort else value)  # the default stays out of the URL
 
 
 def paged(widget_key: str) -> None:
@@ -98,7 +99,7 @@ def facet(label: str, name: str, every, display, **kwargs) -> None:
     widget_key = key(name, kwargs.get("category_id"), tuple(labels[v] for v in selected), tuple(selected))
     on_change, args = (chosen_practices, (widget_key, kwargs.pop("category_id"))) if name == "practice" \
         else (chosen, (widget_key, name))
-    st.multiselect(label, values, default=selected, format_func=labels.get, key=widget_key,
+    st.multiselect(markup.render(label), values, default=selected, format_func=labels.get, key=widget_key,
                    on_change=on_change, args=args, **kwargs)
 
 
@@ -106,8 +107,8 @@ practice_category = {p["id"]: p["category_id"] for p in tax.practices}
 active = sum(len(values) for values in filters.active.values())
 
 if ignored:
-    st.info("Part of this link could not be read and was left out: " + ", ".join(ignored) + ".",
-            icon=":material/info:")
+    core.info(md("Part of this link could not be read and was left out: {}.", ", ".join(ignored)),
+              icon=":material/info:")
 
 # On a phone the columns stack, so the filters would push every result off the first screen: there they
 # fold into a "Filters (N)" expander. From 640 px up (where Streamlit puts columns side by side) a script
@@ -122,7 +123,7 @@ st.html("""<style>
 </style>""")
 left, right = st.columns([1, 2.6], gap="large")
 with left:
-    filters_box = st.expander(f"Filters ({active})", expanded=False, key="home_filters", icon=":material/tune:")
+    filters_box = core.expander(md("Filters ({})", active), expanded=False, key="home_filters", icon=":material/tune:")
     # Our own constant script (no user text).
     st.html("""<span class="home-filters-open"></span><script>(() => {
       document.currentScript?.remove();  // leave no script element behind
@@ -171,7 +172,7 @@ with right:
     top[0].text_input("Search lessons", value=filters.q, key=q_key, max_chars=browse.search.MAX_QUERY_CHARS,
                       placeholder="e.g. eviction, participatory budgeting, backlash", icon=":material/search:",
                       on_change=searched, args=(q_key,))
-    sort_options = ["relevance", "newest", "oldest"] if filters.q.strip() else ["newest", "oldest"]
+    sort_options = [s for s in browse.SORTS if s != "relevance" or filters.q.strip()]  # relevance needs a search
     sort_key = key("sort", tuple(sort_options), filters.effective_sort)
     top[1].selectbox("Sort by", sort_options, index=sort_options.index(filters.effective_sort), key=sort_key,
                      format_func=str.capitalize, on_change=sorted_by, args=(sort_key,))
@@ -183,7 +184,8 @@ with right:
                 "?.scrollIntoView({block: 'start'});</script>", unsafe_allow_javascript=True)
         st.session_state["home_scroll"] = 0
     noun = "lesson" if results.total == 1 else "lessons"
-    st.markdown(f"**{results.total:,} {noun}**" + (f" matching “{core.escape_markdown(filters.q)}”" if filters.q.strip() else ""))
+    core.markdown(md("**{total:,} {noun}**{matching}", total=results.total, noun=noun,
+                     matching=md(" matching “{}”", filters.q) if filters.q.strip() else ""))
     if not results.lessons:
         with st.container(border=True):
             st.markdown("### No lessons match this view")
@@ -194,8 +196,11 @@ with right:
                      "region": "HHS region", "state": "state", "jurisdiction": "jurisdiction type",
                      "size": "population served", "year": "year", "department": "department"}
             for name in filters.active:
-                hints.append(f"remove the **{names[name]}** filter")
-            st.markdown("To see more, " + ", or ".join(hints) + "." if hints else "No lessons have been published yet. Be the first to share one.")
+                hints.append(md("remove the **{}** filter", names[name]))
+            if hints:
+                core.markdown(md("To see more, {}.", markup.join(", or ", hints)))
+            else:
+                st.markdown("No lessons have been published yet. Be the first to share one.")
     for lesson in results.lessons:
         core.lesson_card(lesson)
     if results.pages > 1:

@@ -13,11 +13,11 @@ from exchange.discovery import browse
 from exchange.privacy import identifying
 from exchange import lessons, taxonomy
 from exchange.errors import ExchangeError, InvalidInput
-from exchange.lessons.form import FIELD_LABELS, LIMITS, MAX_LINK_CHARS, MAX_LINKS, SECTIONS, LessonInput
+from exchange.lessons.form import FIELD_LABELS, LIMITS, MAX_LINK_CHARS, MAX_LINKS, REQUIRED_TO_SUBMIT, SECTIONS
 from exchange.models import KIND_LABELS
-from exchange.kernel.text import escape_markdown
 from exchange.ui import auth, core, post_state
 from exchange.ui.identifying import identifying_findings
+from exchange.ui.markup import md
 
 db = core.database()
 user = auth.current_user(db)
@@ -45,17 +45,17 @@ elif not user.signed_in or user.department_id is None:
 
 post_state.open_form(existing, row)
 started_here = state.get("post_new")  # a new lesson stays "Share a lesson" after its first autosave
-st.title("Edit your lesson" if existing and not started_here else "Share a lesson")
+core.title("Edit your lesson" if existing and not started_here else "Share a lesson")
 st.markdown("Five minutes now can save a peer months. Honest challenges help as much as successes. "
             "Your draft is saved as you write; come back to it any time from **My lessons**.")
 
 shown_row = None if started_here else row
 if shown_row and shown_row["status"] == "rejected" and shown_row.get("last_review"):
-    st.warning(f"A coordinator sent this lesson back: “{escape_markdown(row['last_review']['reason'])}”. "
-               "Edit it and submit again.", icon=":material/feedback:")
+    core.warning(md("A coordinator sent this lesson back: “{}”. Edit it and submit again.",
+                    row["last_review"]["reason"]), icon=":material/feedback:")
 elif shown_row:
-    st.info(f"Status: **{row['status']}**. Saving changes to a published lesson takes it back to draft until you "
-            "submit it again.", icon=":material/info:")
+    core.info(md("Status: **{}**. Saving changes to a published lesson takes it back to draft until you "
+                 "submit it again.", row["status"]), icon=":material/info:")
 
 practice_labels = {p["id"]: p["name"] for p in tax.practices if p["active"]}
 action_labels = {a["id"]: f"{tax.practice_name(a['practice_id'])} › {a['name']}" for a in tax.actions if a["active"]}
@@ -70,8 +70,8 @@ def save(*, submit: bool = False) -> None:
             lessons.check(db, user, data, lesson_id=state["post_lesson_id"])
         post_state.save_form(db, user, data)
         state["post_ready"] = submit
-        state["post_notice"] = None if submit else ("success", f"Draft saved (lesson #{state['post_lesson_id']}). "
-                                                    "Find it any time under My lessons.")
+        state["post_notice"] = None if submit else ("success", md("Draft saved (lesson #{}). Find it any time under "
+                                                                   "My lessons.", state["post_lesson_id"]))
     except lessons.LessonChanged as exc:
         post_state.conflict(exc)
     except InvalidInput as exc:
@@ -102,25 +102,25 @@ def similar_while_typing() -> None:
     """Similar published lessons for the title and summary typed so far (looked up again only when they change)."""
     text = f"{state.get('post_title') or ''} {state.get('post_summary') or ''}".strip()
     if len(text) >= 12 and state.get("post_similar_for") != text:
-        state["post_similar"] = core.attempt(
-            lambda: browse.similar(db, user, text, exclude=state["post_lesson_id"], limit=3)) or []
+        state["post_similar"] = core.outcome(
+            lambda: browse.similar(db, user, text, exclude=state["post_lesson_id"], limit=3)).value or []
         state["post_similar_for"] = text
     found = state.get("post_similar") or [] if len(text) >= 12 else []
     # Always one expander, so the form below never jumps while the author types (an open list would close).
-    with st.expander(f"Similar lessons already shared ({len(found)})" if found else "Similar lessons already shared",
-                     icon=":material/library_books:"):
+    with core.expander(md("Similar lessons already shared ({})", len(found)) if found else "Similar lessons already shared",
+                       icon=":material/library_books:"):
         if not found:
             st.markdown("Type a title and summary: lessons like yours show here.")
         else:
             st.markdown("If one covers your experience, consider building on it.")
         for other in found:
-            st.page_link("pages/lesson.py", label=escape_markdown(other["title"]), icon=":material/article:",
-                         query_params={"id": str(other["id"])})
+            core.page_link("pages/lesson.py", label=other["title"], icon=":material/article:",
+                           query_params={"id": str(other["id"])})
 
 
 similar_while_typing()
 for key, section_label, hint in SECTIONS:
-    required = " (required)" if key in ("context", "what_we_did", "what_happened") else ""
+    required = " (required)" if key in REQUIRED_TO_SUBMIT else ""
     st.text_area(f"{section_label}{required}, up to {LIMITS[key]:,} characters", key=f"post_{key}", help=hint,
                  placeholder=hint, height=120, max_chars=LIMITS[key])
     core.field_error(errors, key)
@@ -179,7 +179,7 @@ if state.get("post_anonymous"):
     # What in the words would tell readers who wrote it: checked as the author writes, fixed in one click.
     st.markdown("**Anonymity check**")
     draft = post_state.form_input()
-    findings = core.attempt(lambda: identifying.check(db, user, draft)) or []
+    findings = core.outcome(lambda: identifying.check(db, user, draft)).value or []
     identifying_findings(findings, identifying.lesson_fields(draft), on_replace=replace_identifying,
                          key="post_identifying")
 
@@ -195,7 +195,7 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         """Every 30 s: save the draft server-side if its text changed since the last save, and say when it was."""
         if post_state.autosave(db, user) == "conflict":
             st.rerun(scope="app")  # show the merge view at once
-        st.markdown(post_state.saved_line(), help="Drafts are saved in the exchange, not in this browser tab.")
+        core.markdown(post_state.saved_line(), help="Drafts are saved in the exchange, not in this browser tab.")
 
     autosave()
 
@@ -203,7 +203,7 @@ notice = state.get("post_notice")
 if notice:
     kind, payload = notice
     if kind == "success":
-        st.success(payload, icon=":material/check:")
+        core.success(payload, icon=":material/check:")
     else:
         core.show_error(payload)
 
@@ -212,7 +212,7 @@ if state.get("post_ready") and state.get("post_lesson_id"):
     with st.container(border=True):
         st.header("Before you submit: similar lessons already shared")
         text = f"{state.get('post_title', '')} {state.get('post_summary', '')}"
-        similar = core.attempt(lambda: browse.similar(db, user, text, exclude=lesson_id)) or []
+        similar = core.outcome(lambda: browse.similar(db, user, text, exclude=lesson_id)).value or []
         if similar:
             st.markdown("If one of these covers your experience, consider adding to the conversation rather than repeating it.")
             for other in similar:

@@ -35,9 +35,21 @@ def valid_lesson(**changes) -> LessonInput:
     return replace(base, **changes)
 
 
+def submit_new(db, author: User, data: LessonInput, *, lesson_id: int | None = None, client_token: str | None = None,
+               now=None) -> tuple[int, str]:
+    """Save a lesson and submit it, as the post form does (two service calls); return (id, status)."""
+    lesson_id = lessons.save_draft(db, author, data, lesson_id=lesson_id, client_token=client_token, now=now)
+    return lesson_id, lessons.submit(db, author, lesson_id, now=now)
+
+
+def set_review_threshold(db, value: int) -> None:
+    """The setting behind moderation.needs_review: a department's first `value` lessons are reviewed (0 = all)."""
+    db.write(lambda cur: cur.execute("INSERT OR REPLACE INTO settings VALUES ('review_threshold', ?)", [str(value)]))
+
+
 def publish(db, author: User, admin: User, data: LessonInput | None = None, **changes) -> int:
     """Post a lesson as `author` and, if it waits for review, publish it as `admin`; return its id."""
-    lesson_id, status = lessons.post(db, author, data or valid_lesson(**changes), client_token=lessons.new_client_token())
+    lesson_id, status = submit_new(db, author, data or valid_lesson(**changes), client_token=lessons.new_client_token())
     if status == "submitted":
         moderation.decide(db, admin, lesson_id, "publish")
     return lesson_id

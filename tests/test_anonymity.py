@@ -24,6 +24,7 @@ from exchange.errors import ExchangeError, NotFound
 from exchange.lessons.form import LessonInput
 from exchange.models import VISITOR, User
 from tests.factories import make_department, make_user
+from tests.helpers import set_review_threshold, submit_new
 
 DEPARTMENT_NAME = "Lakeshore Valley Health Department"
 AUTHOR_EMAIL = "ottoline.brisk@lakeshore.example"
@@ -114,10 +115,10 @@ def build(db: Database, scenario: Scenario) -> World:
     }
     own_member = make_user(db, "member", department_id=department, email="colleague@lakeshore.example")
     w = World(db, scenario, department, viewers, own_member)
-    moderation.set_review_threshold(db, admin, 0)  # every lesson is reviewed, so "submitted" stays submitted
+    set_review_threshold(db, 0)  # every lesson is reviewed, so "submitted" stays submitted
 
     def post(key: str, user: User, **changes) -> int:
-        w.ids[key], status = lessons.post(db, user, lesson_input(**changes), client_token=f"token-{key}")
+        w.ids[key], status = submit_new(db, user, lesson_input(**changes), client_token=f"token-{key}")
         assert status == "submitted"
         return w.ids[key]
 

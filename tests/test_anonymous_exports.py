@@ -16,7 +16,7 @@ from exchange.privacy.anonymity import public_refs
 from exchange.discovery.browse import Filters
 from exchange.models import VISITOR
 from tests.factories import make_department, make_user
-from tests.helpers import valid_lesson
+from tests.helpers import set_review_threshold, submit_new, valid_lesson
 
 PUBLISHED = datetime(2026, 3, 4, 14, 37, 21, 123456)
 
@@ -28,10 +28,10 @@ def world(fresh_db):
     admin = make_user(db, "admin")
     d, e = make_department(db, name="Lakeshore Valley Health Department"), make_department(db)
     author, outsider = make_user(db, department_id=d), make_user(db, department_id=e)
-    moderation.set_review_threshold(db, admin, 0)
+    set_review_threshold(db, 0)
     ids = {}
     for key, user, anonymous in (("named", author, False), ("anonymous", author, True), ("other", outsider, False)):
-        ids[key], _ = lessons.post(db, user, valid_lesson(title=f"Lesson {key}", anonymous=anonymous),
+        ids[key], _ = submit_new(db, user, valid_lesson(title=f"Lesson {key}", anonymous=anonymous),
                                    client_token=f"token-{key}")
         moderation.decide(db, admin, ids[key], "publish", now=PUBLISHED)
     return {"db": db, "ids": ids, "author": author, "outsider": outsider, "admin": admin}

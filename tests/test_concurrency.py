@@ -15,7 +15,7 @@ from exchange.lessons import moderation
 from exchange.storage.duckdb import scalar
 from exchange.errors import Conflict, RateLimited
 from tests.factories import make_department, make_user
-from tests.helpers import publish, valid_lesson
+from tests.helpers import publish, submit_new, valid_lesson
 
 NOW = datetime(2026, 11, 2, 9, 0)
 
@@ -52,7 +52,7 @@ def count(db, sql, params=None):
 
 
 def test_twenty_parallel_submissions_by_one_member_pass_the_hourly_limit_only_ten_times(fresh_db, author):
-    outcomes = at_once(20, lambda i: lessons.post(fresh_db, author, valid_lesson(title=f"Lesson {i}"),
+    outcomes = at_once(20, lambda i: submit_new(fresh_db, author, valid_lesson(title=f"Lesson {i}"),
                                                   client_token=f"t{i}", now=NOW))
     passed = [o for o in outcomes if isinstance(o, tuple)]
     assert len(passed) == moderation.SUBMISSIONS_PER_HOUR
@@ -61,14 +61,14 @@ def test_twenty_parallel_submissions_by_one_member_pass_the_hourly_limit_only_te
 
 
 def test_eight_parallel_identical_posts_make_one_submission(fresh_db, author):
-    outcomes = at_once(8, lambda i: lessons.post(fresh_db, author, valid_lesson(), client_token=f"tab{i}", now=NOW))
+    outcomes = at_once(8, lambda i: submit_new(fresh_db, author, valid_lesson(), client_token=f"tab{i}", now=NOW))
     assert sum(isinstance(o, tuple) for o in outcomes) == 1
     assert all(isinstance(o, Conflict) and "identical" in o.message for o in outcomes if not isinstance(o, tuple))
     assert count(fresh_db, "SELECT count(*) FROM lessons WHERE status = 'submitted'") == 1
 
 
 def test_one_form_token_sent_ten_times_at_once_gets_the_same_answer_every_time(fresh_db, author):
-    outcomes = at_once(10, lambda i: lessons.post(fresh_db, author, valid_lesson(), client_token="double-click", now=NOW))
+    outcomes = at_once(10, lambda i: submit_new(fresh_db, author, valid_lesson(), client_token="double-click", now=NOW))
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert len(set(outcomes)) == 1
     assert count(fresh_db, "SELECT count(*) FROM lessons") == 1

@@ -10,7 +10,7 @@ from exchange.lessons import moderation
 from exchange.storage.duckdb import scalar
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from tests.factories import make_department, make_user
-from tests.helpers import publish, valid_lesson
+from tests.helpers import publish, submit_new, valid_lesson
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_nobody_outside_the_department_learns_a_draft_exists(fresh_db, people):
 
 def test_invalid_input_stores_nothing(fresh_db, people):
     with pytest.raises(InvalidInput):
-        lessons.post(fresh_db, people["author"], valid_lesson(practice_ids=[], links=["javascript:x"]), client_token="t")
+        submit_new(fresh_db, people["author"], valid_lesson(practice_ids=[], links=["javascript:x"]), client_token="t")
     assert count(fresh_db, "SELECT count(*) FROM lessons") == 0
     assert count(fresh_db, "SELECT count(*) FROM lesson_risks") == 0
 
@@ -69,7 +69,7 @@ def test_invalid_input_stores_nothing(fresh_db, people):
 def test_the_first_lessons_wait_for_review_then_publish_at_once(fresh_db, people):
     statuses = []
     for i in range(4):
-        lesson_id, status = lessons.post(fresh_db, people["author"], valid_lesson(title=f"Lesson {i}"), client_token=f"t{i}")
+        lesson_id, status = submit_new(fresh_db, people["author"], valid_lesson(title=f"Lesson {i}"), client_token=f"t{i}")
         statuses.append(status)
         if status == "submitted":
             moderation.decide(fresh_db, people["admin"], lesson_id, "publish")
@@ -77,8 +77,8 @@ def test_the_first_lessons_wait_for_review_then_publish_at_once(fresh_db, people
 
 
 def test_the_same_form_sent_twice_makes_one_lesson(fresh_db, people):
-    first = lessons.post(fresh_db, people["author"], valid_lesson(), client_token="same-form")
-    second = lessons.post(fresh_db, people["author"], valid_lesson(), client_token="same-form")
+    first = submit_new(fresh_db, people["author"], valid_lesson(), client_token="same-form")
+    second = submit_new(fresh_db, people["author"], valid_lesson(), client_token="same-form")
     assert first == second
     assert count(fresh_db, "SELECT count(*) FROM lessons") == 1
 
@@ -115,7 +115,7 @@ def test_two_tabs_posting_the_same_new_form_at_once_make_one_lesson(fresh_db, pe
 
     def go():
         try:
-            lessons.post(fresh_db, people["author"], valid_lesson(), client_token="racing-form")
+            submit_new(fresh_db, people["author"], valid_lesson(), client_token="racing-form")
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -161,7 +161,7 @@ def test_tags_are_stored_in_link_tables_and_read_back(fresh_db, people):
 
 
 def test_mine_lists_the_departments_lessons_with_the_rejection_reason(fresh_db, people):
-    lesson_id, _ = lessons.post(fresh_db, people["author"], valid_lesson(), client_token="t")
+    lesson_id, _ = submit_new(fresh_db, people["author"], valid_lesson(), client_token="t")
     moderation.decide(fresh_db, people["admin"], lesson_id, "reject", "Please remove the staff names.")
     mine = lessons.mine(fresh_db, people["colleague"])
     assert [(m["id"], m["status"], m["last_reason"]) for m in mine] == [(lesson_id, "rejected", "Please remove the staff names.")]
@@ -171,21 +171,22 @@ def test_mine_lists_the_departments_lessons_with_the_rejection_reason(fresh_db, 
 def test_submissions_are_limited_per_hour_with_a_time_to_try_again(fresh_db, people):
     start = datetime(2026, 11, 2, 9, 0)
     for i in range(moderation.SUBMISSIONS_PER_HOUR):
-        lessons.post(fresh_db, people["author"], valid_lesson(title=f"Lesson {i}"), client_token=f"t{i}",
-                     now=start + timedelta(minutes=i))
+        submit_new(fresh_db, people["author"], valid_lesson(title=f"Lesson {i}"), client_token=f"t{i}",
+                   now=start + timedelta(minutes=i))
     with pytest.raises(RateLimited) as caught:
-        lessons.post(fresh_db, people["author"], valid_lesson(title="One too many"), client_token="late",
-                     now=start + timedelta(minutes=30))
+        submit_new(fresh_db, people["author"], valid_lesson(title="One too many"), client_token="late",
+                   now=start + timedelta(minutes=30))
     assert "10:00" in caught.value.message
-    assert count(fresh_db, "SELECT count(*) FROM lessons WHERE title = 'One too many'") == 0
+    # The form saved it first: it stays a draft, to submit after 10:00.
+    assert count(fresh_db, "SELECT status FROM lessons WHERE title = 'One too many'") == "draft"
 
 
 def test_an_identical_resubmission_within_five_minutes_is_refused(fresh_db, people):
     now = datetime(2026, 11, 2, 9, 0)
-    lessons.post(fresh_db, people["author"], valid_lesson(), client_token="a", now=now)
+    submit_new(fresh_db, people["author"], valid_lesson(), client_token="a", now=now)
     with pytest.raises(Conflict):
-        lessons.post(fresh_db, people["author"], valid_lesson(), client_token="b", now=now + timedelta(minutes=2))
-    lessons.post(fresh_db, people["author"], valid_lesson(), client_token="c", now=now + timedelta(minutes=6))
+        submit_new(fresh_db, people["author"], valid_lesson(), client_token="b", now=now + timedelta(minutes=2))
+    submit_new(fresh_db, people["author"], valid_lesson(), client_token="c", now=now + timedelta(minutes=6))
 
 
 # --- issue 8 part 6: no silent lost update; issue 9 part 3: an administrator resubmits what they edited ---
@@ -240,3 +241,84 @@ def test_hidden_stays_when_the_author_resubmits(fresh_db, people):
     lessons.save_draft(fresh_db, people["author"], valid_lesson(title="Reworded"), lesson_id=lesson_id)
     assert lessons.submit(fresh_db, people["author"], lesson_id) == "submitted"
     assert count(fresh_db, "SELECT hidden FROM lessons WHERE id = ?", [lesson_id]) is True
+
+
+# --- issue 9 part 3: what a status allows is the service's answer, which pages render ---------------------
+
+
+def _row(db, lesson_id):
+    with db.read() as cur:
+        result = cur.execute("SELECT * FROM lessons WHERE id = ?", [lesson_id])
+        return dict(zip([d[0] for d in result.description], result.fetchone()))
+
+
+def _in_status(fresh_db, people, status):
+    """A lesson of the author's department in `status` (the department's first lessons wait for review)."""
+    author, admin = people["author"], people["admin"]
+    token = lessons.new_client_token()
+    if status == "draft":
+        return lessons.save_draft(fresh_db, author, valid_lesson(title=f"Draft {token}"))
+    lesson_id, _ = submit_new(fresh_db, author, valid_lesson(title=f"Lesson {token}"), client_token=token)
+    if status == "published":
+        moderation.decide(fresh_db, admin, lesson_id, "publish")
+    elif status == "rejected":
+        moderation.decide(fresh_db, admin, lesson_id, "reject", "Add what happened.")
+    elif status == "withdrawn":
+        lessons.withdraw(fresh_db, author, lesson_id)
+    assert _row(fresh_db, lesson_id)["status"] == status
+    return lesson_id
+
+
+@pytest.mark.parametrize("status, expected", [
+    ("draft", ("edit", "submit")),
+    ("submitted", ("edit", "withdraw")),
+    ("published", ("edit", "withdraw")),
+    ("rejected", ("edit", "submit")),
+    ("withdrawn", ("edit", "submit")),
+])
+def test_each_status_allows_its_actions_to_the_department(fresh_db, people, status, expected):
+    lesson = _row(fresh_db, _in_status(fresh_db, people, status))
+    assert lessons.actions_for(people["author"], lesson) == expected
+    assert lessons.actions_for(people["colleague"], lesson) == expected  # the department's, not the author's
+
+
+def test_another_department_may_do_nothing_to_a_lesson_and_an_administrator_what_the_status_allows(fresh_db, people):
+    lesson = _row(fresh_db, _in_status(fresh_db, people, "published"))
+    assert lessons.actions_for(people["outsider"], lesson) == ()
+    assert lessons.actions_for(people["admin"], lesson) == ("edit", "withdraw")
+
+
+def test_my_lessons_lists_the_actions_each_lesson_allows(fresh_db, people):
+    draft = _in_status(fresh_db, people, "draft")
+    sent = submit_new(fresh_db, people["author"], valid_lesson(title="Waiting"), client_token="w")[0]
+    actions = {m["id"]: m["actions"] for m in lessons.mine(fresh_db, people["author"])}
+    assert actions == {draft: ("edit", "submit"), sent: ("edit", "withdraw")}
+
+
+@pytest.mark.parametrize("status", ["draft", "rejected"])
+def test_only_a_lesson_in_review_or_published_can_be_withdrawn(fresh_db, people, status):
+    lesson_id = _in_status(fresh_db, people, status)
+    with pytest.raises(Conflict, match="can be withdrawn"):
+        lessons.withdraw(fresh_db, people["author"], lesson_id)
+    assert _row(fresh_db, lesson_id)["status"] == status
+
+
+def test_withdrawing_a_withdrawn_lesson_again_is_harmless(fresh_db, people):
+    lesson_id = _in_status(fresh_db, people, "withdrawn")
+    lessons.withdraw(fresh_db, people["author"], lesson_id)
+    assert _row(fresh_db, lesson_id)["status"] == "withdrawn"
+
+
+@pytest.mark.parametrize("status, quietly", [("draft", True), ("rejected", True), ("withdrawn", True),
+                                              ("submitted", False), ("published", False)])
+def test_autosave_may_save_only_what_a_save_does_not_take_out_of_review_or_off_the_site(status, quietly):
+    assert lessons.saves_quietly(status) is quietly
+
+
+def test_only_a_published_lesson_asks_before_it_is_withdrawn():
+    assert [s for s in lessons.STATUSES if lessons.is_public_now({"status": s})] == ["published"]
+
+
+def test_every_status_a_lesson_can_reach_is_listed(fresh_db, people):
+    reached = {_row(fresh_db, _in_status(fresh_db, people, s))["status"] for s in lessons.STATUSES}
+    assert reached == set(lessons.STATUSES)

@@ -10,7 +10,7 @@ from exchange.lessons import moderation
 from exchange.storage.duckdb import rows, scalar
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from tests.factories import make_department, make_user
-from tests.helpers import publish, valid_lesson
+from tests.helpers import publish, set_review_threshold, submit_new, valid_lesson
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def cast(fresh_db):
 
 
 def submitted(cast):
-    lesson_id, status = lessons.post(cast["db"], cast["author"], valid_lesson(), client_token=lessons.new_client_token())
+    lesson_id, status = submit_new(cast["db"], cast["author"], valid_lesson(), client_token=lessons.new_client_token())
     assert status == "submitted"
     return lesson_id
 
@@ -173,17 +173,12 @@ def test_a_rejected_lesson_is_kept_with_who_decided_when_and_why(cast):
 
 def test_the_review_threshold_is_a_setting_and_zero_means_always(cast):
     db = cast["db"]
-    moderation.set_review_threshold(db, cast["admin"], 1)
+    set_review_threshold(db, 1)
     first = submitted(cast)
     moderation.decide(db, cast["coord5"], first, "publish")
-    assert lessons.post(db, cast["author"], valid_lesson(title="Second"), client_token="2")[1] == "published"
-    moderation.set_review_threshold(db, cast["admin"], 0)
-    assert lessons.post(db, cast["author"], valid_lesson(title="Third"), client_token="3")[1] == "submitted"
-
-
-def test_only_administrators_change_the_review_threshold(cast):
-    with pytest.raises(Forbidden):
-        moderation.set_review_threshold(cast["db"], cast["coord5"], 0)
+    assert submit_new(db, cast["author"], valid_lesson(title="Second"), client_token="2")[1] == "published"
+    set_review_threshold(db, 0)
+    assert submit_new(db, cast["author"], valid_lesson(title="Third"), client_token="3")[1] == "submitted"
 
 
 # --- issue 8 part 4: moderation cannot be bypassed; issue 7 part 4: reports reach people ------------
@@ -210,7 +205,7 @@ def test_accounts_without_a_department_do_not_count_toward_hiding(cast):
 
 def test_a_hidden_lesson_edited_and_resubmitted_goes_back_to_review_and_stays_hidden(cast):
     db = cast["db"]
-    moderation.set_review_threshold(db, cast["admin"], 1)  # the department is past review
+    set_review_threshold(db, 1)  # the department is past review
     lesson_id = hidden_by_reports(cast)
     lessons.save_draft(db, cast["author"], valid_lesson(title="Reworded"), lesson_id=lesson_id)
     assert lessons.submit(db, cast["author"], lesson_id) == "submitted"
@@ -221,7 +216,7 @@ def test_a_hidden_lesson_edited_and_resubmitted_goes_back_to_review_and_stays_hi
 
 def test_a_lesson_last_sent_back_goes_to_review_whatever_the_threshold(cast):
     db = cast["db"]
-    moderation.set_review_threshold(db, cast["admin"], 1)
+    set_review_threshold(db, 1)
     lesson_id = publish(db, cast["author"], cast["admin"])
     moderation.report(db, cast["reporters"][0], lesson_id, "Names a resident")
     moderation.decide(db, cast["coord5"], lesson_id, "reject", "Remove the resident's name.")
@@ -231,7 +226,7 @@ def test_a_lesson_last_sent_back_goes_to_review_whatever_the_threshold(cast):
 
 def test_a_reported_lesson_resubmitted_goes_to_review(cast):
     db = cast["db"]
-    moderation.set_review_threshold(db, cast["admin"], 1)
+    set_review_threshold(db, 1)
     lesson_id = publish(db, cast["author"], cast["admin"])
     moderation.report(db, cast["reporters"][0], lesson_id, "Out of date")
     lessons.save_draft(db, cast["author"], valid_lesson(title="Updated"), lesson_id=lesson_id)
@@ -240,16 +235,16 @@ def test_a_reported_lesson_resubmitted_goes_to_review(cast):
 
 def test_every_anonymous_lesson_goes_through_review_whatever_the_threshold(cast):
     db = cast["db"]
-    moderation.set_review_threshold(db, cast["admin"], 1)
+    set_review_threshold(db, 1)
     publish(db, cast["author"], cast["admin"], title="First, reviewed")
-    assert lessons.post(db, cast["author"], valid_lesson(title="Second, named"), client_token="n")[1] == "published"
-    assert lessons.post(db, cast["author"], valid_lesson(title="Third, anonymous", anonymous=True),
+    assert submit_new(db, cast["author"], valid_lesson(title="Second, named"), client_token="n")[1] == "published"
+    assert submit_new(db, cast["author"], valid_lesson(title="Third, anonymous", anonymous=True),
                         client_token="a")[1] == "submitted"
 
 
 def test_the_queue_shows_an_anonymous_lessons_region_only_when_the_k_rule_would(cast):
     db = cast["db"]
-    lesson_id, _ = lessons.post(db, cast["author"], valid_lesson(anonymous=True), client_token="anon")
+    lesson_id, _ = submit_new(db, cast["author"], valid_lesson(anonymous=True), client_token="anon")
     item = next(i for i in moderation.queue(db, cast["coord5"]) if i["id"] == lesson_id)
     # Region 5 has one department here (fewer than K=5): neither region, department nor state is shown.
     assert (item["hhs_region"], item["department_name"], item["state_code"], item["jurisdiction_type"]) == (None,) * 4
@@ -304,8 +299,8 @@ def test_a_reviewer_dismisses_hides_or_sends_back_a_reported_lesson_and_the_repo
 
 def test_the_queue_sorts_oldest_first_by_default_and_can_sort_newest_first(cast):
     db = cast["db"]
-    ids = [lessons.post(db, cast["author"], valid_lesson(title=f"Lesson {i}"), client_token=f"q{i}",
-                        now=datetime(2026, 11, 2, 9, i))[0] for i in range(3)]
+    ids = [submit_new(db, cast["author"], valid_lesson(title=f"Lesson {i}"), client_token=f"q{i}",
+                      now=datetime(2026, 11, 2, 9, i))[0] for i in range(3)]
     assert [i["id"] for i in moderation.queue(db, cast["coord5"])] == ids
     assert [i["id"] for i in moderation.queue(db, cast["coord5"], sort="newest")] == ids[::-1]
     assert all(i["waiting_since"] for i in moderation.queue(db, cast["coord5"]))
@@ -329,3 +324,23 @@ def test_an_administrator_turning_anonymity_off_by_editing_is_an_audited_reveal(
     lessons.save_draft(db, cast["author"], valid_lesson(anonymous=True, title="x"), lesson_id=lesson_id)
     lessons.save_draft(db, cast["author"], valid_lesson(anonymous=False), lesson_id=lesson_id)  # their own choice
     assert value(db, "SELECT count(*) FROM audit_log WHERE event = 'anonymity_revealed'") == 1
+
+
+# --- issue 9 part 3: the decisions and the queue's default order are the service's -------------------------
+
+
+def test_a_submission_is_published_or_sent_back_and_a_reported_lesson_kept_hidden_or_sent_back(cast):
+    db = cast["db"]
+    lesson_id = submitted(cast)
+    [item] = moderation.queue(db, cast["coord5"])
+    assert (item["is_submission"], item["decisions"]) == (True, ("publish", "reject"))
+    moderation.decide(db, cast["coord5"], lesson_id, "publish")
+    moderation.report(db, cast["reporters"][0], lesson_id, "Names a resident.")
+    [item] = moderation.queue(db, cast["coord5"])
+    assert (item["is_submission"], item["decisions"]) == (False, ("dismiss", "hide", "reject"))
+    for decision in item["decisions"]:  # each offered decision is one decide() accepts for it
+        assert decision in moderation.DECISIONS
+
+
+def test_the_queue_default_sort_is_one_of_its_sorts():
+    assert moderation.DEFAULT_QUEUE_SORT in moderation.QUEUE_SORTS

@@ -23,6 +23,7 @@ from exchange.errors import ExchangeError, Forbidden, InvalidInput, NotFound
 from exchange.lessons.form import LessonInput
 from exchange.models import VISITOR, User
 from tests.factories import make_department, make_user
+from tests.helpers import set_review_threshold, submit_new
 
 DEPARTMENT_NAME = "Lakeshore County Health Department"
 TITLES = {
@@ -80,11 +81,11 @@ def world(fresh_db) -> World:
         "other_coordinator": make_user(db, "coordinator", regions=(6,), email="region6@hhs.example"),
         "admin": admin,
     }
-    moderation.set_review_threshold(db, admin, 0)  # every lesson waits for review: each status is reachable
+    set_review_threshold(db, 0)  # every lesson waits for review: each status is reachable
     w = World(db, department, other, author, actors)
 
     def post(key: str, **changes) -> int:
-        lesson_id, status = lessons.post(db, author, lesson_input(title=TITLES[key], **changes),
+        lesson_id, status = submit_new(db, author, lesson_input(title=TITLES[key], **changes),
                                          client_token=f"token-{key}")
         assert status == "submitted"
         return lesson_id
@@ -224,7 +225,7 @@ ACTIONS = {
     "read_submitted_lesson": _read("submitted"),
     "read_rejected_lesson": _read("rejected"),
     "read_withdrawn_lesson": _read("withdrawn"),
-    "create": Action("lesson.create", lambda w, actor: lessons.post(
+    "create": Action("lesson.create", lambda w, actor: submit_new(
         w.db, actor, lesson_input(title="A brand-new lesson"), client_token="token-new"), _created),
     "edit": Action("lesson.edit", lambda w, actor: lessons.save_draft(
         w.db, actor, lesson_input(title="Edited title"), lesson_id=w.ids["public"]), _edited),
@@ -319,8 +320,14 @@ def test_each_role_may_do_exactly_what_issue_3_grants(world, checks, role, actio
 SERVICE_CALLS = {
     # name: (actor, call, permission action, a relation the check must carry for this object)
     "lessons.get": ("visitor", lambda w, a: lessons.get(w.db, a, w.ids["public"]), "lesson.read", "published_public"),
-    "lessons.post": ("own_member", lambda w, a: lessons.post(w.db, a, lesson_input(title="New")), "lesson.create",
-                     "has_department"),
+    "lessons.save_draft (new)": ("own_member", lambda w, a: lessons.save_draft(w.db, a, lesson_input(title="New")),
+                                 "lesson.create", "has_department"),
+    "lessons.check (new)": ("own_member", lambda w, a: lessons.check(w.db, a, lesson_input(title="New")),
+                            "lesson.create", "has_department"),
+    "lessons.check (existing)": ("admin", lambda w, a: lessons.check(w.db, a, lesson_input(), lesson_id=w.ids["draft"]),
+                                 "lesson.submit", "other_department"),
+    "lessons.actions_for": ("own_member", lambda w, a: lessons.actions_for(a, row_of(w, "rejected")), "lesson.submit",
+                            "own_department"),
     "lessons.save_draft": ("own_member", lambda w, a: lessons.save_draft(w.db, a, lesson_input(title="Changed"),
                                                                          lesson_id=w.ids["draft"]),
                            "lesson.edit", "own_department"),
@@ -338,8 +345,6 @@ SERVICE_CALLS = {
     "moderation.reveal_department": ("admin", lambda w, a: moderation.reveal_department(w.db, a, w.ids["anonymous"], "Legal request"),
                                      "lesson.reveal_department", "published"),
     "moderation.queue": ("region_coordinator", lambda w, a: moderation.queue(w.db, a), "lesson.review_queue", "any"),
-    "moderation.set_review_threshold": ("admin", lambda w, a: moderation.set_review_threshold(w.db, a, 2),
-                                        "settings.edit", "any"),
     "browse.find": ("visitor", lambda w, a: find(w.db, a, Filters()), "lesson.read", "published_public"),
     "browse.to_csv": ("visitor", lambda w, a: to_csv(w.db, a, Filters()), "lesson.read", "published_public"),
 }
@@ -353,6 +358,33 @@ def test_each_service_consults_the_permission_table_for_its_object(world, checks
     asked = [c for c in checks if c.action == action and c.user_id == world.actors[role].id]
     assert asked, f"{service} never asked the table about {action!r}; it asked {[c.action for c in checks]}"
     assert any(relation in c.relations and c.allowed for c in asked), asked
+
+
+def _asked_in_source() -> set[str]:
+    """Every action name a module of exchange/ passes to permissions.require or permissions.allowed as a literal."""
+    import re
+    from pathlib import Path
+
+    pattern = re.compile(r'(?:require|allowed)\(\s*\w+,\s*"([a-z_]+\.[a-z_]+)"')
+    root = Path(permissions.__file__).resolve().parents[1]
+    return {m for path in root.rglob("*.py") for m in pattern.findall(path.read_text())}
+
+
+def test_every_action_in_the_table_is_asked_by_a_service_and_every_asked_action_is_listed():
+    asked = _asked_in_source() | {"lesson.submit", "lesson.withdraw"}  # asked through lessons._ACTIONS
+    assert asked - set(permissions.ACTIONS) == set(), "a service asks about an action the table does not list"
+    assert set(permissions.ACTIONS) - asked == set(), "the table lists an action no service asks about (dead rule)"
+
+
+def test_every_relation_a_rule_names_is_one_the_services_compute():
+    named = {rel for rules in permissions.RULES.values() for _, rel in rules}
+    assert named <= permissions.RELATIONS
+    lesson = {"status": "published", "visibility": "public", "hidden": False, "department_id": 1, "hhs_region": 5}
+    member = User(id=1, email="m@x.example", display_name="M", role="member", department_id=1)
+    coordinator = User(id=2, email="c@x.example", display_name="C", role="coordinator", regions=(5,))
+    computed = (permissions.lesson_relations(member, lesson) | permissions.lesson_relations(coordinator, lesson)
+                | permissions.user_relations(member) | permissions.department_relations(member, 1) | {"any", "self"})
+    assert computed == permissions.RELATIONS, "a relation is computed that no rule names, or named but never computed"
 
 
 def test_the_observer_fixture_sees_nothing_when_no_service_runs(checks):
@@ -376,7 +408,7 @@ WRITES_BY_ID = {
     "get": lambda w, a, i: lessons.get(w.db, a, i),
     "editable": lambda w, a, i: lessons.editable(w.db, a, i),
     "edit": lambda w, a, i: lessons.save_draft(w.db, a, lesson_input(title="Forged"), lesson_id=i),
-    "post_over": lambda w, a, i: lessons.post(w.db, a, lesson_input(title="Forged"), lesson_id=i),
+    "post_over": lambda w, a, i: submit_new(w.db, a, lesson_input(title="Forged"), lesson_id=i),
     "submit": lambda w, a, i: lessons.submit(w.db, a, i),
     "withdraw": lambda w, a, i: lessons.withdraw(w.db, a, i),
     "decide": lambda w, a, i: moderation.decide(w.db, a, i, "reject", "Forged."),
@@ -419,7 +451,7 @@ def test_another_departments_lesson_id_is_refused_and_changes_nothing(world, ser
 def test_another_departments_form_token_cannot_overwrite_their_lesson(world):
     before = snapshot(world.db)
     with pytest.raises((NotFound, Forbidden)):
-        lessons.post(world.db, world.actors["other_member"], lesson_input(title="Overwritten"),
+        submit_new(world.db, world.actors["other_member"], lesson_input(title="Overwritten"),
                      client_token="token-public")
     assert snapshot(world.db) == before
     assert row_of(world, "public")["title"] == TITLES["public"]

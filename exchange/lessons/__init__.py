@@ -19,7 +19,14 @@ from exchange.errors import Conflict, NotFound
 from exchange.lessons.form import FIELD_LABELS, LessonInput, parse_lesson_id, validate
 from exchange.models import User
 
+# Every status, in the order a lesson's life shows them; and which status allows which action.
+STATUSES = ("draft", "submitted", "published", "rejected", "withdrawn")
 EDITABLE_STATUSES = ("draft", "submitted", "rejected", "withdrawn", "published")
+SUBMITTABLE_STATUSES = ("draft", "rejected", "withdrawn")  # not (yet, or any longer) on its way or out there
+WITHDRAWABLE_STATUSES = ("submitted", "published")
+# The action each status allows, and the permission-table action that must allow it too.
+_ACTIONS = (("edit", "lesson.edit", EDITABLE_STATUSES), ("submit", "lesson.submit", SUBMITTABLE_STATUSES),
+            ("withdraw", "lesson.withdraw", WITHDRAWABLE_STATUSES))
 _COLUMNS = ("title", "kind", "summary", "context", "what_we_did", "what_happened", "do_differently",
             "advice", "period_start", "period_end", "visibility", "anonymous")
 
@@ -77,29 +84,17 @@ def save_draft(db: Database, user: User, data: LessonInput, *, lesson_id: int | 
     return save(db, user, data, lesson_id=lesson_id, revision=revision, client_token=client_token, now=now).id
 
 
-def post(db: Database, user: User, data: LessonInput, *, lesson_id: int | None = None, revision: int | None = None,
-         client_token: str | None = None, now: datetime | None = None) -> tuple[int, str]:
-    """Save and submit in one transaction; return (id, status). Repeating the same token gets the same answer."""
-    now = now or clock.now()
-    clean = validate(data, taxonomy.load(db), today=now.date(), for_submit=True)
-
-    def work(cur):  # the limits and the twin rule count after the claim on this user's row
-        done = _already_sent(cur, user, clean, lesson_id, client_token)
-        if done:
-            return done
-        lid = _store(cur, user, clean, lesson_id, client_token, now, revision)
-        return lid, _submit(cur, user, lid, now)
-
-    return serial.write(db, [("user_lessons", user.id or 0)], work, now)
-
-
 def check(db: Database, user: User, data: LessonInput, *, lesson_id: int | None = None, today=None) -> LessonInput:
-    """Validate a lesson for submission without storing anything; raise InvalidInput naming every bad field."""
+    """Validate a lesson for submission without storing anything; raise InvalidInput naming every bad field.
+
+    The permission is the one the submission will need: lesson.create for a new lesson (a department to post
+    for), lesson.submit for an existing one, which an administrator holds without a department.
+    """
     if lesson_id is None:
         permissions.require(user, "lesson.create", permissions.user_relations(user))
-    else:  # an editor of an existing lesson (an administrator too) may check it without a department
+    else:
         with db.read() as cur:
-            _load_for_write(cur, user, lesson_id, "lesson.edit")
+            _load_for_write(cur, user, lesson_id, "lesson.submit")
     return validate(data, taxonomy.load(db), today=today or clock.today(), for_submit=True)
 
 
@@ -124,18 +119,41 @@ def submit(db: Database, user: User, lesson_id: int, *, revision: int | None = N
 
 
 def withdraw(db: Database, user: User, lesson_id: int, *, now: datetime | None = None) -> None:
-    """Take a lesson back from review or publication (it is kept, as 'withdrawn')."""
+    """Take a lesson back from review or publication (it is kept, as 'withdrawn'); withdrawing twice is a no-op."""
     now = now or clock.now()
 
     def work(cur):
         current = _load_for_write(cur, user, lesson_id, "lesson.withdraw")
         if current["status"] == "withdrawn":
             return
+        if current["status"] not in WITHDRAWABLE_STATUSES:
+            raise Conflict(f"This lesson is a {_STATUS_NOUN[current['status']]}: only a lesson waiting for review or "
+                           "published can be withdrawn.")
         cur.execute("UPDATE lessons SET status = 'withdrawn', updated_at = ?, updated_by = ?, revision = revision + 1 "
                     "WHERE id = ?", [now, user.id, current["id"]])
         changes.record(cur, "lesson", current["id"])
 
     db.write(work)
+
+
+def actions_for(user: User, lesson: dict) -> tuple[str, ...]:
+    """What `user` may do to `lesson` now ("edit", "submit", "withdraw"): its status and the permission table agree.
+
+    `lesson` needs status, visibility, hidden, anonymous, department_id (and hhs_region for coordinators).
+    """
+    rels = permissions.lesson_relations(user, lesson)
+    return tuple(name for name, action, statuses in _ACTIONS
+                 if lesson["status"] in statuses and permissions.allowed(user, action, rels))
+
+
+def saves_quietly(status: str) -> bool:
+    """True when saving a lesson in this status takes nothing out of review or off the site (autosave may save it)."""
+    return status in SUBMITTABLE_STATUSES
+
+
+def is_public_now(lesson: dict) -> bool:
+    """True while a lesson is published (people outside its department may be reading it): withdrawing it asks first."""
+    return lesson["status"] == "published"
 
 
 def editable(db: Database, user: User, lesson_id: int) -> tuple[LessonInput, dict]:
@@ -182,6 +200,8 @@ def mine(db: Database, user: User) -> list[dict]:
                    (SELECT decision FROM lesson_reviews r WHERE r.lesson_id = f.id ORDER BY r.id DESC LIMIT 1) AS last_decision
             FROM lesson_facts f WHERE f.department_id = $viewer_department
             ORDER BY f.updated_at DESC, f.id DESC""", {"viewer_department": viewer_department(user)})
+    for lesson in found:
+        lesson["actions"] = actions_for(user, {**lesson, "department_id": user.department_id})
     return found
 
 
@@ -210,6 +230,9 @@ def attach_tags(cur: duckdb.DuckDBPyConnection, lessons: list[dict]) -> None:
 
 # --- internals -------------------------------------------------------------------------
 
+_STATUS_NOUN = {"draft": "draft", "rejected": "lesson sent back by a reviewer", "submitted": "submission",
+                "published": "published lesson", "withdrawn": "withdrawn lesson"}
+
 
 _int = parse_lesson_id
 
@@ -235,17 +258,6 @@ def _token_lesson(cur, client_token: str | None) -> int | None:
         return None
     found = cur.execute("SELECT id FROM lessons WHERE client_token = ?", [client_token]).fetchone()
     return found[0] if found else None
-
-
-def _already_sent(cur, user: User, data: LessonInput, lesson_id: int | None, client_token: str | None):
-    """(id, status) when this exact lesson was already submitted from this form: the repeat gets the same answer."""
-    lid = lesson_id if lesson_id is not None else _token_lesson(cur, client_token)
-    if lid is None:
-        return None
-    current = _load_for_write(cur, user, lid, "lesson.edit")
-    if current["status"] in ("submitted", "published") and _as_input(cur, current) == data:
-        return current["id"], current["status"]
-    return None
 
 
 def _store(cur, user: User, data: LessonInput, lesson_id: int | None, client_token: str | None, now: datetime,
@@ -343,5 +355,5 @@ def _as_input(cur, row: dict) -> LessonInput:
     )
 
 
-__all__ = ["new_client_token", "Saved", "LessonChanged", "check", "save", "save_draft", "post", "submit", "withdraw",
-           "editable", "get", "mine", "attach_tags"]
+__all__ = ["STATUSES", "new_client_token", "Saved", "LessonChanged", "check", "save", "save_draft", "submit", "withdraw",
+           "actions_for", "saves_quietly", "is_public_now", "editable", "get", "mine", "attach_tags"]

@@ -33,19 +33,6 @@ def review_threshold(cur) -> int:
     return int(value) if value is not None else DEFAULT_REVIEW_THRESHOLD
 
 
-def set_review_threshold(db: Database, user: User, value: int) -> None:
-    """Change the review threshold (administrators)."""
-    permissions.require(user, "settings.edit")
-    if not isinstance(value, int) or value < 0 or value > 100:
-        raise InvalidInput("Give a whole number from 0 to 100.", "review_threshold")
-
-    def work(cur):
-        cur.execute("INSERT OR REPLACE INTO settings VALUES ('review_threshold', ?)", [str(value)])
-        audit.record(cur, user, "setting_changed", "setting", "review_threshold", detail=f"review_threshold={value}")
-
-    db.write(work)
-
-
 def needs_review(cur, department_id: int) -> bool:
     """True while the department has had fewer than the threshold of lessons published (or always, at 0)."""
     threshold = review_threshold(cur)
@@ -107,14 +94,16 @@ def record_submission(cur, user: User, lesson_id: int, status: str, now: datetim
     audit.record(cur, user, "lesson_submitted", "lesson", lesson_id, detail=f"status={status}", now=now)
 
 
+DEFAULT_QUEUE_SORT = "oldest"
 QUEUE_SORTS = {"oldest": "waiting_since ASC, id ASC", "newest": "waiting_since DESC, id DESC",
                "most_reported": "open_reports DESC, waiting_since ASC, id ASC"}
 
 
-def queue(db: Database, user: User, *, sort: str = "oldest") -> list[dict]:
+def queue(db: Database, user: User, *, sort: str = DEFAULT_QUEUE_SORT) -> list[dict]:
     """Lessons waiting for this reviewer, from their regions: submitted, or published with open reports.
 
-    Each item has its open report count, the reports' reasons and `waiting_since` (the age the queue sorts by).
+    Each item has its open report count, the reports' reasons, `waiting_since` (the age the queue sorts by),
+    `is_submission` (new, not reported after publication) and `decisions` (what a reviewer may decide).
     Region and jurisdiction type of an anonymous lesson follow the K rule (LESSON_FACTS), as everywhere.
     """
     permissions.require(user, "lesson.review_queue")
@@ -143,6 +132,8 @@ def queue(db: Database, user: User, *, sort: str = "oldest") -> list[dict]:
         if permissions.allowed(user, "lesson.review", rels):
             for private in ("true_region", "department_id"):
                 lesson.pop(private)
+            lesson["is_submission"] = lesson["status"] == "submitted"
+            lesson["decisions"] = decisions_for(lesson)
             allowed.append(lesson)
     return allowed
 
@@ -150,6 +141,15 @@ def queue(db: Database, user: User, *, sort: str = "oldest") -> list[dict]:
 DECISIONS = {"publish": "published", "reject": "rejected", "dismiss": "dismissed", "hide": "hidden"}
 # What each decision tells the people who reported the lesson.
 REPORT_OUTCOMES = {"published": "kept", "dismissed": "kept", "rejected": "sent_back", "hidden": "hidden"}
+
+
+def decisions_for(lesson: dict) -> tuple[str, ...]:
+    """The decisions a reviewer chooses from for a waiting lesson, first the one that keeps or publishes it.
+
+    A submission is published or sent back; a published lesson with reports keeps its place ("dismiss"),
+    is hidden, or is sent back.
+    """
+    return ("dismiss", "hide", "reject") if lesson["status"] == "published" else ("publish", "reject")
 
 
 def decide(db: Database, user: User, lesson_id: int, decision: str, reason: str = "", *,

@@ -25,6 +25,7 @@ from exchange.kernel import throttle
 from exchange.storage.duckdb import Database
 from exchange.errors import ExchangeError, Forbidden, NotFound
 from exchange.models import VISITOR, User
+from exchange.ui.markup import render
 from exchange.ui.timezone import reader_zone
 
 T = TypeVar("T")
@@ -81,7 +82,7 @@ def current_user(db: Database) -> User:
         # just starts signed out (no stale "you were deactivated" for the next person at a shared computer).
         if oidc_configured():
             st.session_state[OIDC_ENDED_KEY] = True  # do not silently re-enter from the provider in this tab
-        st.warning(ended.message, icon=":material/timer_off:")
+        st.warning(render(ended.message), icon=":material/timer_off:")
         return VISITOR
     if oidc_configured() and not st.session_state.get(OIDC_ENDED_KEY):
         return _enter_from_identity_provider(db)

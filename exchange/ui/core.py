@@ -1,4 +1,4 @@
-"""Shared Streamlit plumbing: the cached database, error display and safe text rendering."""
+"""Shared Streamlit plumbing: the cached database, the result idiom for service calls, and widget helpers that escape user text."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from exchange.discovery import search
 from exchange import setup
 from exchange.storage.duckdb import Database
 from exchange.errors import ExchangeError, InvalidInput
-from exchange.kernel.text import escape_markdown, safe_markdown
+from exchange.ui import markup
+from exchange.ui.markup import Md, md, render
 
 T = TypeVar("T")
 log = logging.getLogger("exchange.ui")
@@ -32,11 +33,12 @@ def show_error(exc: ExchangeError) -> None:
     """Show a user-facing error; for invalid input, one line per field, named by its on-screen label."""
     if isinstance(exc, InvalidInput) and len(exc.errors) > 1:
         labels = getattr(exc, "labels", {})
-        lines = "\n".join(f"- **{escape_markdown(labels.get(field) or field.replace('_', ' ').capitalize())}**: "
-                          f"{escape_markdown(msg)}" for field, msg in exc.errors.items())
-        st.error(f"Please fix {len(exc.errors)} things:\n\n{lines}", icon=":material/error:")
+        lines = [md("- **{label}**: {message}", label=labels.get(field) or field.replace("_", " ").capitalize(),
+                    message=message) for field, message in exc.errors.items()]
+        error(md("Please fix {n} things:\n\n{lines}", n=len(exc.errors), lines=markup.join("\n", lines)),
+              icon=":material/error:")
     else:
-        st.error(exc.message, icon=":material/error:")
+        error(exc.message, icon=":material/error:")  # a message may quote what a user typed (a name, a title): shown literally
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,26 @@ def outcome(action: Callable[[], T], *, show: bool = True) -> Outcome[T]:
         return Outcome(error=exc)
 
 
-def attempt(action: Callable[[], T]) -> T | None:
-    """Run a service call; show an ExchangeError to the user and return None instead of raising.
+def act(action: Callable[[], T], *, done: str | Md | Callable[[T], str | Md] | None = None,
+        kind: str = "success", icon: str | None = None) -> Outcome[T]:
+    """Run a service action from a button, then draw the page again from the data.
 
-    Only for calls whose success always returns a value: use `outcome` when None can mean success.
+    After success `done` (a message, or a function of the value) is kept with `flash` and the page reruns.
+    Invalid input is shown where the user is, with what they typed, and nothing reruns (the failed Outcome
+    is returned); any other error means the data moved on: it is kept with `flash` and the page reruns,
+    so it shows what is true now and the error survives the rerun.
     """
-    return outcome(action).value
+    result = outcome(action, show=False)
+    if isinstance(result.error, InvalidInput):
+        show_error(result.error)
+        return result
+    if not result.ok:
+        flash(result.error, kind="error")
+    else:
+        message = done(result.value) if callable(done) else done
+        if message:
+            flash(message, kind=kind, icon=icon)
+    st.rerun()
 
 
 def or_stop(action: Callable[[], T]) -> T:
@@ -78,27 +94,93 @@ def or_stop(action: Callable[[], T]) -> T:
     return result.value
 
 
-def flash(message: str, *, kind: str = "success") -> None:
-    """Keep a message for the next run of this session (it survives the st.rerun that follows an action)."""
-    st.session_state.setdefault("_flash", []).append((kind, message))
+def flash(message: str | Md | ExchangeError, *, kind: str = "success", icon: str | None = None) -> None:
+    """Keep a message (or a user-facing error) for the next run of this session: it survives the st.rerun that follows an action."""
+    st.session_state.setdefault("_flash", []).append((kind, message, icon))
 
 
 def show_flash() -> None:
     """Show, once, the messages kept by `flash`."""
-    for kind, message in st.session_state.pop("_flash", []):
-        {"success": st.success, "error": st.error, "warning": st.warning, "info": st.info}[kind](message)
+    for kind, message, icon in st.session_state.pop("_flash", []):
+        if isinstance(message, ExchangeError):
+            show_error(message)
+        else:
+            {"success": success, "error": error, "warning": warning, "info": info}[kind](message, icon=icon)
+
+
+# --- widget helpers: each renders its text through markup.render (user text literally, Md as written) ---
+
+
+def markdown(text: str | Md, **kwargs) -> None:
+    """st.markdown of `text` (a plain str renders literally)."""
+    st.markdown(render(text), **kwargs)
+
+
+def title(text: str | Md, **kwargs) -> None:
+    """st.title of `text` (a plain str renders literally)."""
+    st.title(render(text), **kwargs)
+
+
+def header(text: str | Md, **kwargs) -> None:
+    """st.header of `text` (a plain str renders literally)."""
+    st.header(render(text), **kwargs)
+
+
+def subheader(text: str | Md, **kwargs) -> None:
+    """st.subheader of `text` (a plain str renders literally)."""
+    st.subheader(render(text), **kwargs)
+
+
+def caption(text: str | Md, **kwargs) -> None:
+    """st.caption of `text` (a plain str renders literally)."""
+    st.caption(render(text), **kwargs)
+
+
+def success(text: str | Md, *, icon: str | None = None) -> None:
+    """A success message (a plain str renders literally)."""
+    st.success(render(text), icon=icon)
+
+
+def error(text: str | Md, *, icon: str | None = None) -> None:
+    """An error message (a plain str renders literally)."""
+    st.error(render(text), icon=icon)
+
+
+def warning(text: str | Md, *, icon: str | None = None) -> None:
+    """A warning (a plain str renders literally)."""
+    st.warning(render(text), icon=icon)
+
+
+def info(text: str | Md, *, icon: str | None = None) -> None:
+    """An information box (a plain str renders literally)."""
+    st.info(render(text), icon=icon)
+
+
+def badge(label: str | Md, **kwargs) -> None:
+    """st.badge with `label` (a plain str renders literally)."""
+    st.badge(render(label), **kwargs)
+
+
+def page_link(page: str, *, label: str | Md, **kwargs) -> None:
+    """st.page_link with `label` (a plain str renders literally)."""
+    st.page_link(page, label=render(label), **kwargs)
+
+
+def expander(label: str | Md, **kwargs):
+    """st.expander with `label` (a plain str renders literally); use it in a `with` block."""
+    return st.expander(render(label), **kwargs)
 
 
 def user_text(text: str) -> None:
-    """Render text a user wrote: no HTML, no remote images, no links except plain http(s)."""
+    """Render text a user wrote: paragraphs kept, no HTML, no remote images, no markdown or Streamlit codes."""
     if text:
-        st.markdown(safe_markdown(text))
+        st.markdown(markup.paragraphs(text))
 
 
 def field_error(errors: dict[str, str], field: str) -> None:
     """Show the error for one field right under it, if there is one (named, so it reads on its own)."""
     if field in errors:
-        st.error(escape_markdown(errors[field]), icon=":material/error:")
+        error(errors[field], icon=":material/error:")
 
 
 KIND_BADGE = {"success": ("Success", "green", ":material/check_circle:"),
@@ -109,7 +191,30 @@ KIND_BADGE = {"success": ("Success", "green", ":material/check_circle:"),
 def kind_badge(kind: str) -> None:
     """A coloured badge for a lesson's kind."""
     label, color, icon = KIND_BADGE.get(kind, (kind, "gray", None))
-    st.badge(label, color=color, icon=icon)
+    badge(label, color=color, icon=icon)
+
+
+# How each status of lessons.STATUSES looks: label, colour, icon.
+STATUS_BADGE = {
+    "draft": ("Draft", "gray", ":material/edit_note:"),
+    "submitted": ("Waiting for review", "blue", ":material/schedule:"),
+    "published": ("Published", "green", ":material/public:"),
+    "rejected": ("Sent back", "red", ":material/undo:"),
+    "withdrawn": ("Withdrawn", "gray", ":material/archive:"),
+}
+
+
+def status_badge(status: str) -> None:
+    """A coloured badge for a lesson's status, as its department sees it."""
+    label, color, icon = STATUS_BADGE.get(status, (status, "gray", None))
+    badge(label, color=color, icon=icon)
+
+
+def visibility_badge(visibility: str, *, icon: bool = True) -> None:
+    """'Public' or 'Members only', in grey."""
+    public = visibility == "public"
+    badge("Public" if public else "Members only", color="gray",
+          icon=(":material/public:" if public else ":material/lock:") if icon else None)
 
 
 def period_text(lesson: dict) -> str:
@@ -150,18 +255,18 @@ def lesson_card(lesson: dict, *, key_prefix: str = "card") -> None:
     """A readable card: title (a heading and a link), kind, who (anonymity applied), date, practices, summary."""
     with st.container(border=True):
         with st.container(key=f"lesson_title_{key_prefix}_{lesson['id']}"):
-            st.page_link("pages/lesson.py", label=escape_markdown(lesson["title"]), icon=":material/article:",
-                         query_params={"id": str(lesson["id"])})
+            page_link("pages/lesson.py", label=lesson["title"], icon=":material/article:",
+                      query_params={"id": str(lesson["id"])})
         st.html(_CARD_HEADINGS, unsafe_allow_javascript=True)
         with st.container(horizontal=True, gap="small"):
             kind_badge(lesson["kind"])
             if lesson.get("visibility") == "members":
                 st.badge("Members only", color="gray", icon=":material/lock:")
-        meta = [escape_markdown(lesson.get("attribution", ""))]
+        meta = [lesson.get("attribution", "")]
         if lesson.get("hhs_region") and lesson.get("department_name"):  # anonymous attributions name it already
-            meta.append(f"HHS Region {lesson['hhs_region']}")
-        meta += [card_date(lesson), f"Work: {period_text(lesson)}"]
-        st.markdown(" · ".join(m for m in meta if m))
+            meta.append(md("HHS Region {}", lesson["hhs_region"]))
+        meta += [md("{}", card_date(lesson)), md("Work: {}", period_text(lesson))]
+        markdown(markup.join(" · ", meta))
         if lesson.get("practices"):
-            st.markdown("**Practices:** " + escape_markdown(", ".join(p["name"] for p in lesson["practices"])))
+            markdown(md("**Practices:** {}", ", ".join(p["name"] for p in lesson["practices"])))
         user_text(lesson.get("summary", ""))

@@ -7,7 +7,8 @@ import streamlit as st
 
 from exchange.storage.duckdb import Database
 from exchange.models import ROLE_LABELS, User
-from exchange.ui import auth, signin
+from exchange.ui import auth, core, signin
+from exchange.ui.markup import md
 
 DEPARTMENT_STAFF = "members of a health department"
 COORDINATORS = "regional coordinators and administrators"
@@ -49,16 +50,17 @@ def page(url_path: str, user: User, db: Database) -> st.Page:
     def explain() -> None:
         if not user.signed_in:
             st.title("Sign in to see this")
-            st.info(f"The {title} is for {who}. Please sign in: you will come straight back to this page.",
-                    icon=":material/lock:")
+            core.info(md("The {title} is for {who}. Please sign in: you will come straight back to this page.",
+                         title=title, who=who), icon=":material/lock:")
             signin.form(db, key=f"gate_{url_path}")
             st.markdown("No account yet? Ask your administrator. Without one you can read public lessons.")
         else:
             st.title("Not available to your role")
             role = ROLE_LABELS.get(user.role, user.role).lower()
             extra = " and your account has no department" if who == DEPARTMENT_STAFF and user.role == "member" else ""
-            st.info(f"The {title} is for {who}. You are signed in as a {role}{extra}, so this page is not "
-                    "available to you. Ask your administrator if your role should change.", icon=":material/block:")
+            core.info(md("The {title} is for {who}. You are signed in as a {role}{extra}, so this page is not available "
+                         "to you. Ask your administrator if your role should change.", title=title, who=who, role=role,
+                         extra=extra), icon=":material/block:")
 
     explain.__name__ = f"gate_{url_path}"
     return st.Page(explain, title=title, url_path=url_path, visibility="hidden")

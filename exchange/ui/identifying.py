@@ -2,7 +2,7 @@
 
 For the post page (`identifying_findings`: one-click neutral replacements, returned through the
 caller's callback) and the coordinator's review queue (`identifying_review`: the same, read-only).
-User text is escaped with escape_markdown; only our own highlight directive is markdown.
+User text is escaped (markup.md); only our own highlight directive is markdown.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from exchange.privacy import identifying
 from exchange.privacy.identifying import Finding
 from exchange.privacy.terms import KINDS
 from exchange.lessons.form import FIELD_LABELS
-from exchange.kernel.text import escape_markdown
+from exchange.ui import core
+from exchange.ui.markup import Md, md
 
 CONTEXT_CHARS = 60  # characters of text shown either side of a clue
 
 
-def snippet(text: str, finding: Finding) -> str:
+def snippet(text: str, finding: Finding) -> Md:
     """Markdown of the clue in its surroundings: escaped text, the clue highlighted."""
     start, end = finding.start, finding.end
     before_start = max(0, start - CONTEXT_CHARS)
@@ -34,8 +35,8 @@ def snippet(text: str, finding: Finding) -> str:
     before = ("…" if before_start else "") + text[before_start:start]
     after = text[end:after_end] + ("…" if after_end < len(text) else "")
     flat = (lambda s: " ".join(s.split()) if s.strip() else s)
-    return (escape_markdown(flat(before)) + f":orange-background[**{escape_markdown(text[start:end])}**]"
-            + escape_markdown(flat(after))).strip()
+    return Md(md("{before}:orange-background[**{clue}**]{after}", before=flat(before), clue=text[start:end],
+                 after=flat(after)).strip())
 
 
 def _where(finding: Finding) -> str:
@@ -51,9 +52,9 @@ def _text_of(values: Mapping[str, object], finding: Finding) -> str:
 
 
 def _describe(values: Mapping[str, object], finding: Finding) -> None:
-    st.markdown(f"**{escape_markdown(KINDS.get(finding.kind, finding.kind))}** in "
-                f"*{escape_markdown(_where(finding))}* — {escape_markdown(finding.why)}")
-    st.markdown(snippet(_text_of(values, finding), finding))
+    core.markdown(md("**{kind}** in *{where}* — {why}", kind=KINDS.get(finding.kind, finding.kind),
+                     where=_where(finding), why=finding.why))
+    core.markdown(snippet(_text_of(values, finding), finding))
 
 
 def _button_label(finding: Finding) -> str:
@@ -62,10 +63,11 @@ def _button_label(finding: Finding) -> str:
     return f"Replace with a neutral phrase: “{finding.replacement}”"
 
 
-def _summary(findings: Sequence[Finding]) -> str:
+def _summary(findings: Sequence[Finding]) -> Md:
     count = len(findings)
-    return (f"{count} thing{'s' if count != 1 else ''} in this text could tell readers which department wrote it. "
-            "Anonymous lessons hide your department, state and size; these words would give them back.")
+    return md("{count} thing{s} in this text could tell readers which department wrote it. Anonymous lessons hide "
+              "your department, state and size; these words would give them back.", count=count,
+              s="s" if count != 1 else "")
 
 
 def identifying_findings(findings: Sequence[Finding], values: Mapping[str, object], *,
@@ -79,7 +81,7 @@ def identifying_findings(findings: Sequence[Finding], values: Mapping[str, objec
         st.success("Nothing in this text points to your department.", icon=":material/verified_user:")
         return
     with st.container(border=True, key=f"{key}-box"):
-        st.warning(_summary(findings), icon=":material/visibility:")
+        core.warning(_summary(findings), icon=":material/visibility:")
         st.button("Replace all with neutral phrases", key=f"{key}-all", icon=":material/auto_fix_high:",
                   on_click=lambda: on_replace(identifying.apply(values, findings)), type="primary")
         for number, finding in enumerate(findings):
@@ -96,8 +98,8 @@ def identifying_review(findings: Sequence[Finding], values: Mapping[str, object]
     if not findings:
         st.markdown("The identifying-text check found nothing in this lesson.")
         return
-    with st.expander(f"Identifying-text check: {len(findings)} finding{'s' if len(findings) != 1 else ''}",
-                     expanded=True, icon=":material/visibility:"):
+    with core.expander(md("Identifying-text check: {n} finding{s}", n=len(findings), s="s" if len(findings) != 1 else ""),
+                       expanded=True, icon=":material/visibility:"):
         for number, finding in enumerate(findings):
             with st.container(key=f"{key}-finding-{number}"):
                 _describe(values, finding)

@@ -13,8 +13,9 @@ from exchange.storage.duckdb import Database
 from exchange.errors import ExchangeError, InvalidInput
 from exchange.lessons.form import FIELD_LABELS, LessonInput
 from exchange.models import KIND_LABELS, User
-from exchange.kernel.text import escape_markdown, safe_markdown
+from exchange.ui import core, markup
 from exchange.ui import timezone as reader_time
+from exchange.ui.markup import Md, md
 
 FIELDS = [f.name for f in fields(LessonInput)]
 state = st.session_state
@@ -98,7 +99,7 @@ def autosave(db: Database, user: User) -> str | None:
     data = form_input()
     if state.get("post_conflict") or data == state.get("post_base") or not data.title.strip():
         return None
-    if state.get("post_status") not in ("draft", "rejected", "withdrawn"):
+    if not lessons.saves_quietly(state.get("post_status")):
         return None  # saving a published or submitted lesson would take it off the site: only on request
     try:
         save_form(db, user, data)
@@ -114,10 +115,10 @@ def autosave(db: Database, user: User) -> str | None:
         return None
 
 
-def saved_line() -> str:
+def saved_line() -> str | Md:
     """"Saved 12:03" in the reader's time zone, or what autosave is waiting for."""
     when = state.get("post_saved_at")
-    if state.get("post_status") not in ("draft", "rejected", "withdrawn"):
+    if not lessons.saves_quietly(state.get("post_status")):
         return "Autosave is off while the lesson is published or in review: save to change it."
     if state.get("post_autosave_paused"):
         return "Autosave is paused: press Save draft to see what needs fixing."
@@ -128,7 +129,7 @@ def saved_line() -> str:
     except Exception:  # noqa: BLE001 — an unknown zone name from the browser: fall back to UTC
         zone = ZoneInfo("UTC")
     local = when.replace(tzinfo=timezone.utc).astimezone(zone)
-    return f":material/cloud_done: Saved {local:%H:%M} {local.tzname()}"
+    return md(":material/cloud_done: Saved {:%H:%M} {}", local, local.tzname())
 
 
 def merge_panel(changed: lessons.LessonChanged, save, *, labels: dict[str, dict]) -> None:
@@ -136,18 +137,19 @@ def merge_panel(changed: lessons.LessonChanged, save, *, labels: dict[str, dict]
     mine = form_input()
     differing = changed.changed_fields(mine)
     with st.container(border=True, key="post_merge"):
-        st.warning(changed.message, icon=":material/merge:")
+        core.warning(changed.message, icon=":material/merge:")
         if not differing:
-            st.markdown(f"The text is the same; only its status changed (now **{changed.status}**).")
+            core.markdown(md("The text is the same; only its status changed (now **{}**).", changed.status))
         for field in differing:
-            st.markdown(f"**{escape_markdown(FIELD_LABELS.get(field, field))}**")
+            core.markdown(md("**{}**", FIELD_LABELS.get(field, field)))
             yours, theirs = st.columns(2)
             with yours:
                 st.caption("Yours")
-                st.markdown(_shown(field, getattr(mine, field), labels))
+                core.markdown(_shown(field, getattr(mine, field), labels))
             with theirs:
-                st.caption(f"Saved by {changed.updated_by or 'someone'} at {reader_time.local(changed.updated_at, '%H:%M')}")
-                st.markdown(_shown(field, getattr(changed.current, field), labels))
+                core.caption(md("Saved by {who} at {when}", who=changed.updated_by or "someone",
+                                when=reader_time.local(changed.updated_at, "%H:%M")))
+                core.markdown(_shown(field, getattr(changed.current, field), labels))
             st.radio(f"Keep for {FIELD_LABELS.get(field, field)}", ["mine", "theirs"], key=f"merge_{field}",
                      horizontal=True, format_func={"mine": "Keep mine", "theirs": "Take theirs"}.get,
                      label_visibility="collapsed")
@@ -182,15 +184,15 @@ def _show_in_form(values: LessonInput) -> None:
     state["post_links"] = "\n".join(values.links)
 
 
-def _shown(field: str, value, labels: dict[str, dict]) -> str:
+def _shown(field: str, value, labels: dict[str, dict]) -> str | Md:
     if field in labels:
-        return escape_markdown(", ".join(labels[field].get(v, str(v)) for v in value)) or "*(none)*"
+        return md("{}", ", ".join(labels[field].get(v, str(v)) for v in value)) or md("*(none)*")
     if isinstance(value, list):
-        return escape_markdown(", ".join(value)) or "*(none)*"
+        return md("{}", ", ".join(value)) or md("*(none)*")
     if isinstance(value, (date, datetime)):
-        return f"{value:%B %Y}"
+        return md("{:%B %Y}", value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if field == "kind":
         return KIND_LABELS.get(value, value)
-    return safe_markdown(value or "") or "*(empty)*"
+    return markup.paragraphs(value) or md("*(empty)*")

@@ -10,9 +10,10 @@ from exchange.lessons import moderation
 from exchange.storage.duckdb import Database
 from exchange.models import User
 from exchange.ui import core
+from exchange.ui.markup import md
 
-DONE = {"published": "Published.", "rejected": "Sent back to the author with your reason.",
-        "dismissed": "Reports dismissed: the lesson stays published.", "hidden": "Hidden. The author is told."}
+DONE = {"published": md("Published."), "rejected": md("Sent back to the author with your reason."),
+        "dismissed": md("Reports dismissed: the lesson stays published."), "hidden": md("Hidden. The author is told.")}
 
 
 def age(since: datetime | None, now: datetime) -> str:
@@ -27,26 +28,22 @@ def age(since: datetime | None, now: datetime) -> str:
     return f"{minutes} min"
 
 
+CHOICES = {"publish": ("Publish", ":material/check:"), "dismiss": ("Dismiss reports (keep published)", ":material/check:"),
+           "hide": ("Hide", ":material/visibility_off:"), "reject": ("Send back to author", ":material/undo:")}
+
+
 def decision_form(db: Database, user: User, lesson: dict) -> None:
-    """Publish / send back a submission, or dismiss / hide / send back a reported lesson, with a reason."""
+    """The decisions the service offers for this lesson (publish / send back, or dismiss / hide / send back), with a reason."""
     lesson_id = lesson["id"]
-    reported = lesson["status"] == "published"
+    decisions = moderation.decisions_for(lesson)
     with st.form(f"decide_{lesson_id}"):
         reason = st.text_area(f"Reason for the author (required to send back; up to {moderation.MAX_REASON_CHARS:,} "
                               "characters)", key=f"reason_{lesson_id}", max_chars=moderation.MAX_REASON_CHARS,
                               height=68)
-        columns = st.columns(3 if reported else 2)
-        choices = ([("dismiss", "Dismiss reports (keep published)", ":material/check:"),
-                    ("hide", "Hide", ":material/visibility_off:")] if reported
-                   else [("publish", "Publish", ":material/check:")])
-        choices.append(("reject", "Send back to author", ":material/undo:"))
         pressed = None
-        for column, (decision, label, icon) in zip(columns, choices):
-            if column.form_submit_button(label, icon=icon, type="primary" if decision in ("publish", "dismiss")
-                                         else "secondary"):
+        for position, (column, decision) in enumerate(zip(st.columns(len(decisions)), decisions)):
+            label, icon = CHOICES[decision]
+            if column.form_submit_button(label, icon=icon, type="primary" if position == 0 else "secondary"):
                 pressed = decision
     if pressed:
-        result = core.outcome(lambda: moderation.decide(db, user, lesson_id, pressed, reason))
-        if result.ok:
-            core.flash(DONE[result.value])
-            st.rerun()
+        core.act(lambda: moderation.decide(db, user, lesson_id, pressed, reason), done=DONE.get)

@@ -13,6 +13,7 @@ from exchange.identity import accounts, audit, sessions
 from exchange import clock
 from exchange.demo import DEMO_ACCOUNTS
 from exchange.ui import auth
+from tests.pages.text import shown
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only-cookie-secret",
@@ -82,7 +83,7 @@ def test_each_demo_account_signs_in_through_the_form(pages, account):
 def test_a_wrong_password_shows_the_error_and_starts_no_session(pages):
     account = DEMO_ACCOUNTS[0]
     at = sign_in(open_account(pages), account["email"], "definitely not it")
-    assert at.error[0].value == accounts.SIGN_IN_FAILED
+    assert shown(at.error[0].value) == accounts.SIGN_IN_FAILED
     assert "auth" not in at.session_state and at.title[0].value == "Sign in"
 
 
@@ -92,7 +93,7 @@ def test_repeated_wrong_passwords_make_the_form_wait_with_a_try_again_message(pa
     for _ in range(10):
         at = sign_in(at, account["email"], "definitely not it")
     at = sign_in(at, account["email"], account["password"])
-    assert at.error[0].value.startswith("Too many failed sign-ins. Try again ")
+    assert shown(at.error[0].value).startswith("Too many failed sign-ins. Try again ")
     assert "auth" not in at.session_state
 
 
@@ -100,7 +101,7 @@ def test_an_idle_session_ends_with_a_message_and_the_sign_in_form(pages):
     uid = pages.user_id(DEMO_ACCOUNTS[0]["email"])
     token = sessions.start(pages.db, uid, now=clock.now() - timedelta(minutes=31))
     at = open_account(pages, session={"token": token})
-    assert at.warning[0].value == sessions.MESSAGES["idle"]
+    assert shown(at.warning[0].value) == sessions.MESSAGES["idle"]
     assert at.title[0].value == "Sign in" and "auth" not in at.session_state
 
 
@@ -109,7 +110,7 @@ def test_a_session_older_than_12_hours_ends_even_when_active(pages):
     token = sessions.start(pages.db, uid, now=clock.now() - timedelta(hours=12, seconds=5))
     pages.db.write(lambda cur: cur.execute("UPDATE sessions SET last_seen_at = ?", [clock.now() - timedelta(minutes=1)]))
     at = open_account(pages, session={"token": token})
-    assert at.warning[0].value == sessions.MESSAGES["too_long"]
+    assert shown(at.warning[0].value) == sessions.MESSAGES["too_long"]
 
 
 def test_sign_out_ends_the_session_everywhere_it_is_open(pages):
@@ -118,7 +119,7 @@ def test_sign_out_ends_the_session_everywhere_it_is_open(pages):
     at = field(at, "button", "Sign out").click().run()
     assert "auth" not in at.session_state and at.title[0].value == "Sign in"
     other_tab = open_account(pages, session={"token": token})
-    assert other_tab.title[0].value == "Sign in" and other_tab.warning[0].value == sessions.MESSAGES["signed_out"]
+    assert other_tab.title[0].value == "Sign in" and shown(other_tab.warning[0].value) == sessions.MESSAGES["signed_out"]
 
 
 def test_changing_the_password_through_the_form_keeps_the_tab_signed_in(pages):

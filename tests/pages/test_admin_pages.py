@@ -9,6 +9,7 @@ from exchange.identity import accounts, audit
 from exchange import taxonomy
 from exchange.demo import DEMO_ACCOUNTS
 from exchange.ui import auth
+from tests.pages.text import shown
 
 ADMIN_PAGES = ["admin_users", "admin_taxonomy", "admin_audit"]
 EMAIL = {a["role"]: a["email"] for a in DEMO_ACCOUNTS}
@@ -57,7 +58,7 @@ def test_an_admin_creates_a_member_and_sees_the_temporary_password_once(pages):
     at.checkbox(key="new_sure").check()
     at = field(at, "button", "Create account").click().run()
     assert not at.error, [e.value for e in at.error]
-    assert at.success[0].value == "Created the account for new.person@county.example.gov."
+    assert shown(at.success[0].value) == "Created the account for new.person@county.example.gov."
     temporary = at.code[0].value
     assert accounts.sign_in(pages.db, "new.person@county.example.gov", temporary).must_change_password
     assert audit_events(pages, "account_created")[0]["subject_id"] == str(pages.user_id("new.person@county.example.gov"))
@@ -109,7 +110,7 @@ def test_an_admin_deactivates_an_account_which_then_cannot_sign_in(pages):
     at.selectbox(key="users_selected").set_value(member_id).run()
     field(at, "checkbox", f"Deactivate {member['email']}").check()
     at = field(at, "button", "Deactivate").click().run()
-    assert at.success[0].value == f"Deactivated {member['email']}."
+    assert shown(at.success[0].value) == f"Deactivated {member['email']}."
     with pytest.raises(accounts.SignInFailed):
         accounts.sign_in(pages.db, member["email"], member["password"])
 
@@ -161,3 +162,15 @@ def test_two_administrators_renaming_one_risk_type_the_second_is_told_and_keeps_
     field(second, "checkbox", "Change this risk type").check()
     second = [b for b in second.button if b.label == "Save" and b.form_id.startswith("risk_type_rename")][0].click().run()
     assert taxonomy.load(pages.db).risk_name(1) == "Political backlash"  # saved again: overwritten knowingly
+
+
+def test_a_taxonomy_name_in_the_confirmation_is_shown_as_typed_not_as_markdown(pages):
+    # Issue 9 part 4: the helpers escape by default; this message used to render the name as markdown.
+    hostile = "![pixel](http://evil.example/p.png) :material/lock: **loud**"
+    at = open_page(pages, "admin_taxonomy", EMAIL["admin"])
+    [name] = [w for w in at.text_input if w.label == "Name" and w.form_id == "add_risk"]
+    name.input(hostile)
+    at = field(at, "button", "Add risk type").click().run()
+    [message] = [s.value for s in at.success]
+    assert shown(message) == f"Added the risk type “{hostile}”."
+    assert "![" not in message and "**loud**" not in message and ":material/lock:" not in message

@@ -7,6 +7,7 @@ import pytest
 from exchange.identity import accounts
 from exchange import taxonomy
 from exchange.adoption import Drill
+from tests.pages.text import shown
 
 COORDINATOR = "coordinator@demo.example.org"
 ADMIN = "admin@demo.example.org"
@@ -83,7 +84,7 @@ def test_each_chart_offers_png_svg_and_csv_downloads(board):
 
 def test_a_member_sees_only_a_not_available_message(pages):
     at = pages.open("dashboard", email=MEMBER)
-    assert [e.value for e in at.error] == ["The adoption dashboard is not available for your role. "
+    assert [shown(e.value) for e in at.error] == ["The adoption dashboard is not available for your role. "
                                            "It is for regional coordinators and administrators."]
     assert not at.get("vega_lite_chart") and not at.selectbox and not at.multiselect and not at.title
     assert not at.get("download_button")

@@ -4,7 +4,7 @@ from exchange.identity import accounts
 from exchange import lessons
 from exchange.lessons import moderation
 from exchange.storage.duckdb import scalar
-from tests.helpers import valid_lesson
+from tests.helpers import submit_new, valid_lesson
 
 MEMBER = "member@demo.example.org"
 OTHER = "member2@demo.example.org"
@@ -14,7 +14,7 @@ HOSTILE = "![pixel](http://tracker.example.com/p.png) <script>alert(1)</script> 
 
 def post(pages, email, **changes):
     user = accounts.load_user(pages.db, pages.user_id(email))
-    lesson_id, status = lessons.post(pages.db, user, valid_lesson(**changes), client_token=lessons.new_client_token())
+    lesson_id, status = submit_new(pages.db, user, valid_lesson(**changes), client_token=lessons.new_client_token())
     if status == "submitted":
         moderation.decide(pages.db, accounts.load_user(pages.db, pages.user_id(ADMIN)), lesson_id, "publish")
     return lesson_id

@@ -3,7 +3,7 @@
 from exchange.identity import accounts
 from exchange import lessons
 from exchange.storage.duckdb import scalar
-from tests.helpers import valid_lesson
+from tests.helpers import submit_new, valid_lesson
 
 COORD = "coordinator@demo.example.org"
 
@@ -43,7 +43,7 @@ def test_the_review_flow_submit_reject_edit_resubmit_publish(pages):
         "INSERT INTO users (email, display_name, role, department_id) VALUES ('new@demo.example.org', 'New Member', 'member', ?)",
         [dept]))
     author = accounts.load_user(pages.db, pages.user_id("new@demo.example.org"))
-    lesson_id, status = lessons.post(pages.db, author, valid_lesson(title="Needs review first"), client_token="rf")
+    lesson_id, status = submit_new(pages.db, author, valid_lesson(title="Needs review first"), client_token="rf")
     assert status == "submitted"
 
     queue = pages.open("review", email=COORD)
@@ -83,7 +83,7 @@ def load(pages, email):
 def published_lesson(pages, email=MEMBER, **changes):
     from exchange.lessons import moderation
 
-    lesson_id, status = lessons.post(pages.db, load(pages, email), valid_lesson(**changes),
+    lesson_id, status = submit_new(pages.db, load(pages, email), valid_lesson(**changes),
                                      client_token=lessons.new_client_token())
     if status == "submitted":
         moderation.decide(pages.db, load(pages, ADMIN), lesson_id, "publish")
@@ -93,7 +93,7 @@ def published_lesson(pages, email=MEMBER, **changes):
 def test_a_failed_withdraw_shows_its_error_not_withdrawn(pages, monkeypatch):
     from exchange.errors import Conflict
 
-    lesson_id, status = lessons.post(pages.db, load(pages, MEMBER), valid_lesson(title="Waiting", anonymous=True),
+    lesson_id, status = submit_new(pages.db, load(pages, MEMBER), valid_lesson(title="Waiting", anonymous=True),
                                      client_token="w")
     assert status == "submitted"  # anonymous lessons are always reviewed: withdrawn without a confirmation
 
@@ -145,3 +145,24 @@ def test_the_queue_counts_its_items_and_sorts_newest_first_on_request(pages):
     queue.session_state["review_sort"] = "newest"
     queue.run()
     assert [m.value for m in queue.markdown if m.value.startswith("### ")] == oldest[::-1]
+
+
+def test_a_failed_withdraw_from_the_confirmation_keeps_its_error_after_the_dialog_closes(pages, monkeypatch):
+    # Issue 9 part 3: the error must survive the rerun that closes the dialog, and the page must not say "Withdrawn".
+    from exchange.errors import Conflict
+
+    lesson_id = published_lesson(pages, title="Published, withdraw refused")
+
+    def refuse(*args, **kwargs):
+        raise Conflict("Someone else changed this lesson at the same moment.")
+
+    at = pages.open("my_lessons", email=MEMBER)
+    at.button(key=f"withdraw_{lesson_id}").click().run()
+    monkeypatch.setattr(lessons, "withdraw", refuse)
+    at.button(key="confirm_withdraw").click().run()
+    assert not at.exception
+    assert not any("Withdrawn." in s.value for s in at.success)
+    assert "confirm_withdraw" not in [b.key for b in at.button]  # the page was drawn again from the data...
+    assert any("Someone else changed" in e.value for e in at.error)  # ...and the error survived that rerun
+    with pages.db.read() as cur:
+        assert scalar(cur, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "published"

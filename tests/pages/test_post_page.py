@@ -165,3 +165,28 @@ def test_two_editors_of_one_lesson_merge_instead_of_losing_an_edit(pages):
     stored = lessons.editable(pages.db, member, lesson_id)[0]
     assert (stored.title, stored.advice) == ("Second editor's title", "First editor's advice")
     assert any("Draft saved" in s.value for s in first.success)
+
+
+def test_an_administrator_edits_a_published_lesson_and_submits_it_again_from_the_form(pages):
+    # Issue 9 part 3: the edit makes it a draft again; the administrator (no department) must be able to resubmit it.
+    member = accounts.load_user(pages.db, pages.user_id(MEMBER))
+    lesson_id = lessons.save_draft(pages.db, member, valid_lesson(title="Fixed by an administrator"))
+    lessons.submit(pages.db, member, lesson_id)
+    at = pages.open("post", email="admin@demo.example.org", query={"edit": str(lesson_id)})
+    at.text_input(key="post_title").set_value("Fixed by an administrator, names removed")
+    at.button(key="post_check").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert count(pages, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) == "draft"  # the edit took it back
+    at.button(key="post_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("Published" in s.value or "Submitted" in s.value for s in at.success)
+    assert count(pages, "SELECT status FROM lessons WHERE id = ?", [lesson_id]) in ("submitted", "published")
+    assert count(pages, "SELECT title FROM lessons WHERE id = ?", [lesson_id]).endswith("names removed")
+
+
+def test_the_form_marks_as_required_exactly_what_the_service_requires(pages):
+    from exchange.lessons.form import REQUIRED_TO_SUBMIT, SECTIONS
+
+    at = pages.open("post", email=MEMBER)
+    for key, _, _ in SECTIONS:
+        assert ("(required)" in at.text_area(key=f"post_{key}").label) == (key in REQUIRED_TO_SUBMIT), key
