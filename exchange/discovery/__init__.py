@@ -1,1 +1,1 @@
-"""discovery"""
+"""Finding lessons: filters and their URL, the facet index, full-text search, similar and related lessons."""
