@@ -23,7 +23,9 @@ DEFAULT_PATH = ROOT / "data" / "exchange.duckdb"
 
 def database_path() -> Path:
     """The database file: $EXCHANGE_DB or data/exchange.duckdb."""
-    return Path(os.environ.get("EXCHANGE_DB", DEFAULT_PATH))
+    from exchange import config  # here, not at the top: the lead is reshaping this module's imports
+
+    return config.settings().database
 
 
 def fts_extension_path() -> str:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from typing import Callable, Generic, TypeVar
 
 import streamlit as st
 
 from exchange.discovery import search
-from exchange import setup
+from exchange import config, setup
 from exchange.storage.duckdb import Database
 from exchange.errors import ExchangeError, InvalidInput
 from exchange.kernel.text import escape_markdown, safe_markdown
@@ -23,7 +22,7 @@ log = logging.getLogger("exchange.ui")
 def database() -> Database:
     """One connection for the whole process (cursors per unit of work are taken inside services)."""
     db = setup.open_app_database()
-    search.start_refresher(db, interval=float(os.environ.get("EXCHANGE_SEARCH_REFRESH_SECONDS", "20")))
+    search.start_refresher(db, interval=config.settings().search_refresh_seconds)
     return db
 
 
