@@ -23,7 +23,7 @@ DEFAULT_PATH = ROOT / "data" / "exchange.duckdb"
 
 def database_path() -> Path:
     """The database file: $EXCHANGE_DB or data/exchange.duckdb."""
-    from exchange import config  # here, not at the top: the lead is reshaping this module's imports
+    from exchange import config  # the one setting storage reads; imported here to keep the module's own imports as they are
 
     return config.settings().database
 
