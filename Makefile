@@ -4,21 +4,23 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast demo bench clean
+.PHONY: run test test-fast demo bench lock clean
 
 # pip's own progress (one line per package) instead of a silent minute on the first run.
-PIP_INSTALL := $(PY) -m pip install --progress-bar off --disable-pip-version-check
+# Installs come from the lock files only: every package, dependencies included, at one version
+# with its hashes, so numpy and friends cannot drift (requirements*.txt are what people edit).
+PIP_INSTALL := $(PY) -m pip install --progress-bar off --disable-pip-version-check --require-hashes
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.lock
 	@echo "==> Creating the virtual environment in $(VENV) (first run only)"
 	$(PYTHON) -m venv $(VENV)
 	@echo "==> Installing the app's pinned packages (about a minute the first time)"
-	$(PIP_INSTALL) -r requirements.txt
+	$(PIP_INSTALL) -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
 	@echo "==> Installing the test packages"
-	$(PIP_INSTALL) -r requirements-test.txt
+	$(PIP_INSTALL) -r requirements-test.lock
 	touch $@
 
 ## make run [PORT=8501]: install, create data/exchange.duckdb with demo data if missing, start the app
@@ -43,6 +45,17 @@ demo: $(VENV)/.installed
 ## make bench: build the national-scale database and print p50/p95 figures
 bench: $(VENV)/.installed
 	$(PY) scripts/benchmark.py
+
+## make lock [LOCK_ARGS=--upgrade | LOCK_ARGS="--upgrade-package numpy"]: after editing requirements*.txt, re-pin
+## everything into requirements*.lock with hashes (pins already in a lock stay unless LOCK_ARGS says to upgrade)
+PIP_TOOLS := $(VENV)/pip-tools
+PIP_COMPILE := $(PIP_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock:
+	@test -x $(PIP_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(PIP_TOOLS) && \
+		$(PIP_TOOLS)/bin/pip install --progress-bar off --disable-pip-version-check pip-tools==7.6.2; }
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --output-file requirements-test.lock requirements-test.txt
 
 clean:
 	rm -rf $(VENV) data/exchange.duckdb data/exchange.duckdb.wal

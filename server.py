@@ -8,6 +8,9 @@ sign-in cookie: each tab then signs in by itself.
 import streamlit as st
 from starlette.middleware import Middleware
 
-from exchange.ui import web
+from exchange import config
+
+config.exit_on_error()  # a bad EXCHANGE_* value: one line naming it, before any import reads it
+from exchange.ui import web  # noqa: E402
 
 app = st.App("app.py", routes=web.ROUTES, middleware=[Middleware(web.SecurityHeaders)], lifespan=web.lifespan)

@@ -7,13 +7,15 @@ ignored in production mode.
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta, timezone
+
+from exchange import config
 
 
 def _offset() -> timedelta:
-    path = os.environ.get("EXCHANGE_TEST_CLOCK_FILE")
-    if not path or os.environ.get("EXCHANGE_MODE", "").strip().lower() == "production":
+    found = config.settings()
+    path = found.test_clock_file
+    if path is None or found.production:
         return timedelta(0)
     try:
         with open(path, encoding="utf-8") as f:

@@ -8,11 +8,10 @@ one). Demo lessons and self-assessments are the ones those users wrote.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from exchange.identity import audit
-from exchange import taxonomy
+from exchange import config, taxonomy
 from exchange.storage import open_database
 from exchange.storage.duckdb import Database, database_path, scalar
 from exchange.errors import ExchangeError
@@ -31,7 +30,7 @@ class DemoDataInProduction(ExchangeError):
 
 def production_mode() -> bool:
     """True when EXCHANGE_MODE=production: no demo accounts and no demo data."""
-    return os.environ.get("EXCHANGE_MODE", "demo").strip().lower() == "production"
+    return config.settings().production
 
 
 def open_app_database(path: str | Path | None = None, *, with_demo: bool | None = None,

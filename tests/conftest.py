@@ -1,21 +1,61 @@
-"""Shared fixtures: a fresh seeded database per test, and one demo database per session."""
+"""Shared fixtures: a fresh seeded database per test (a copy of one template), and one demo database per session."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 
-from exchange.storage import open_database
-from exchange import taxonomy
-from exchange.storage.duckdb import Database
+from exchange import config
+
+# Hashing a password at the real cost takes about 95 ms, and the suite hashes thousands. The
+# override is set here, before any test imports exchange.identity.accounts (which hashes a
+# dummy password when it is imported), and holds for the whole session.
+TEST_HASH_COST = 4
+_CHEAP_HASHING = config.override(password_hash_cost=TEST_HASH_COST)
+_CHEAP_HASHING.__enter__()
+
+from exchange import taxonomy  # noqa: E402
+from exchange.storage import open_database  # noqa: E402
+from exchange.storage.duckdb import Database  # noqa: E402
+
+
+def build_template(path: Path) -> Path:
+    """A migrated database file with the taxonomy loaded: what `fresh_db` copies for every test.
+
+    The one place that knows how a new database is set up: migrated by setup's open_database.
+    """
+    db = open_database(path)
+    try:
+        taxonomy.seed(db)
+    finally:
+        db.close()
+    return path
+
+
+def open_copy(template: Path, directory: Path) -> Database:
+    """A Database on a private copy of `template` (copying 5 MB is cheaper than migrating and seeding)."""
+    path = directory / "exchange.duckdb"
+    shutil.copyfile(template, path)
+    return Database(path)
+
+
+@pytest.fixture(scope="session")
+def template_file():
+    """The fresh exchange (schema and taxonomy), built once per test process."""
+    with tempfile.TemporaryDirectory(prefix="exchange-template-") as directory:
+        yield build_template(Path(directory) / "template.duckdb")
 
 
 @pytest.fixture
-def fresh_db():
-    """An empty in-memory exchange with the taxonomy loaded."""
-    db = open_database(":memory:")
-    taxonomy.seed(db)
-    yield db
-    db.close()
+def fresh_db(template_file):
+    """An empty exchange with the taxonomy loaded, private to this test."""
+    with tempfile.TemporaryDirectory(prefix="exchange-test-") as directory:
+        db = open_copy(template_file, Path(directory))
+        yield db
+        db.close()
 
 
 @pytest.fixture(scope="session")

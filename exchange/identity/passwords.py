@@ -10,6 +10,7 @@ import secrets
 
 from zxcvbn import zxcvbn
 
+from exchange import config
 from exchange.errors import InvalidInput
 
 MIN_LENGTH = 12
@@ -21,8 +22,11 @@ _ESTIMATE_CHARS = 72
 # Words anyone would try first against this exchange.
 _SITE_WORDS = ("publichealth", "healthequity", "equityexchange", "equity", "exchange", "public", "health",
                "department", "demo", "password")
-# scrypt cost: n=2**14, r=8 → 16 MiB per hash; about 50 ms here.
-_N, _R, _P = 2**14, 8, 1
+# scrypt cost: n=2**cost (EXCHANGE_PASSWORD_HASH_COST, 14 by default: 16 MiB and about 50-95 ms per hash), r=8, p=1.
+# Tests use a cheap cost through config; production refuses one (exchange/config.py).
+_R, _P = 8, 1
+# scrypt needs a little over 128·r·n bytes: room for the dearest allowed cost (16), and a bound on what a stored hash may ask.
+_MAXMEM = 2 * 128 * _R * 2**16
 
 
 def check_policy(password: str, *, email: str = "") -> None:
@@ -46,10 +50,11 @@ def check_policy(password: str, *, email: str = "") -> None:
 
 def hash_password(password: str) -> str:
     """A salted scrypt hash, as 'scrypt$n$r$p$salt$hash'."""
+    n = 2 ** config.settings().password_hash_cost
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, maxmem=64 * 1024 * 1024)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=_R, p=_P, maxmem=_MAXMEM)
     enc = lambda b: base64.b64encode(b).decode()  # noqa: E731
-    return f"scrypt${_N}${_R}${_P}${enc(salt)}${enc(digest)}"
+    return f"scrypt${n}${_R}${_P}${enc(salt)}${enc(digest)}"
 
 
 def verify_password(password: str, stored: str | None) -> bool:
@@ -62,7 +67,7 @@ def verify_password(password: str, stored: str | None) -> bool:
             return False
         expected = base64.b64decode(digest)
         actual = hashlib.scrypt(
-            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), maxmem=64 * 1024 * 1024
+            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), maxmem=_MAXMEM
         )
     except (ValueError, TypeError):
         return False

@@ -3,8 +3,8 @@
 The browser holds a random token in an HttpOnly cookie (set by the app's /auth/session
 route, see exchange/ui/web.py); the database stores only the token's SHA-256. Every page run
 resumes the session by its token and applies the rules in one place: 30 minutes idle,
-12 hours in all, and a password change or reset, a deactivation, or a sign-out ends it
-everywhere it is open.
+12 hours in all (EXCHANGE_SESSION_IDLE_MINUTES, EXCHANGE_SESSION_MAX_HOURS), and a password
+change or reset, a deactivation, or a sign-out ends it everywhere it is open.
 
 A tab that has just checked a password cannot set an HttpOnly cookie itself, so it asks
 for a one-time handoff code (valid 60 seconds, used once) and sends the browser to the
@@ -17,32 +17,69 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from exchange.identity import audit
-from exchange import clock
+from exchange import clock, config
 from exchange.storage.duckdb import Database, one
 from exchange.errors import Conflict, ExchangeError
 from exchange.models import User
 
 COOKIE_NAME = "ee_session"
-IDLE_LIMIT = timedelta(minutes=30)
-SESSION_LIMIT = timedelta(hours=12)
+# The idle and total limits are settings (config.settings().session_idle / .session_max);
+# IDLE_LIMIT and SESSION_LIMIT below still name them for callers (module __getattr__).
 HANDOFF_LIMIT = timedelta(seconds=60)
 # last_seen is written at most this often: a rerun costs no write, idle expiry is at most this early.
 TOUCH_EVERY = timedelta(seconds=30)
 KEEP_ENDED = timedelta(days=30)
 _TOKEN_SHAPE = re.compile(r"[0-9a-f]{64}")
 
-MESSAGES = {
-    "idle": "You were signed out after 30 minutes without activity. Please sign in again.",
-    "too_long": "You were signed out after 12 hours. Please sign in again.",
+_LIMITS = {"IDLE_LIMIT": "session_idle", "SESSION_LIMIT": "session_max"}
+
+
+def __getattr__(name: str):
+    if name in _LIMITS:
+        return getattr(config.settings(), _LIMITS[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _length(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes % 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = minutes // 60
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+class _Messages(Mapping):
+    """Why a session ended, in words; the idle and total lengths are the configured ones."""
+
+    def __init__(self, fixed: dict[str, str]):
+        self._fixed = fixed
+
+    def __getitem__(self, reason: str) -> str:
+        found = config.settings()
+        if reason == "idle":
+            return f"You were signed out after {_length(found.session_idle)} without activity. Please sign in again."
+        if reason == "too_long":
+            return f"You were signed out after {_length(found.session_max)}. Please sign in again."
+        return self._fixed[reason]
+
+    def __iter__(self):
+        return iter(["idle", "too_long", *self._fixed])
+
+    def __len__(self) -> int:
+        return 2 + len(self._fixed)
+
+
+MESSAGES = _Messages({
     "signed_out": "You signed out (in this tab or another one).",
     "password_changed": "Your password was changed, so you were signed out. Please sign in again.",
     "inactive": "Your session ended because your account was deactivated.",
     "unknown": "Your session has ended. Please sign in again.",
-}
+})
 
 
 class SessionEnded(ExchangeError):
@@ -87,10 +124,11 @@ def start(db: Database, user_id: int, *, now: datetime | None = None) -> str:
 
 
 def problem(session: Session, now: datetime) -> str | None:
-    """'idle' after 30 minutes without activity, 'too_long' after 12 hours in all, else None."""
-    if now - session.last_seen_at > IDLE_LIMIT:
+    """'idle' after 30 minutes without activity, 'too_long' after 12 hours in all (as configured), else None."""
+    found = config.settings()
+    if now - session.last_seen_at > found.session_idle:
         return "idle"
-    if now - session.started_at > SESSION_LIMIT:
+    if now - session.started_at > found.session_max:
         return "too_long"
     return None
 

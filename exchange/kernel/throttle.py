@@ -11,8 +11,9 @@ unknown), so a correct password from a clean client is never refused.
 from __future__ import annotations
 
 import ipaddress
-import os
 from datetime import datetime, timedelta
+
+from exchange import config
 
 FREE_FAILURES = 5
 FIRST_WAIT = timedelta(seconds=2)
@@ -82,17 +83,13 @@ def clear(cur, *keys: str) -> None:
 
 
 def trusted_proxies(setting: str | None = None) -> list:
-    """The networks of reverse proxies whose X-Forwarded-For is believed: $EXCHANGE_TRUSTED_PROXIES, comma-separated."""
-    setting = os.environ.get("EXCHANGE_TRUSTED_PROXIES", "") if setting is None else setting
-    networks = []
-    for item in setting[:MAX_FORWARDED_CHARS].split(","):
-        item = item.strip()
-        if item:
-            try:
-                networks.append(ipaddress.ip_network(item, strict=False))
-            except ValueError as exc:
-                raise ValueError(f"EXCHANGE_TRUSTED_PROXIES: {item!r} is not an IP address or network") from exc
-    return networks
+    """The networks of reverse proxies whose X-Forwarded-For is believed: `setting`, or $EXCHANGE_TRUSTED_PROXIES (config)."""
+    if setting is None:
+        return list(config.settings().trusted_proxies)
+    try:
+        return list(config.parse_networks(setting))
+    except ValueError as exc:
+        raise ValueError(f"EXCHANGE_TRUSTED_PROXIES: {exc}") from exc
 
 
 def client_address(ip_address: str | None, forwarded_for: str | None = None, trusted: str | list | None = None) -> str | None:

@@ -20,7 +20,10 @@ import secrets
 
 import duckdb
 
-K = 5
+from exchange import config
+
+# Read when this module is imported: K is written into the SQL fragments below (an int, checked by config).
+K = config.settings().anonymity_k
 TIMESTAMPS = ("created_at", "updated_at", "submitted_at", "published_at")
 OWN_ANONYMOUS = "anonymous to others"
 _REF_KEY_SETTING = "lesson_ref_key"

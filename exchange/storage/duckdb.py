@@ -31,7 +31,9 @@ DEFAULT_PATH = ROOT / "data" / "exchange.duckdb"
 
 def database_path() -> Path:
     """The database file: $EXCHANGE_DB or data/exchange.duckdb."""
-    return Path(os.environ.get("EXCHANGE_DB", DEFAULT_PATH))
+    from exchange import config  # the one setting storage reads; imported here to keep the module's own imports as they are
+
+    return config.settings().database
 
 
 def fts_extension_path() -> str:

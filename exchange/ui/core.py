@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from typing import Callable, Generic, TypeVar
 
 import streamlit as st
 
 from exchange.discovery import search
-from exchange import setup
+from exchange import config, setup
 from exchange.storage.duckdb import Database
 from exchange.errors import ExchangeError, InvalidInput
 from exchange.ui import markup
@@ -25,7 +24,7 @@ def database() -> Database:
     """One connection for the whole process (cursors per unit of work are taken inside services)."""
     db = setup.open_app_database()
     search.catch_up(db)  # builds the index on first start, else applies what changed while the app was down
-    search.start_refresher(db, interval=float(os.environ.get("EXCHANGE_SEARCH_REFRESH_SECONDS", "20")))
+    search.start_refresher(db, interval=config.settings().search_refresh_seconds)
     return db
 
 

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import asynccontextmanager
 from urllib.parse import urlparse
 
@@ -22,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
+from exchange import config
 from exchange.identity import sessions
 from exchange.ui import core
 
@@ -46,7 +46,7 @@ def serving() -> bool:
 
 def https_only() -> bool:
     """EXCHANGE_HTTPS=1: the site is only reached over https (cookie always Secure, HSTS sent)."""
-    return os.environ.get("EXCHANGE_HTTPS", "").strip().lower() in ("1", "true", "yes")
+    return config.settings().https
 
 
 def _https(request: Request) -> bool:

@@ -1,0 +1,230 @@
+"""Every setting in one typed, frozen object, read from the environment (EXCHANGE_*) and checked once.
+
+`settings()` reads the environment the first time it is called and returns the same object
+after that. It reads again only if an EXCHANGE_* variable has changed since (tests set them
+with monkeypatch). A value that is not allowed raises ConfigError. Its message names the
+variable and says what is allowed, and the CLI and app show it as they show any ExchangeError.
+Tests change settings with `override(...)`; `reload()` forgets what was read.
+
+Every setting is listed in README.md's settings table; tests/test_config.py fails when one is
+missing there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import ipaddress
+import os
+import sys
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+from exchange.errors import ExchangeError
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATABASE = ROOT / "data" / "exchange.duckdb"
+_DEFAULT_DATABASE_TEXT = "data/exchange.duckdb"
+MODES = ("demo", "production")
+# scrypt's cost is 2**cost rounds of memory-hard mixing; below this, an offline guess is cheap.
+PRODUCTION_MIN_HASH_COST = 14
+_MAX_PROXY_CHARS = 2000
+
+
+class ConfigError(ExchangeError):
+    """An EXCHANGE_* setting has a value that is not allowed; the message names it and what is allowed."""
+
+
+class _Why(ValueError):
+    """A refused value, with the reason worth showing (int()'s own wording is not)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's settings, typed; one field per EXCHANGE_* variable (see SETTINGS for names and defaults)."""
+
+    database: Path
+    mode: str
+    search_refresh_seconds: float
+    https: bool
+    test_clock_file: Path | None
+    trusted_proxies: tuple
+    session_idle: timedelta
+    session_max: timedelta
+    anonymity_k: int
+    password_hash_cost: int
+
+    @property
+    def production(self) -> bool:
+        """True in production mode: no demo accounts, no demo data, no test clock."""
+        return self.mode == "production"
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.lower()
+        if value not in allowed:
+            raise ValueError
+        return value
+    return parse
+
+
+def _boolean(text: str) -> bool:
+    value = text.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError
+
+
+def _number(kind: type, low: float, high: float) -> Callable[[str], Any]:
+    def parse(text: str):
+        value = kind(text)
+        if not low <= value <= high:  # also refuses nan
+            raise ValueError
+        return value
+    return parse
+
+
+def _path_or_none(text: str) -> Path | None:
+    return Path(text) if text else None
+
+
+def _database(text: str) -> Path:
+    # The default sits next to the code, wherever the app is started from; a path given is taken as given.
+    return DEFAULT_DATABASE if text == _DEFAULT_DATABASE_TEXT else Path(text)
+
+
+def parse_networks(text: str) -> tuple:
+    """IP addresses or networks, comma-separated ('' is none); ValueError names the item that is neither."""
+    networks = []
+    for item in text[:_MAX_PROXY_CHARS].split(","):
+        item = item.strip()
+        if item:
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError as exc:
+                raise _Why(f"{item[:80]!r} is not an IP address or network") from exc
+    return tuple(networks)
+
+
+def _minutes(low: int, high: int) -> Callable[[str], timedelta]:
+    number = _number(int, low, high)
+    return lambda text: timedelta(minutes=number(text))
+
+
+def _hours(low: int, high: int) -> Callable[[str], timedelta]:
+    number = _number(int, low, high)
+    return lambda text: timedelta(hours=number(text))
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: the field it fills, its default (as text) and what is allowed."""
+
+    field: str
+    env: str
+    default: str
+    allowed: str
+    parse: Callable[[str], Any]
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database", "EXCHANGE_DB", _DEFAULT_DATABASE_TEXT, "a file path", _database),
+    Setting("mode", "EXCHANGE_MODE", "demo", "demo or production", _choice(*MODES)),
+    Setting("search_refresh_seconds", "EXCHANGE_SEARCH_REFRESH_SECONDS", "20", "a number of seconds from 0.1 to 86400",
+            _number(float, 0.1, 86400)),
+    Setting("https", "EXCHANGE_HTTPS", "0", "1, true, yes, on or 0, false, no, off", _boolean),
+    Setting("test_clock_file", "EXCHANGE_TEST_CLOCK_FILE", "", "a file path, or empty (ignored in production)",
+            _path_or_none),
+    Setting("trusted_proxies", "EXCHANGE_TRUSTED_PROXIES", "", "IP addresses or networks, comma-separated",
+            parse_networks),
+    Setting("session_idle", "EXCHANGE_SESSION_IDLE_MINUTES", "30", "a whole number of minutes from 1 to 1440",
+            _minutes(1, 1440)),
+    Setting("session_max", "EXCHANGE_SESSION_MAX_HOURS", "12", "a whole number of hours from 1 to 720", _hours(1, 720)),
+    Setting("anonymity_k", "EXCHANGE_ANONYMITY_K", "5", "a whole number from 2 to 1000", _number(int, 2, 1000)),
+    Setting("password_hash_cost", "EXCHANGE_PASSWORD_HASH_COST", str(PRODUCTION_MIN_HASH_COST),
+            f"a whole number from 4 to 16 ({PRODUCTION_MIN_HASH_COST} or more in production)", _number(int, 4, 16)),
+)
+ENV_NAMES = tuple(s.env for s in SETTINGS)
+
+
+def from_environment(environ: Mapping[str, str]) -> Settings:
+    """Settings from these variables (unset or blank means the default); ConfigError for a value not allowed."""
+    values = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env, "")
+        text = raw.strip() or setting.default
+        try:
+            values[setting.field] = setting.parse(text)
+        except ValueError as exc:
+            detail = f" ({exc})" if isinstance(exc, _Why) else ""
+            raise ConfigError(f"{setting.env}={raw.strip()[:80]!r} is not allowed{detail}: "
+                              f"use {setting.allowed}.") from None
+    found = Settings(**values)
+    if found.production and found.password_hash_cost < PRODUCTION_MIN_HASH_COST:
+        raise ConfigError(f"EXCHANGE_PASSWORD_HASH_COST={found.password_hash_cost} is too cheap for production "
+                          f"(EXCHANGE_MODE=production): use {PRODUCTION_MIN_HASH_COST} to 16, or leave it unset.")
+    return found
+
+
+_read: tuple[tuple, Settings] | None = None  # (the EXCHANGE_* values read, the settings made from them)
+_overrides: dict[str, Any] = {}
+_overridden: tuple[Settings, Settings] | None = None  # (base, base with _overrides)
+
+
+def settings() -> Settings:
+    """The settings (read from the environment once; again only if an EXCHANGE_* variable changed since)."""
+    global _read, _overridden
+    key = tuple(os.environ.get(name) for name in ENV_NAMES)
+    read = _read
+    if read is None or read[0] != key:
+        read = _read = (key, from_environment(os.environ))
+    base = read[1]
+    if not _overrides:
+        return base
+    done = _overridden
+    if done is None or done[0] is not base:
+        done = _overridden = (base, dataclasses.replace(base, **_overrides))
+    return done[1]
+
+
+def reload() -> Settings:
+    """Forget what was read and read the environment again now."""
+    global _read, _overridden
+    _read = _overridden = None
+    return settings()
+
+
+@contextlib.contextmanager
+def override(**changes: Any) -> Iterator[Settings]:
+    """For tests: these fields replace what the environment says until the block ends.
+
+    The values are used as given (typed, e.g. `password_hash_cost=4`); the production rule on
+    the hash cost guards the environment a deployment is configured by, not a test's choice.
+    """
+    global _overridden
+    unknown = set(changes) - {s.field for s in SETTINGS}
+    if unknown:
+        raise TypeError(f"not a setting: {', '.join(sorted(unknown))}")
+    before = dict(_overrides)
+    _overrides.update(changes)
+    _overridden = None
+    try:
+        yield settings()
+    finally:
+        _overrides.clear()
+        _overrides.update(before)
+        _overridden = None
+
+
+def exit_on_error() -> None:
+    """Check the settings now; on a bad value print the message (no traceback) and exit with status 2."""
+    try:
+        settings()
+    except ConfigError as exc:
+        print(f"Error: {exc.message}", file=sys.stderr)
+        raise SystemExit(2) from None
