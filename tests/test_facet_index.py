@@ -70,7 +70,7 @@ def test_lesson_changes_are_applied_one_by_one_and_end_where_a_rebuild_does(fres
     rng = random.Random(4)
     admin = make_user(fresh_db, "admin")
     authors = [make_user(fresh_db, department_id=make_department(fresh_db, state=state)) for state in ("MN", "TX", "CA")]
-    live = {}
+    live, drafts = {}, set()
     facet_index.current(fresh_db)
     for step in range(15):
         writer = authors[step % 3]
@@ -88,8 +88,11 @@ def test_lesson_changes_are_applied_one_by_one_and_end_where_a_rebuild_does(fres
                     from exchange.lessons import moderation
 
                     moderation.decide(fresh_db, admin, target, "publish")
-        else:
-            target = rng.choice(sorted(live))
+                drafts.discard(target)
+            else:
+                drafts.add(target)
+        elif set(live) - drafts:
+            target = rng.choice(sorted(set(live) - drafts))  # only a published lesson can be withdrawn
             lessons.withdraw(fresh_db, live.pop(target), target)
         before = facet_index.current(fresh_db)
         _same(before, facet_index.build(fresh_db))
