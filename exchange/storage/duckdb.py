@@ -9,7 +9,6 @@ can be numbered under a process lock; PostgreSQL needs a row lock or advisory lo
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import re
 import threading
@@ -26,7 +25,6 @@ T = TypeVar("T")
 VERSION_TTL = 1.0  # seconds a data version read from the database is trusted for others' commits
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PATH = ROOT / "data" / "exchange.duckdb"
 
 
 def database_path() -> Path:

@@ -48,6 +48,7 @@ def running_app(db_path: Path, log_path: Path, env: dict | None = None):
         pytest.fail("Debian's chromium is required for browser tests: apt-get install chromium")
     port = free_port()
     env = {**os.environ, "EXCHANGE_DB": str(db_path), "EXCHANGE_MODE": "demo", "EXCHANGE_SEARCH_REFRESH_SECONDS": "2",
+           "EXCHANGE_PASSWORD_HASH_COST": "4",  # as the test process hashes (demo mode allows it)
            **(env or {})}
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
