@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from exchange.identity import accounts
+from exchange.identity import accounts, sessions
 from exchange.kernel import limits
 from exchange.models import ROLE_LABELS
 from exchange.ui import auth, core, markup, signin
@@ -50,7 +50,7 @@ if user.signed_in:
         elif st.query_params.get("password") == "changed":
             st.success(PASSWORD_CHANGED, icon=":material/check:")
     st.subheader("Sign out")
-    st.markdown("Sessions also end by themselves after 30 minutes without activity, or 12 hours in all.")
+    core.markdown(md("Sessions also end by themselves after {}.", sessions.lengths()))
     st.markdown("Signing out ends your session in every tab where it is open.")
     if st.button("Sign out", icon=":material/logout:"):
         if auth.sign_out(db, user):

@@ -198,3 +198,11 @@ def test_the_server_exits_with_the_message_instead_of_a_traceback(monkeypatch, c
         config.exit_on_error()
     assert exited.value.code == 2
     assert capsys.readouterr().err.startswith("Error: EXCHANGE_SESSION_MAX_HOURS='forever' is not allowed")
+
+
+def test_the_account_page_states_the_configured_session_lengths():
+    from exchange.identity import sessions
+
+    with config.override(session_idle=timedelta(minutes=45), session_max=timedelta(hours=8)):
+        assert sessions.lengths() == "45 minutes without activity, or 8 hours in all"
+    assert sessions.lengths() == "30 minutes without activity, or 12 hours in all"

@@ -53,6 +53,12 @@ def _length(span: timedelta) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
+def lengths() -> str:
+    """How long a session lasts, as the account page says it ("30 minutes without activity, or 12 hours in all")."""
+    settings = config.settings()
+    return f"{_length(settings.session_idle)} without activity, or {_length(settings.session_max)} in all"
+
+
 class _Messages(Mapping):
     """Why a session ended, in words; the idle and total lengths are the configured ones."""
 
