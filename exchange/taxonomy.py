@@ -12,6 +12,7 @@ from pathlib import Path
 from exchange.identity import audit, permissions
 from exchange.kernel import limits
 from exchange.kernel.cache import VersionedCache
+from exchange.storage import changes
 from exchange.storage.duckdb import ROOT, Database, rows, scalar
 from exchange.errors import Conflict, InvalidInput, NotFound
 from exchange.models import User
@@ -77,6 +78,7 @@ def seed(db: Database, path: Path = TAXONOMY_FILE) -> bool:
     def work(cur):
         if cur.execute("SELECT count(*) FROM practices").fetchone()[0]:
             return False
+        changes.record(cur, "taxonomy")
         practice_id = action_id = 0
         for c_pos, category in enumerate(data["categories"], start=1):
             cur.execute("INSERT INTO categories VALUES (?, ?, ?)", [c_pos, category["name"], c_pos])
@@ -102,7 +104,7 @@ def seed(db: Database, path: Path = TAXONOMY_FILE) -> bool:
         cur.executemany("INSERT INTO states VALUES (?, ?, ?, ?, ?, ?)", data["states"])
         return True
 
-    return db.write(work, entity="taxonomy")
+    return db.write(work, bump=False)  # a change only when it seeded (recorded above): not on every open
 
 
 # One snapshot per database and data version (a few kept: a reader may still hold the previous one).

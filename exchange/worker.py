@@ -5,6 +5,11 @@ reads the events after the consumer's position and, in one transaction per event
 on that transaction's cursor and moves the position past the event: the handler's effect (say, the
 notification rows it inserts) and the new position commit together, so an event is never lost
 (a failed handler leaves the position where it was, to try again) and never applied twice.
+
+Exactly once holds for the handler's database effects. A handler may run again when its
+transaction conflicts and is retried, so anything outside the database (an e-mail) must be sent
+by a later step that reads what the handler wrote (an outbox), not by the handler itself. A
+failing event holds back the consumer's later events until it succeeds.
 """
 
 from __future__ import annotations
@@ -54,7 +59,8 @@ def deliver(db, consumer: str, handler: Handler, *, batch: int = 100) -> int:
                     changes.advance(cur, consumer, event.seq)
                     return True
 
-                delivered += bool(db.write(work, bump=False))
+                # The handler's rows are data (e.g. notifications): the version moves, as entity "delivered:<name>".
+                delivered += bool(db.write(work, entity=f"delivered:{consumer}"))
             db.write(lambda cur: changes.advance(cur, consumer, found[-1].seq), bump=False)
 
 

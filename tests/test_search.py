@@ -285,3 +285,32 @@ def test_catching_up_change_by_change_ends_where_a_full_rebuild_does(corpus):
     incremental = _index_tables(db)
     search.refresh_index(db)
     assert _index_tables(db) == incremental
+
+
+def test_a_query_is_split_by_the_same_tokenizer_as_the_index(corpus):
+    db, author, admin, _ = corpus
+    lesson_id = publish(db, author, admin, title="Straße outreach with Ærøskøbing partners", summary="Straße.",
+                        **neutral_fields())
+    assert [l["id"] for l in browse.find(db, author, Filters(q="Straße")).lessons] == [lesson_id]
+    assert [l["id"] for l in browse.find(db, author, Filters(q="Ærøskøbing")).lessons] == [lesson_id]
+
+
+def test_a_failed_catch_up_answers_from_the_index_as_it_was(corpus, monkeypatch):
+    db, author, _, ids = corpus
+
+    def broken(_db):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(search, "catch_up", broken)
+    assert [l["id"] for l in browse.find(db, author, Filters(q="eviction")).lessons] == [ids["about"], ids["once"]]
+
+
+def test_a_card_is_never_shown_for_a_lesson_hidden_after_the_facet_index_was_read(corpus):
+    from exchange.discovery import facets
+
+    db, author, admin, ids = corpus
+    facets.current(db)
+    # Hidden by a write the facet index has not seen yet (no change recorded, version unchanged).
+    db.write(lambda cur: cur.execute("UPDATE lessons SET hidden = TRUE WHERE id = ?", [ids["none"]]), bump=False)
+    shown = [l["id"] for l in browse.find(db, author, Filters()).lessons]
+    assert ids["none"] not in shown and ids["about"] in shown

@@ -139,8 +139,10 @@ def _cards(cur, user: User, ids: list[int]) -> list[dict]:
     found = rows(cur, f"""WITH {lesson_facts("(SELECT * FROM lessons WHERE id IN (SELECT unnest($ids)))")}
         SELECT id, title, kind, summary, period_start, period_end, published_at, visibility, anonymous,
                shown_department_id, department_name, state_code, hhs_region, jurisdiction_type
-        FROM lesson_facts WHERE id IN (SELECT unnest($ids))""",
-                 {"viewer_department": viewer_department(user), "ids": ids})
+        FROM lesson_facts WHERE id IN (SELECT unnest($ids)) AND status = 'published' AND NOT hidden
+              AND (visibility = 'public' OR $members)""",
+                 {"viewer_department": viewer_department(user), "ids": ids,
+                  "members": permissions.allowed(user, "lesson.read", {"published"})})
     attach_tags(cur, found)
     order = {lesson_id: pos for pos, lesson_id in enumerate(ids)}
     found.sort(key=lambda lesson: order[lesson["id"]])

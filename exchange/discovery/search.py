@@ -211,19 +211,28 @@ def index_is_stale(db: Database) -> bool:
 
 def hits(cur: duckdb.DuckDBPyConnection, db: Database, query: str) -> dict[int, float]:
     """Lesson id → relevance score for every published, visible lesson matching the query (callers filter further)."""
-    words = terms(query)
-    if not words:
+    if not terms(query):
         return {}
-    catch_up(db)
-    stems = [r[0] for r in cur.execute(
-        f"""SELECT DISTINCT stem(t, '{STEMMER}') FROM (SELECT unnest({_tokens('?')}) AS t)
-            WHERE t NOT IN (SELECT sw FROM search.stopwords)""", [" ".join(words)]).fetchall()]
-    if not stems:
-        return {}
-    stats = cur.execute("SELECT count(*), avg(doc_len) FROM search.docs").fetchone()
-    found = cur.execute("SELECT termid, term, df FROM search.terms WHERE df > 0 AND term IN (SELECT unnest(?::VARCHAR[]))",
-                        [stems]).fetchall()
-    return _bm25(cur, stats, found)
+    try:
+        catch_up(db)
+    except Exception:  # noqa: BLE001 — a full or read-only disk must not stop search: answer from the last index
+        log.exception("search index catch-up failed; answering from the index as it was")
+        if index_seq(db) < 0:
+            raise
+    cur.execute("BEGIN TRANSACTION")  # terms, statistics and postings from one snapshot
+    try:
+        # The query is split by the same SQL tokenizer as the index (at most 20 words).
+        stems = [r[0] for r in cur.execute(
+            f"""SELECT DISTINCT stem(t, '{STEMMER}') FROM (SELECT unnest({_tokens('?')}[:20]) AS t)
+                WHERE t NOT IN (SELECT sw FROM search.stopwords)""", [query[:MAX_QUERY_CHARS]]).fetchall()]
+        if not stems:
+            return {}
+        stats = cur.execute("SELECT count(*), avg(doc_len) FROM search.docs").fetchone()
+        found = cur.execute("SELECT termid, term, df FROM search.terms WHERE df > 0 "
+                            "AND term IN (SELECT unnest(?::VARCHAR[]))", [stems]).fetchall()
+        return _bm25(cur, stats, found)
+    finally:
+        cur.execute("COMMIT")
 
 
 K1, B = 1.2, 0.75  # the usual BM25 constants (DuckDB's match_bm25 defaults)

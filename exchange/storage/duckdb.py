@@ -86,6 +86,7 @@ class Database:
         """Run `work(cursor)` in one transaction; retry on a write-write conflict, then report it."""
         for attempt in range(attempts):
             cur = self._con.cursor()
+            changes.take(cur)  # a cursor at a reused address starts with nothing recorded
             try:
                 cur.execute("BEGIN TRANSACTION")
                 result = work(cur)
@@ -141,7 +142,10 @@ class Database:
         if time.monotonic() - self._version_read_at > VERSION_TTL:
             try:
                 with self.read() as cur:
-                    self._version = changes.latest(cur)
+                    latest = changes.latest(cur)
+                # Never backwards: a commit on another thread may have moved it on while this read ran.
+                with self._commit_lock:
+                    self._version = max(self._version, latest)
             except duckdb.CatalogException:  # not migrated yet: no change log
                 self._version = 0
             self._version_read_at = time.monotonic()

@@ -139,21 +139,41 @@ def nav(page, title: str) -> None:
     wait_for_app(page)
 
 
+def _shows(widget, box, option) -> bool:
+    """Whether a multiselect's chips or a selectbox's value show the option."""
+    text = widget.inner_text()
+    try:
+        text += "\n" + box.input_value(timeout=1000)
+    except Exception:  # noqa: BLE001 — not an input: the chips' text is enough
+        pass
+    if isinstance(option, str):
+        return option in text
+    return re.search(option.pattern, text, re.M) is not None
+
+
 def choose(page, label: str, option: str | re.Pattern, *, scope=None) -> None:
     """Pick an option of a multiselect or selectbox by its label; a text option is typed first to narrow the list.
 
-    Waits for the app to settle first: a rerun still in flight (the previous field's change) redraws the
-    widget and closes an open list, so a click on an option would land on nothing (seen on a loaded CI box).
+    Waits for the app to settle first, and checks the widget then shows the option: a rerun still in
+    flight (the previous field's change) redraws the widget and closes an open list, so a click on an
+    option can land on nothing on a loaded box (seen in CI, twice); then it tries again.
     """
-    wait_for_app(page)
-    box = (scope or page).get_by_role("combobox", name=label, exact=True)
-    box.click()
-    if isinstance(option, str):
-        page.keyboard.type(option)
-    else:
-        page.keyboard.press("ArrowDown")
-    page.get_by_role("option", name=option, exact=isinstance(option, str)).first.click()
-    page.keyboard.press("Escape")
+    root = scope or page
+    box = root.get_by_role("combobox", name=label, exact=True)
+    widget = root.locator("[data-testid='stMultiSelect'], [data-testid='stSelectbox']").filter(has=box)
+    for attempt in range(3):
+        wait_for_app(page)
+        box.click()
+        if isinstance(option, str):
+            page.keyboard.type(option)
+        else:
+            page.keyboard.press("ArrowDown")
+        page.get_by_role("option", name=option, exact=isinstance(option, str)).first.click()
+        page.keyboard.press("Escape")
+        wait_for_app(page)
+        if widget.count() == 0 or _shows(widget.first, box, option):
+            return
+    raise AssertionError(f"{label}: the option {option!r} did not stay chosen after 3 tries")
 
 
 def fill_date(page, label: str, day: date) -> None:

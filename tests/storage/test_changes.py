@@ -87,11 +87,12 @@ def test_the_data_version_is_read_from_the_database_so_another_connection_sees_i
         first.write(lambda cur: changes.record(cur, "lesson", 1))
         with first.read() as cur:  # a second handle on the same file, as a CLI command or replica would have
             assert changes.latest(cur) == first.data_version()
+        version = first.data_version()
     finally:
         first.close()
     again = open_database(path)
     try:
-        assert again.data_version() == 2  # the migration's first row, then the write
+        assert again.data_version() == version  # nothing migrated again: the same number, read from the file
     finally:
         again.close()
 
@@ -128,3 +129,23 @@ def test_only_real_transaction_conflicts_are_retried(fresh_db):
     with pytest.raises(Conflict):
         fresh_db.write(conflict, attempts=3)
     assert attempts.count(2) == 3
+
+
+def test_the_data_version_never_goes_backwards(fresh_db, monkeypatch):
+    from exchange.storage import duckdb as store
+
+    fresh_db.data_version()
+    fresh_db._version += 5  # as if another thread committed while this one was reading the old number
+    fresh_db._version_read_at = float("-inf")  # the cached number is due to be read again
+    expected = fresh_db._version
+    assert fresh_db.data_version() == expected
+    monkeypatch.setattr(store, "VERSION_TTL", 0.0)
+    assert fresh_db.data_version() == expected
+
+
+def test_seeding_an_existing_taxonomy_is_not_a_change(fresh_db):
+    from exchange import taxonomy
+
+    before = fresh_db.data_version()
+    assert taxonomy.seed(fresh_db) is False
+    assert fresh_db.data_version() == before

@@ -70,3 +70,18 @@ def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path):
 
 def test_comment_lines_are_dropped_before_splitting_statements():
     assert migrations.statements("-- one; two\nSELECT 1;\n  -- three;\nSELECT 2") == ["SELECT 1", "SELECT 2"]
+
+
+def test_running_migrations_is_a_data_change_for_derived_views(tmp_path):
+    db = open_database(tmp_path / "m.duckdb")
+    try:
+        before = db.data_version()
+        extra = tmp_path / "more"
+        extra.mkdir()
+        for path in migrations.FOLDER.glob("*.sql"):
+            shutil.copy(path, extra)
+        (extra / "9999_touch.sql").write_text("UPDATE settings SET value = value;\n")
+        assert migrations.migrate(db, extra) == ["9999_touch"]
+        assert db.data_version() > before
+    finally:
+        db.close()

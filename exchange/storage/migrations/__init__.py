@@ -66,6 +66,9 @@ def migrate(db: "Database", folder: Path = FOLDER) -> list[str]:
             raise SchemaOutOfDate(f"The database migration {name} failed and was rolled back, so the database "
                                   f"is unchanged: {exc}") from exc
         ran.append(name)
+    if ran and "0006_changes" in done | set(ran):
+        # A migration may change any data: derived views (search index, facets) must look again.
+        db.write(lambda cur: None)
     return ran
 
 
