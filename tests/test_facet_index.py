@@ -127,3 +127,34 @@ def test_writes_that_do_not_touch_lessons_keep_the_arrays(fresh_db):
     fresh_db.write(lambda cur: changes.record(cur, "assessment", 1))
     second = facet_index.current(fresh_db)
     assert second.version == first.version + 1 and second.ids is first.ids
+
+
+def test_an_anonymous_lessons_place_in_newest_reveals_only_its_day_to_others(fresh_db):
+    from datetime import datetime
+
+    from exchange.discovery import browse
+    from exchange.discovery.browse import Filters
+    from exchange.storage import changes
+    from tests.helpers import valid_lesson
+
+    admin = make_user(fresh_db, "admin")
+    home = make_department(fresh_db)
+    author = make_user(fresh_db, department_id=home)
+    others = [make_user(fresh_db, department_id=make_department(fresh_db)) for _ in range(2)]
+    named = publish(fresh_db, author, admin, valid_lesson(title="Named"))
+    anonymous = publish(fresh_db, author, admin, valid_lesson(title="Anonymous", anonymous=True))
+    early = publish(fresh_db, others[0], admin, valid_lesson(title="Early"))
+    late = publish(fresh_db, others[1], admin, valid_lesson(title="Late"))
+    times = {named: datetime(2026, 5, 4, 10, 0, 0), anonymous: datetime(2026, 5, 4, 10, 0, 5),
+             early: datetime(2026, 5, 4, 9, 0), late: datetime(2026, 5, 4, 11, 0)}
+
+    def work(cur):
+        for lesson_id, when in times.items():
+            cur.execute("UPDATE lessons SET published_at = ? WHERE id = ?", [when, lesson_id])
+            changes.record(cur, "lesson", lesson_id)
+
+    fresh_db.write(work)
+    stranger = [l["id"] for l in browse.find(fresh_db, others[0], Filters(sort="newest")).lessons]
+    assert stranger == [late, named, early, anonymous]  # the anonymous one sorts by its day alone
+    own = [l["id"] for l in browse.find(fresh_db, author, Filters(sort="newest")).lessons]
+    assert own == [late, anonymous, named, early]

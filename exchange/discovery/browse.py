@@ -105,7 +105,7 @@ def find(db: Database, user: User, filters: Filters) -> Results:
         pages = max(1, -(-total // per_page))
         page = max(1, min(int(filters.page or 1), pages))
         page_ids = index.ordered_ids(positions, filters.effective_sort, scores, offset=(page - 1) * per_page,
-                                     limit=per_page)
+                                     limit=per_page, viewer_department=viewer_department(user))
         lessons = _cards(cur, user, page_ids)
         if scores is not None:
             for lesson in lessons:
@@ -202,7 +202,8 @@ def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -
     table = []
     with db.read() as cur:
         index, positions, _, _, scores = _matching(db, cur, user, filters)
-        ids = index.ordered_ids(positions, filters.effective_sort, scores, limit=limit)
+        ids = index.ordered_ids(positions, filters.effective_sort, scores, limit=limit,
+                                viewer_department=viewer_department(user))
         refs = public_refs(cur, ids)
         for start in range(0, len(ids), 500):
             for lesson in _cards(cur, user, ids[start:start + 500]):

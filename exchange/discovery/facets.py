@@ -23,6 +23,7 @@ from exchange.storage import changes
 from exchange.storage.duckdb import Database
 from exchange.models import KINDS, POPULATION_BANDS
 
+DAY_US = 86_400_000_000  # a day in microseconds (published is epoch microseconds, UTC)
 # facet name -> (column as seen by the lesson's own department, column as seen by anyone else)
 _SCALARS = {
     "kind": ("kind", "kind"),
@@ -85,23 +86,39 @@ class FacetIndex:
         return np.nonzero(every)[0], int(every.sum()), facets
 
     def ordered_ids(self, positions: np.ndarray, sort: str, scores: dict[int, float] | None, *,
-                    offset: int = 0, limit: int | None = None) -> list[int]:
-        """Lesson ids at `positions`, in the view's order (a slice of it when offset/limit are given)."""
+                    offset: int = 0, limit: int | None = None, viewer_department: int = -1) -> list[int]:
+        """Lesson ids at `positions`, in the view's order (a slice of it when offset/limit are given).
+
+        To anyone outside its department an anonymous lesson is ordered by its publish day only (as its
+        coarsened time shows) and ties are broken by a scrambled id, so its place in "Newest" does not sit
+        it next to the same department's named lesson published a moment before.
+        """
+        published, tiebreak = self._order_keys(viewer_department)
         if sort != "relevance" and limit is not None and offset + limit < len(positions) // 4:
             # Only the first offset+limit rows matter: keep those at or before the cut-off time, then sort.
-            key = self.published[positions] if sort == "oldest" else -self.published[positions]
+            key = published[positions] if sort == "oldest" else -published[positions]
             cut = np.partition(key, offset + limit - 1)[offset + limit - 1]
             positions = positions[key <= cut]
         ids = self.ids[positions]
+        ties = tiebreak[positions]
         if sort == "relevance" and scores is not None:
             score = np.array([scores.get(int(i), 0.0) for i in ids])
-            order = np.lexsort((-ids, -score))
+            order = np.lexsort((-ties, -score))
         elif sort == "oldest":
-            order = np.lexsort((ids, self.published[positions]))
+            order = np.lexsort((ties, published[positions]))
         else:
-            order = np.lexsort((-ids, -self.published[positions]))
+            order = np.lexsort((-ties, -published[positions]))
         end = None if limit is None else offset + limit
         return ids[order][offset:end].tolist()
+
+    def _order_keys(self, viewer_department: int) -> tuple[np.ndarray, np.ndarray]:
+        """(publish time, tie-break) per row as this viewer may order by them."""
+        hidden = (self.stranger["department"] < 0) & (self.department != viewer_department)
+        if not hidden.any():
+            return self.published, self.ids
+        published = np.where(hidden, self.published // DAY_US * DAY_US, self.published)
+        scrambled = (self.ids * 2654435761) % 4294967291  # a fixed permutation of ids: no neighbour in time
+        return published, np.where(hidden, -1 - scrambled, self.ids)
 
     def _mask(self, name: str, values: tuple, seen: dict[str, np.ndarray]) -> np.ndarray:
         if name in self.links:
