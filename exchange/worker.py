@@ -64,24 +64,46 @@ def deliver(db, consumer: str, handler: Handler, *, batch: int = 100) -> int:
             db.write(lambda cur: changes.advance(cur, consumer, found[-1].seq), bump=False)
 
 
-class Worker(threading.Thread):
-    """Runs `deliver` for each consumer every `interval` seconds until stopped."""
+class Periodic(threading.Thread):
+    """Runs `task(db)` every `interval` seconds outside the request path, until stopped or the database goes.
 
-    def __init__(self, db, consumers: dict[str, Handler], interval: float = 5.0):
-        super().__init__(name="exchange-worker", daemon=True)
+    Holds the database weakly (a closed, forgotten database ends the thread); a failing round is logged
+    and the next one tries again.
+    """
+
+    def __init__(self, db, name: str, task: Callable[[Any], None], interval: float):
+        super().__init__(name=name, daemon=True)
         self._db = weakref.ref(db)
-        self.consumers = consumers
+        self.task = task
         self.interval = interval
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.wait(self.interval):
             db = self._db()
-            if db is None:
+            if db is None or not db.open:
                 return
-            for name, handler in self.consumers.items():
-                try:
-                    deliver(db, name, handler)
-                except Exception:  # noqa: BLE001 — the position did not move; the next round retries
-                    log.exception("delivering events to %s failed", name)
+            try:
+                self.task(db)
+            except Exception:  # noqa: BLE001 — keep going: what the task derives catches up next round
+                if not db.open:
+                    return
+                log.exception("%s failed", self.name)
             del db
+
+
+class Worker(Periodic):
+    """Runs `deliver` for each consumer every `interval` seconds until stopped."""
+
+    def __init__(self, db, consumers: dict[str, Handler], interval: float = 5.0):
+        self.consumers = consumers
+        super().__init__(db, "exchange-worker", self._deliver_all, interval)
+
+    def _deliver_all(self, db) -> None:
+        for name, handler in self.consumers.items():
+            try:
+                deliver(db, name, handler)
+            except Exception:  # noqa: BLE001 — the position did not move; the next round retries
+                if not db.open:
+                    raise
+                log.exception("delivering events to %s failed", name)

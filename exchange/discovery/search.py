@@ -29,6 +29,7 @@ import weakref
 import duckdb
 
 from exchange.storage import changes
+from exchange.worker import Periodic
 from exchange.storage.duckdb import Database
 
 log = logging.getLogger(__name__)
@@ -253,30 +254,7 @@ def _bm25(cur: duckdb.DuckDBPyConnection, stats, found: list[tuple]) -> dict[int
     return {lesson_id: float(score) for lesson_id, score in rows_}
 
 
-class _Refresher(threading.Thread):
-    """Keeps the index caught up outside the request path (a search also catches up, so this is only a head start)."""
-
-    def __init__(self, db: Database, interval: float):
-        super().__init__(name="search-index-catch-up", daemon=True)
-        self._db = weakref.ref(db)
-        self.interval = interval
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            db = self._db()
-            if db is None:
-                return
-            try:
-                catch_up(db)
-            except duckdb.ConnectionException:
-                return  # the database was closed
-            except Exception:  # noqa: BLE001 — keep going; a search catches up by itself
-                log.exception("search index catch-up failed")
-            del db
-
-
-_refreshers: "weakref.WeakKeyDictionary[Database, _Refresher]" = weakref.WeakKeyDictionary()
+_refreshers: "weakref.WeakKeyDictionary[Database, Periodic]" = weakref.WeakKeyDictionary()
 
 
 def start_refresher(db: Database, interval: float = 20.0) -> None:
@@ -284,7 +262,8 @@ def start_refresher(db: Database, interval: float = 20.0) -> None:
     running = _refreshers.get(db)
     if running is not None and running.is_alive():
         return
-    refresher = _Refresher(db, interval)
+    # Only a head start: a search catches up by itself first.
+    refresher = Periodic(db, "search-index-catch-up", catch_up, interval)
     _refreshers[db] = refresher
     refresher.start()
 

@@ -31,6 +31,10 @@ class Store(Protocol):
     def data_version(self) -> int:
         """The newest change-log sequence number."""
 
+    @property
+    def open(self) -> bool:
+        """False once closed."""
+
     def close(self) -> None:
         """Release the connection."""
 

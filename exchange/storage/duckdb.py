@@ -54,6 +54,7 @@ class Database:
             self._con = duckdb.connect(self.path)
         except duckdb.Error as exc:
             raise classify(exc, self.path) from exc
+        self._closed = False
         self._commit_lock = threading.Lock()  # commits that append to the change log, one at a time
         self._version = 0
         self._version_read_at = float("-inf")
@@ -156,8 +157,14 @@ class Database:
         """The data version (same as data_version())."""
         return self.data_version()
 
+    @property
+    def open(self) -> bool:
+        """False once closed (background threads stop on it)."""
+        return not self._closed
+
     def close(self) -> None:
         """Close the connection."""
+        self._closed = True
         self._con.close()
 
 
