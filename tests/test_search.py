@@ -314,3 +314,14 @@ def test_a_card_is_never_shown_for_a_lesson_hidden_after_the_facet_index_was_rea
     db.write(lambda cur: cur.execute("UPDATE lessons SET hidden = TRUE WHERE id = ?", [ids["none"]]), bump=False)
     shown = [l["id"] for l in browse.find(db, author, Filters()).lessons]
     assert ids["none"] not in shown and ids["about"] in shown
+
+
+def test_lessons_with_the_same_words_score_exactly_alike_so_their_order_is_stable(corpus):
+    db, author, admin, _ = corpus
+    twins = [publish(db, author, admin, title="Tapir outreach", summary="Tapir tapir.", **neutral_fields())
+             for _ in range(3)]
+    with db.read() as cur:
+        scores = [search.hits(cur, db, "tapir") for _ in range(5)]
+    assert all(s == scores[0] for s in scores) and len({scores[0][t] for t in twins}) == 1
+    orders = {tuple(l["id"] for l in browse.find(db, author, Filters(q="tapir")).lessons) for _ in range(5)}
+    assert len(orders) == 1

@@ -251,7 +251,9 @@ def _bm25(cur: duckdb.DuckDBPyConnection, stats, found: list[tuple]) -> dict[int
         f"""SELECT lesson_id, sum({weight} * tf * {K1 + 1} / (tf + {K1} * ({1 - B} + {B} * doc_len / ?)))
             FROM search.postings WHERE termid IN ({', '.join('?' for _ in idf)}) GROUP BY 1""",
         [*params, avgdl, *idf]).fetchall()
-    return {lesson_id: float(score) for lesson_id, score in rows_}
+    # Rounded: DuckDB sums floats in parallel, in no fixed order, so equal scores can differ in the last
+    # bits from one query to the next and swap tied lessons between two loads of the same page.
+    return {lesson_id: round(float(score), 9) for lesson_id, score in rows_}
 
 
 _refreshers: "weakref.WeakKeyDictionary[Database, Periodic]" = weakref.WeakKeyDictionary()
