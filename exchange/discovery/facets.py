@@ -67,7 +67,8 @@ class FacetIndex:
         """(matching row positions, total, facet counts) for a viewer and the selected filters."""
         base = np.ones(len(self.ids), bool) if members else self.public.copy()
         if hit_ids is not None:
-            base &= np.isin(self.ids, np.fromiter(hit_ids, dtype=np.int64))
+            hits = hit_ids if isinstance(hit_ids, np.ndarray) else np.fromiter(hit_ids, dtype=np.int64)
+            base &= np.isin(self.ids, hits)
         mine = self.department == viewer_department
         seen = {name: np.where(mine, self.own[name], self.stranger[name]) for name in _SCALARS}
         masks = {name: self._mask(name, values, seen) for name, values in selected.items() if values}
@@ -85,7 +86,20 @@ class FacetIndex:
             facets[name] = self._counts(name, rows, seen)
         return np.nonzero(every)[0], int(every.sum()), facets
 
-    def ordered_ids(self, positions: np.ndarray, sort: str, scores: dict[int, float] | None, *,
+    def readable(self, ids: np.ndarray, *, viewer_department: int, members: bool) -> np.ndarray:
+        """For each id: is it a published lesson this viewer may read (public, or members-only for a member)?"""
+        ids = np.asarray(ids, np.int64)
+        where = np.searchsorted(self.ids, ids)
+        where = np.minimum(where, max(len(self.ids) - 1, 0))
+        found = (self.ids[where] == ids) if len(self.ids) else np.zeros(len(ids), bool)
+        return found & (True if members else self.public[where])
+
+    def tagged(self, name: str, value: int) -> np.ndarray:
+        """Ids of the lessons linked to this practice, action or risk type."""
+        lesson_ids, values = self.pairs[name]
+        return lesson_ids[values == value]
+
+    def ordered_ids(self, positions: np.ndarray, sort: str, scores, *,
                     offset: int = 0, limit: int | None = None, viewer_department: int = -1) -> list[int]:
         """Lesson ids at `positions`, in the view's order (a slice of it when offset/limit are given).
 
@@ -102,8 +116,7 @@ class FacetIndex:
         ids = self.ids[positions]
         ties = tiebreak[positions]
         if sort == "relevance" and scores is not None:
-            score = np.array([scores.get(int(i), 0.0) for i in ids])
-            order = np.lexsort((-ties, -score))
+            order = np.lexsort((-ties, -_scores_at(ids, scores)))
         elif sort == "oldest":
             order = np.lexsort((ties, published[positions]))
         else:
@@ -137,6 +150,18 @@ class FacetIndex:
         codes = seen[name][rows]
         counts = np.bincount(codes[codes >= 0], minlength=len(self.vocab[name]))
         return {self.vocab[name][i]: int(c) for i, c in enumerate(counts) if c}
+
+
+def _scores_at(ids: np.ndarray, scores) -> np.ndarray:
+    """The score of each id: `scores` is a dict or a pair of arrays (ids, scores); 0 where absent."""
+    if isinstance(scores, dict):
+        return np.array([scores.get(int(i), 0.0) for i in ids])
+    hit_ids, values = scores
+    if not len(hit_ids) or not len(ids):
+        return np.zeros(len(ids))
+    by_id = np.zeros(max(int(hit_ids.max()), int(ids.max())) + 1)
+    by_id[hit_ids] = values
+    return by_id[ids]
 
 
 _cache: "weakref.WeakKeyDictionary[Database, FacetIndex]" = weakref.WeakKeyDictionary()
