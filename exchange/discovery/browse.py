@@ -13,12 +13,11 @@ from datetime import date
 import numpy as np
 
 from exchange.identity import audit, permissions
-from exchange.discovery import facets as facet_index, search, textindex
+from exchange.discovery import cards, facets as facet_index, search, textindex
 from exchange.kernel import csv, text, urlcodec
-from exchange.privacy.anonymity import attribution_line, lesson_facts, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
+from exchange.privacy.anonymity import attribution_line, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
 from exchange.storage.duckdb import Database, rows
 from exchange.errors import InvalidInput
-from exchange.lessons import attach_tags
 from exchange.models import KINDS, POPULATION_BANDS, User
 
 PER_PAGE = 20
@@ -110,7 +109,7 @@ def find(db: Database, user: User, filters: Filters) -> Results:
         page = max(1, min(int(filters.page or 1), pages))
         page_ids = index.ordered_ids(positions, filters.effective_sort, scores, offset=(page - 1) * per_page,
                                      limit=per_page, viewer_department=viewer_department(user))
-        lessons = _cards(cur, user, page_ids)
+        lessons = cards.cards(db, cur, user, page_ids)
         if found is not None:
             by_id = dict(zip(found.ids[np.isin(found.ids, page_ids)].tolist(),
                              found.scores[np.isin(found.ids, page_ids)].tolist()))
@@ -136,31 +135,6 @@ def known_only(db: Database, filters: Filters) -> tuple[Filters, tuple[str, ...]
             changes[name] = kept
             dropped.append(name)
     return (replace(filters, **changes) if changes else filters), tuple(dropped)
-
-
-_CARD_SOURCE = """(SELECT id, title, kind, summary, period_start, period_end, created_at, updated_at, submitted_at,
-                           published_at, visibility, anonymous, department_id, author_id, status, hidden
-                    FROM lessons WHERE id IN (SELECT unnest($ids)))"""
-
-
-def _cards(cur, user: User, ids: list[int]) -> list[dict]:
-    if not ids:
-        return []
-    # Filter lessons before the joins: the page's 20 rows, not the whole table.
-    # Only the columns a card shows: carrying every long text field through the joins tripled the time.
-    found = rows(cur, f"""WITH {lesson_facts(_CARD_SOURCE)}
-        SELECT id, title, kind, summary, period_start, period_end, published_at, visibility, anonymous,
-               shown_department_id, department_name, state_code, hhs_region, jurisdiction_type
-        FROM lesson_facts WHERE id IN (SELECT unnest($ids)) AND status = 'published' AND NOT hidden
-              AND (visibility = 'public' OR $members)""",
-                 {"viewer_department": viewer_department(user), "ids": ids,
-                  "members": permissions.allowed(user, "lesson.read", {"published"})})
-    attach_tags(cur, found)
-    order = {lesson_id: pos for pos, lesson_id in enumerate(ids)}
-    found.sort(key=lambda lesson: order[lesson["id"]])
-    for lesson in found:
-        lesson["attribution"] = attribution_line(lesson)
-    return found
 
 
 SAME_STORY = 0.8    # cosine of two lessons' term frequencies above which they tell the same story
@@ -224,7 +198,7 @@ def _best_distinct(db: Database, cur, user: User, snap, ids: np.ndarray, scores:
         chosen.append(lesson_id)
         if len(chosen) == limit:
             break
-    return _cards(cur, user, chosen)
+    return cards.cards(db, cur, user, chosen)
 
 
 # "ref" is a stable, non-sequential reference (anonymity.public_refs), not the id: neighbouring ids would
@@ -249,7 +223,7 @@ def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -
                                 viewer_department=viewer_department(user))
         refs = public_refs(cur, ids)
         for start in range(0, len(ids), 500):
-            for lesson in _cards(cur, user, ids[start:start + 500]):
+            for lesson in cards.cards(db, cur, user, ids[start:start + 500], cached=False):
                 published = lesson["published_at"].date() if lesson.get("published_at") else None
                 table.append({**lesson, "ref": refs[lesson["id"]], "published": published,
                               "practices": "; ".join(p["name"] for p in lesson["practices"]),
