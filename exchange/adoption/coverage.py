@@ -1,0 +1,149 @@
+"""Charts of reach: cumulative adoption with both denominators, population covered, and breakdowns by kind of place.
+
+Same shape as `charts`: each returns a ChartView with a title, a takeaway computed from its data,
+alt text and a table; suppressed rows are grey and say why, never a number.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from exchange.adoption.aggregates import Dashboard
+from exchange.adoption.charts import (ADOPTING, GREY, SHARE_RANGE, ChartView, _frame, _labels, _practice, _scope,
+                                      _title, _why_grey, hidden, percent)
+from exchange.models import JURISDICTION_TYPES, POPULATION_BAND_LABELS, POPULATION_BANDS, URBAN_RURAL_LEVELS
+
+ASSESSED, DIRECTORY = "of departments that have assessed", "of all departments in the directory"
+BREAKDOWN_TITLES = {"population_band": ("Adoption by population served", "population band", POPULATION_BANDS),
+                    "urban_rural": ("Adoption by urban–rural level", "urban–rural level", URBAN_RURAL_LEVELS),
+                    "jurisdiction_type": ("Adoption by jurisdiction type", "jurisdiction type", JURISDICTION_TYPES)}
+
+
+def curve(d: Dashboard) -> ChartView:
+    """Cumulative adoption by quarter: the share at Implementing or Sustaining, over both denominators."""
+    df = _frame(d.curve, ["quarter", "departments", "share", "share_directory", "suppressed", "why"])
+    long = pd.concat([df.assign(denominator=ASSESSED, value=df["share"]),
+                      df.assign(denominator=DIRECTORY, value=df["share_directory"])], ignore_index=True)
+    long["value_label"] = [percent(v, w) for v, w in zip(long["value"], long["why"])]
+    shown = long[~long["suppressed"]]
+    dash = alt.StrokeDash("denominator:N", title="Share", sort=[ASSESSED, DIRECTORY],
+                          scale=alt.Scale(domain=[ASSESSED, DIRECTORY], range=[[1, 0], [6, 3]]),
+                          legend=alt.Legend(orient="bottom", labelLimit=320))
+    base = alt.Chart(shown).encode(
+        x=alt.X("quarter:O", title="Quarter", sort=d.quarters, axis=alt.Axis(labelAngle=-40)),
+        y=alt.Y("value:Q", title=f"Share {ADOPTING}", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip("quarter:O", title="Quarter"), alt.Tooltip("denominator:N", title="Share"),
+                 alt.Tooltip("value_label:N", title=f"Share {ADOPTING}")])
+    lines = base.mark_line(strokeWidth=2, color="#0072B2").encode(strokeDash=dash)
+    points = base.mark_point(filled=True, size=60, color="#0072B2").encode(
+        shape=alt.Shape("denominator:N", sort=[ASSESSED, DIRECTORY], legend=None,
+                        scale=alt.Scale(domain=[ASSESSED, DIRECTORY], range=["circle", "square"])))
+    title = f"Cumulative adoption: {_practice(d)}"
+    pooled = "" if d.practice_name else " (department–practice pairs, pooled)"
+    chart = (lines + points).properties(title=_title(title, f"Share {ADOPTING} at each quarter's end{pooled}"),
+                                        height=280)
+    ok = df[~df["suppressed"]]
+    if ok.empty:
+        takeaway = f"No quarter of this period has {d.threshold} or more assessed departments for these filters."
+    else:
+        first, last = ok.iloc[0], ok.iloc[-1]
+        takeaway = (f"By {last.quarter}, {last.share:.0%} {ASSESSED} ({int(last.departments):,}) and "
+                    f"{last.share_directory:.0%} {DIRECTORY} ({d.directory:,}) were {ADOPTING} {_practice(d)}, "
+                    f"from {first.share:.0%} and {first.share_directory:.0%} in {first.quarter}.")
+    _labels(df)
+    df["directory_label"] = [percent(v, w) for v, w in zip(df["share_directory"], df["why"])]
+    table = df.rename(columns={"quarter": "Quarter", "departments_label": "Departments assessed",
+                               "share_label": f"Share {ASSESSED}", "directory_label": f"Share {DIRECTORY}"})[
+        ["Quarter", "Departments assessed", f"Share {ASSESSED}", f"Share {DIRECTORY}"]]
+    alt_text = (f"Line chart with two lines, one solid with circles ({ASSESSED}) and one dashed with squares "
+                f"({DIRECTORY}): the share {ADOPTING} {_practice(d)} at each quarter's end from {d.quarters[0]} "
+                f"to {d.quarters[-1]}. {takeaway}")
+    return ChartView("chart_curve", title, chart, takeaway, alt_text, table, min_width=520)
+
+
+def population(d: Dashboard) -> ChartView:
+    """Per practice: the share of the population (in the filtered directory) served by adopting departments."""
+    df = _frame(d.population, ["practice_id", "practice", "position", "departments", "population", "share",
+                               "suppressed", "why"])
+    _labels(df)
+    df["bar"] = df["share"].where(~df["suppressed"], 0.0)
+    order = list(dict.fromkeys(df.sort_values("position")["practice"]))
+    base = alt.Chart(df).encode(
+        y=alt.Y("practice:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        tooltip=[alt.Tooltip("practice:N", title="Practice"), alt.Tooltip("share_label:N", title="Population covered"),
+                 alt.Tooltip("departments_label:N", title="Departments assessed")])
+    bars = base.mark_bar(color="#0072B2").encode(
+        x=alt.X("bar:Q", title="Share of the population served", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%")))
+    labels = base.mark_text(align="left", dx=4, color="black").encode(x=alt.X("bar:Q"), text="share_label:N")
+    title = "Population covered"
+    chart = (bars + labels).properties(
+        title=_title(title, f"Share of the population served by departments {ADOPTING} each practice, {_scope(d)}"),
+        height=alt.Step(22))
+    ok = df[~df["suppressed"]]
+    if ok.empty:
+        takeaway = f"No practice has {d.threshold} or more assessed departments for these filters."
+    else:
+        top, low = ok.loc[ok["share"].idxmax()], ok.loc[ok["share"].idxmin()]
+        if len(ok) == 1:
+            takeaway = (f"Departments {ADOPTING} {top.practice} serve {top.share:.0%} of the population of the "
+                        f"{d.directory:,} departments in view.")
+        else:
+            takeaway = (f"Departments {ADOPTING} {top.practice} serve {top.share:.0%} of the population of the "
+                        f"{d.directory:,} departments in view, the most of any practice; {low.practice} reaches "
+                        f"{low.share:.0%}.")
+    table = df.rename(columns={"practice": "Practice", "departments_label": "Departments assessed",
+                               "share_label": "Share of the population served"})[
+        ["Practice", "Departments assessed", "Share of the population served"]]
+    alt_text = (f"Horizontal bars, one per practice: the share of the population served by departments {ADOPTING} "
+                f"it, {_scope(d)}. Suppressed practices have no bar and say why. {takeaway}")
+    return ChartView("chart_population", title, chart, takeaway, alt_text, table, min_width=520)
+
+
+def breakdowns(d: Dashboard) -> list[ChartView]:
+    """One bar chart per kind of place: population band, urban–rural level, jurisdiction type."""
+    return [_breakdown(d, dim) for dim in BREAKDOWN_TITLES]
+
+
+def _breakdown(d: Dashboard, dim: str) -> ChartView:
+    title, noun, order = BREAKDOWN_TITLES[dim]
+    df = _frame(d.breakdowns.get(dim, []), [dim, "departments", "share", "suppressed", "why"])
+    _labels(df)
+    names = POPULATION_BAND_LABELS if dim == "population_band" else {}
+    df["category"] = [names.get(v, v) for v in df[dim]]
+    df["bar"] = df["share"].where(~df["suppressed"], 0.0)
+    sort = [names.get(v, v) for v in order]
+    df["text"] = [f"{s} (n={n})" if not sup else s for s, n, sup in
+                  zip(df["share_label"], df["departments_label"], df["suppressed"])]
+    base = alt.Chart(df).encode(
+        y=alt.Y("category:N", sort=sort, title=None, axis=alt.Axis(labelLimit=260)),
+        tooltip=[alt.Tooltip("category:N", title=noun.capitalize()),
+                 alt.Tooltip("share_label:N", title=f"Share {ADOPTING}"),
+                 alt.Tooltip("departments_label:N", title="Departments assessed")])
+    bars = base.mark_bar().encode(
+        x=alt.X("bar:Q", title=f"Share {ADOPTING}", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.when("datum.suppressed").then(alt.value(GREY)).otherwise(alt.value(SHARE_RANGE[1])))
+    labels = base.mark_text(align="left", dx=4, color="black").encode(
+        x=alt.X("bar:Q"), text=alt.Text("text:N"))
+    chart = (bars + labels).properties(
+        title=_title(f"{title}: {_practice(d)}", f"Share {ADOPTING}, {_scope(d)}"), height=alt.Step(24))
+    ok = df[~df["suppressed"]]
+    if ok.empty:
+        takeaway = f"No {noun} has {d.threshold} or more assessed departments for these filters."
+    elif len(ok) == 1:
+        one = ok.iloc[0]
+        takeaway = f"Only {one.category} can be shown: {one.share:.0%} {ADOPTING} ({int(one.departments):,} departments)."
+    else:
+        top, low = ok.loc[ok["share"].idxmax()], ok.loc[ok["share"].idxmin()]
+        takeaway = (f"By {noun}, {top.category} is furthest along ({top.share:.0%} {ADOPTING}) and {low.category} "
+                    f"lags ({low.share:.0%}).")
+    hidden_n = int(df["suppressed"].sum())
+    if hidden_n and not ok.empty:
+        takeaway += f" {hidden_n} more {'is' if hidden_n == 1 else 'are'} suppressed ({hidden(None)} departments, or withheld)."
+    table = df.rename(columns={"category": noun.capitalize(), "departments_label": "Departments assessed",
+                               "share_label": f"Share {ADOPTING}"})[
+        [noun.capitalize(), "Departments assessed", f"Share {ADOPTING}"]]
+    alt_text = (f"Horizontal bars, one per {noun}: the share of departments {ADOPTING} {_practice(d)}, {_scope(d)}. "
+                f"Grey bars are suppressed: {_why_grey(d)}. {takeaway}")
+    return ChartView(f"chart_by_{dim}", f"{title}: {_practice(d)}", chart, takeaway, alt_text, table, min_width=480)
