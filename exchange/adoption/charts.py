@@ -337,7 +337,8 @@ def tile_map(d: Dashboard) -> ChartView:
         what = (f"assessed departments are {ADOPTING} {d.practice_name}" if d.practice_name else
                 "assessed departments' practices are at Implementing or Sustaining")
         takeaway = f"{top.state_name} leads: {top.share:.0%} of its {int(top.departments):,} {what}"
-        takeaway += f"; {small} more states are suppressed and shown in grey." if small else "."
+        takeaway += (f"; {small} more {'state is' if small == 1 else 'states are'} suppressed and shown in grey."
+                     if small else ".")
     table = df[~df["empty"]].rename(columns={"state_name": "State", "region": "HHS region",
                                              "departments_label": "Departments assessed",
                                              "share_label": f"Share {ADOPTING}"})[
