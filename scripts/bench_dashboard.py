@@ -32,7 +32,7 @@ from exchange.adoption import charts  # noqa: E402
 from exchange.models import User  # noqa: E402
 from exchange.storage.duckdb import Database  # noqa: E402
 
-QUERIES = ("current", "trend", "directory", "lessons_by_kind", "lessons_by_risk", "drilldown")
+QUERIES = ("current", "trend", "movement", "directory", "lessons_by_kind", "lessons_by_risk", "drilldown")
 ADMIN = User(id=1, email="bench@example.org", display_name="Bench", role="admin")
 
 
@@ -122,7 +122,7 @@ _WATCH = """() => {
     bench.observer = new MutationObserver(seen);
     bench.observer.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
-_DONE = "() => window.__bench && window.__bench.end > 0 && document.querySelectorAll('.vega-embed svg.marks').length === 11"
+_DONE = "() => window.__bench && window.__bench.end > 0 && document.querySelectorAll('.vega-embed svg.marks').length === 12"
 _ELAPSED = "() => { window.__bench.observer.disconnect(); return window.__bench.end - window.__bench.start; }"
 
 

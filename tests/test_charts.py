@@ -35,6 +35,7 @@ def dash():
     """Region 5 (10 departments) and Region 8 (3: suppressed) for two practices, two quarters, two states."""
     return Dashboard(
         threshold=5, directory=20,
+        movement=[dict(quarter="2025 Q2", departments=13, pairs=20, up=4, down=1, stalled=6, suppressed=False, why=None)],
         curve=[dict(quarter="2025 Q1", departments=13, share=0.2, share_directory=0.13, suppressed=False, why=None),
                dict(quarter="2025 Q2", departments=13, share=0.5, share_directory=0.325, suppressed=False, why=None)],
         population=[dict(practice_id=1, practice="Build Organizational Capacity", position=1, departments=10,
@@ -96,7 +97,7 @@ def data_rows(spec):
 def test_every_chart_has_a_title_takeaway_alt_text_table_and_stable_key(dash):
     found = charts.dashboard_views(dash)
     assert [v.key for v in found] == ["chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_curve",
-                                      "chart_population", "chart_by_population_band", "chart_by_urban_rural",
+                                      "chart_movement", "chart_population", "chart_by_population_band", "chart_by_urban_rural",
                                       "chart_by_jurisdiction_type", "chart_pulse_kind", "chart_pulse_risk"]
     for view in found:
         spec = view.chart.to_dict()
@@ -198,7 +199,8 @@ def test_empty_data_gives_an_honest_takeaway(dash):
     takeaways = [v.takeaway for v in charts.dashboard_views(empty)]
     assert takeaways[0] == "No region and practice has 5 or more assessed departments for these filters."
     assert takeaways[4] == "No quarter of this period has 5 or more assessed departments for these filters."
-    assert takeaways[9] == "No lessons were published in this period."
+    assert takeaways[5] == "No quarter of this period has 5 or more assessed departments for these filters."
+    assert takeaways[10] == "No lessons were published in this period."
 
 
 def test_every_chart_states_its_own_sizing_so_streamlit_cannot_squeeze_it(dash):

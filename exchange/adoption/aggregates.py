@@ -77,6 +77,7 @@ class Dashboard:
     curve: list = dataclasses.field(default_factory=list)
     population: list = dataclasses.field(default_factory=list)
     breakdowns: dict = dataclasses.field(default_factory=dict)
+    movement: list = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,12 @@ def _dashboard(db: Database, filters: Filters, today: date) -> Dashboard:
     curve = suppression.protect(found, scope, ["k"], TREND_MEASURES)
     curve["quarter"] = curve["k"].map(label)
     totals = suppression.protect(current, scope, ["practice_id"], CURRENT_MEASURES)
+    atoms = ["k", "state", "region", "jurisdiction_type", "population_band", "urban_rural"]
+    moves = found.astype({c: str for c in atoms[1:] if c != "region"}).merge(
+        frame(db, "movement", params).astype({c: str for c in atoms[1:] if c != "region"}), on=atoms, how="left")
+    moves = suppression.protect(moves.fillna({"up": 0, "down": 0, "stalled": 0}), scope, ["k"],
+                                ("departments", "pairs", "up", "down", "stalled"))
+    moves["quarter"] = moves["k"].map(label)
     return Dashboard(
         version=version, filters=filters, snapshot=params["as_of"], quarters=quarters, threshold=k,
         practice_name=taxonomy.load(db).practice_name(filters.practice_id) if filters.practice_id else None,
@@ -169,9 +176,17 @@ def _dashboard(db: Database, filters: Filters, today: date) -> Dashboard:
         breakdowns={dim: [_suppress(r, r.pop("adopting_pairs"), r.pop("pairs")) for r in _records(
             suppression.protect(last, scope, [dim], TREND_MEASURES, line=dim).sort_values(dim))]
             for dim in BREAKDOWNS},
+        movement=[_movement_row(r) for r in _records(moves.sort_values("k")) if r["k"] > 0],
         lessons_by_kind=query(db, "lessons_by_kind", params),
         lessons_by_risk=query(db, "lessons_by_risk", params),
     )
+
+
+def _movement_row(row: dict) -> dict:
+    """One quarter of movement: assessed pairs that moved up, moved back or stalled (blank when suppressed)."""
+    if row["suppressed"]:
+        row.update(departments=None, pairs=None, up=None, down=None, stalled=None)
+    return row
 
 
 TREND_MEASURES = ("departments", "pairs", "adopting_pairs")

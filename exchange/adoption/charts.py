@@ -116,7 +116,7 @@ def dashboard_views(d: Dashboard) -> list[ChartView]:
     """Every chart of the dashboard, in page order."""
     from exchange.adoption import coverage  # noqa: PLC0415 (it draws with this module's helpers)
 
-    return [heatmap(d), stage_bars(d), trend(d), tile_map(d), coverage.curve(d), coverage.population(d),
+    return [heatmap(d), stage_bars(d), trend(d), tile_map(d), coverage.curve(d), coverage.movement(d), coverage.population(d),
             *coverage.breakdowns(d), lessons_by_kind(d), lessons_by_risk(d)]
 
 

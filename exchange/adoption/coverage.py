@@ -147,3 +147,49 @@ def _breakdown(d: Dashboard, dim: str) -> ChartView:
     alt_text = (f"Horizontal bars, one per {noun}: the share of departments {ADOPTING} {_practice(d)}, {_scope(d)}. "
                 f"Grey bars are suppressed: {_why_grey(d)}. {takeaway}")
     return ChartView(f"chart_by_{dim}", f"{title}: {_practice(d)}", chart, takeaway, alt_text, table, min_width=480)
+
+
+MOVES = {"up": "moved up a stage", "down": "moved back a stage", "stalled": "stalled: no higher than 4 quarters before"}
+
+
+def movement(d: Dashboard) -> ChartView:
+    """Per quarter: assessed department–practice pairs that moved up, moved back, or stalled for 4 quarters."""
+    df = _frame(d.movement, ["quarter", "departments", "pairs", "up", "down", "stalled", "suppressed", "why"])
+    long = pd.concat([df.assign(move=MOVES[m], pairs_moved=df[m]) for m in MOVES], ignore_index=True)
+    shown = long[~long["suppressed"]]
+    names = list(MOVES.values())
+    base = alt.Chart(shown).encode(
+        x=alt.X("quarter:O", title="Quarter", sort=d.quarters, axis=alt.Axis(labelAngle=-40)),
+        y=alt.Y("pairs_moved:Q", title="Department–practice pairs"),
+        tooltip=[alt.Tooltip("quarter:O", title="Quarter"), alt.Tooltip("move:N", title="Movement"),
+                 alt.Tooltip("pairs_moved:Q", title="Pairs")])
+    colour = alt.Color("move:N", title="Movement", sort=names,
+                       scale=alt.Scale(domain=names, range=["#009E73", "#D55E00", "#000000"]),
+                       legend=alt.Legend(orient="bottom", labelLimit=320))
+    lines = base.mark_line(strokeWidth=2).encode(
+        color=colour, strokeDash=alt.StrokeDash("move:N", sort=names, legend=None,
+                                                scale=alt.Scale(domain=names, range=[[1, 0], [6, 3], [2, 2]])))
+    points = base.mark_point(filled=True, size=60).encode(
+        color=colour, shape=alt.Shape("move:N", sort=names, legend=None,
+                                      scale=alt.Scale(domain=names, range=["triangle-up", "triangle-down", "square"])))
+    title = f"Movement between stages: {_practice(d)}"
+    chart = (lines + points).properties(
+        title=_title(title, "Assessed department–practice pairs per quarter, at each quarter's end"), height=260)
+    ok = df[~df["suppressed"]]
+    if ok.empty:
+        takeaway = f"No quarter of this period has {d.threshold} or more assessed departments for these filters."
+    else:
+        last = ok.iloc[-1]
+        up, down = int(ok["up"].sum()), int(ok["down"].sum())
+        takeaway = (f"Over this period {up:,} department–practice pairs moved up a stage and {down:,} moved back; "
+                    f"at {last.quarter}, {int(last.stalled):,} of {int(last.pairs):,} "
+                    f"({last.stalled / last.pairs:.0%}) had stalled below Sustaining for 4 quarters or more.")
+    for m in MOVES:
+        df[f"{m}_label"] = [hidden(w) if s else f"{int(v):,}" for v, s, w in zip(df[m], df["suppressed"], df["why"])]
+    table = df.rename(columns={"quarter": "Quarter", "up_label": "Moved up", "down_label": "Moved back",
+                               "stalled_label": "Stalled 4+ quarters"})[
+        ["Quarter", "Moved up", "Moved back", "Stalled 4+ quarters"]]
+    alt_text = (f"Line chart of three series per quarter: department–practice pairs that moved up a stage (solid, "
+                f"triangles up), moved back (dashed, triangles down) and stalled for 4 quarters (dotted, squares), "
+                f"{_practice(d)}. {takeaway}")
+    return ChartView("chart_movement", title, chart, takeaway, alt_text, table, min_width=520)

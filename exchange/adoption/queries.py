@@ -75,6 +75,28 @@ SQL = {
                sum(pd.adopting_pairs)::INTEGER AS adopting_pairs
         FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code
         GROUP BY ALL""",
+    # Per atom and quarter: assessed (department, practice) pairs that moved up a stage since the quarter before,
+    # moved back, or stalled (below Sustaining and no higher than four quarters before).
+    "movement": f"""WITH records AS (
+            SELECT a.department_id, a.practice_id, a.stage,
+                   greatest(0, (year(a.as_of) - $first_year) * 4 + quarter(a.as_of) - $first_q)::INTEGER AS k,
+                   lead(greatest(0, (year(a.as_of) - $first_year) * 4 + quarter(a.as_of) - $first_q)::INTEGER)
+                       OVER (PARTITION BY a.department_id, a.practice_id ORDER BY a.as_of, a.id) AS next_k
+            FROM assessments a
+            WHERE a.as_of <= $as_of AND ($practice::INTEGER IS NULL OR a.practice_id = $practice::INTEGER)
+              AND a.practice_id IN (SELECT id FROM practices WHERE active)
+        ),
+        held AS (SELECT unnest(range(k, coalesce(next_k, $quarters))) AS k, department_id, practice_id, stage
+                 FROM records),
+        steps AS (
+            SELECT k, department_id, stage, lag(stage) OVER w AS before, lag(stage, 4) OVER w AS year_ago
+            FROM held WINDOW w AS (PARTITION BY department_id, practice_id ORDER BY k)
+        )
+        SELECT st.k, {_ATOM}, count(*) FILTER (WHERE st.stage > st.before)::INTEGER AS up,
+               count(*) FILTER (WHERE st.stage < st.before)::INTEGER AS down,
+               count(*) FILTER (WHERE st.stage <= st.year_ago AND st.stage < 4)::INTEGER AS stalled
+        FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code
+        GROUP BY ALL""",
     # Every department in the directory, assessed or not: the second denominator.
     "directory": f"""SELECT {_ATOM}, count(*)::INTEGER AS departments, sum(d.population)::BIGINT AS population
         FROM departments d JOIN states s ON s.code = d.state_code GROUP BY ALL""",
