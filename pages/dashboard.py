@@ -132,7 +132,9 @@ def chart_box(view: charts.ChartView) -> None:
         buttons[2].download_button("Data (CSV)", data=partial(charts.to_csv, view.table), file_name=f"adoption-{slug}.csv",
                                    mime="text/csv", icon=":material/download:", on_click="ignore", key=f"{view.key}_csv")
         with st.expander("Data table", icon=":material/table:"):
-            st.dataframe(view.table, hide_index=True, width="stretch", key=f"{view.key}_table")
+            links = {"Lessons": st.column_config.LinkColumn("Lessons", display_text="Their lessons on it")}
+            st.dataframe(view.table, hide_index=True, width="stretch", key=f"{view.key}_table",
+                         column_config=links if "Lessons" in view.table else None)
 
         if drill is not None and drill.chart == view.key:
             drilled = core.outcome(lambda: adoption.drilldown(db, user, filters, drill))

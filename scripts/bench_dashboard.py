@@ -122,7 +122,7 @@ _WATCH = """() => {
     bench.observer = new MutationObserver(seen);
     bench.observer.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
-_DONE = "() => window.__bench && window.__bench.end > 0 && document.querySelectorAll('.vega-embed svg.marks').length === 12"
+_DONE = "() => window.__bench && window.__bench.end > 0 && document.querySelectorAll('.vega-embed svg.marks').length === 13"
 _ELAPSED = "() => { window.__bench.observer.disconnect(); return window.__bench.end - window.__bench.start; }"
 
 

@@ -371,3 +371,13 @@ def test_cached_aggregates_follow_every_write_and_survive_callers_editing_them(f
     assert (mn["departments"], mn["adopting"]) == (6, 4)  # d7 moved from 0 to 4
     adoption.query_cache.clear()
     assert board(fresh_db, case["coordinator"]).heatmap == board(fresh_db, case["coordinator"]).heatmap
+
+
+def test_lessons_next_to_adoption_count_named_lessons_by_their_departments_stage_and_never_anonymous_ones(fresh_db, case):
+    author = make_user(fresh_db, department_id=case["ids"]["d5"])  # d5 is at Sustaining on P1 as of D
+    publish(fresh_db, author, case["admin"], practice_ids=[P1], title="Budget equity lens in every program")
+    publish(fresh_db, author, case["admin"], practice_ids=[P1], anonymous=True, title="Quiet budget rules we changed")
+    publish(fresh_db, author, case["admin"], practice_ids=[P2], title="A lesson on another practice entirely")
+    # Published today (the real clock), so the view runs to today: d5 is still at Sustaining.
+    rows = {r["stage"]: r["lessons"] for r in adoption.dashboard(fresh_db, case["coordinator"], Filters(practice_id=P1)).stages}
+    assert rows[4] == 1 and sum(rows.values()) == 1  # the anonymous one would point at the Sustaining departments

@@ -98,7 +98,8 @@ def test_every_chart_has_a_title_takeaway_alt_text_table_and_stable_key(dash):
     found = charts.dashboard_views(dash)
     assert [v.key for v in found] == ["chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_curve",
                                       "chart_movement", "chart_population", "chart_by_population_band", "chart_by_urban_rural",
-                                      "chart_by_jurisdiction_type", "chart_pulse_kind", "chart_pulse_risk"]
+                                      "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind",
+                                      "chart_pulse_risk"]
     for view in found:
         spec = view.chart.to_dict()
         assert spec["title"]["text"] == view.title
@@ -200,7 +201,8 @@ def test_empty_data_gives_an_honest_takeaway(dash):
     assert takeaways[0] == "No region and practice has 5 or more assessed departments for these filters."
     assert takeaways[4] == "No quarter of this period has 5 or more assessed departments for these filters."
     assert takeaways[5] == "No quarter of this period has 5 or more assessed departments for these filters."
-    assert takeaways[10] == "No lessons were published in this period."
+    assert takeaways[10] == "No department in view has shared a named lesson on these practices yet."
+    assert takeaways[11] == "No lessons were published in this period."
 
 
 def test_every_chart_states_its_own_sizing_so_streamlit_cannot_squeeze_it(dash):

@@ -300,8 +300,9 @@ def _suppress(row: dict, adopting: int, total: int) -> dict:
 def _stage_rows(current, scope: dict, totals, stages: list[dict]) -> list[dict]:
     """Per practice and stage: departments and share of the practice's assessed departments (a withheld practice: one row)."""
     names = {s["level"]: s["name"] for s in stages}
-    counts = (suppression.select(current, scope).groupby(["practice_id", "stage"])["departments"].sum().to_dict()
-              if len(current) else {})
+    grouped = suppression.select(current, scope).groupby(["practice_id", "stage"])
+    counts = grouped["departments"].sum().to_dict() if len(current) else {}
+    lessons = grouped["lessons"].sum().to_dict() if len(current) else {}
     out = []
     for t in _records(totals):
         if t["suppressed"]:
@@ -314,5 +315,6 @@ def _stage_rows(current, scope: dict, totals, stages: list[dict]) -> list[dict]:
             if n:
                 out.append(dict(practice_id=t["practice_id"], practice=t["practice"], position=t["position"],
                                 stage=level, stage_name=names[level], departments=n, total=t["departments"],
-                                share=n / t["departments"], suppressed=False, why=None))
+                                share=n / t["departments"], suppressed=False, why=None,
+                                lessons=int(lessons.get((t["practice_id"], level), 0))))
     return out

@@ -117,7 +117,7 @@ def dashboard_views(d: Dashboard) -> list[ChartView]:
     from exchange.adoption import coverage  # noqa: PLC0415 (it draws with this module's helpers)
 
     return [heatmap(d), stage_bars(d), trend(d), tile_map(d), coverage.curve(d), coverage.movement(d), coverage.population(d),
-            *coverage.breakdowns(d), lessons_by_kind(d), lessons_by_risk(d)]
+            *coverage.breakdowns(d), coverage.lessons_by_stage(d), lessons_by_kind(d), lessons_by_risk(d)]
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:

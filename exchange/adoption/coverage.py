@@ -193,3 +193,44 @@ def movement(d: Dashboard) -> ChartView:
                 f"triangles up), moved back (dashed, triangles down) and stalled for 4 quarters (dotted, squares), "
                 f"{_practice(d)}. {takeaway}")
     return ChartView("chart_movement", title, chart, takeaway, alt_text, table, min_width=520)
+
+
+def lessons_by_stage(d: Dashboard) -> ChartView:
+    """Per practice and stage: named lessons on the practice shared by the departments at that stage."""
+    df = _frame([r for r in d.stages if not r["suppressed"]],
+                ["practice_id", "practice", "position", "stage", "stage_name", "departments", "lessons"])
+    df["lessons"] = df["lessons"].fillna(0).astype(int)
+    df["link"] = "home?practice=" + df["practice_id"].astype(str)
+    order = list(dict.fromkeys(df.sort_values("position")["practice"]))
+    levels = [s for _, s in sorted({r["stage"]: r["stage_name"] for r in d.stages if not r["suppressed"]}.items())]
+    base = alt.Chart(df).encode(
+        x=alt.X("stage_name:N", title="Stage of the departments", sort=levels, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("practice:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        tooltip=[alt.Tooltip("practice:N", title="Practice"), alt.Tooltip("stage_name:N", title="Stage"),
+                 alt.Tooltip("departments:Q", title="Departments at this stage"),
+                 alt.Tooltip("lessons:Q", title="Named lessons they shared")])
+    peak = max(int(df["lessons"].max()), 1) if len(df) else 1
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color("lessons:Q", title="Named lessons", scale=alt.Scale(domain=[0, peak], range=SHARE_RANGE),
+                        legend=alt.Legend(orient="bottom")))
+    labels = base.mark_text(fontSize=11).encode(
+        text="lessons:Q", color=alt.when(f"datum.lessons > {peak * 0.55}").then(alt.value("white"))
+        .otherwise(alt.value("black")))
+    title = "Lessons next to adoption"
+    chart = (cells + labels).properties(
+        title=_title(title, f"Named lessons on each practice by the stage of the departments that shared them, "
+                            f"{_scope(d)}; anonymous lessons are not counted"), height=alt.Step(24), width=alt.Step(90))
+    if df.empty or not df["lessons"].sum():
+        takeaway = "No department in view has shared a named lesson on these practices yet."
+    else:
+        by_stage = df.groupby("stage_name")["lessons"].sum().reindex(levels, fill_value=0)
+        per = (df.groupby("stage_name")["lessons"].sum() / df.groupby("stage_name")["departments"].sum()).reindex(levels)
+        top = per.idxmax()
+        takeaway = (f"Departments at {top} have shared the most named lessons per department "
+                    f"({per.max():.1f}); {int(by_stage.sum()):,} named lessons in all.")
+    table = df.rename(columns={"practice": "Practice", "stage_name": "Stage", "departments": "Departments at this stage",
+                               "lessons": "Named lessons they shared", "link": "Lessons"})[
+        ["Practice", "Stage", "Departments at this stage", "Named lessons they shared", "Lessons"]]
+    alt_text = (f"Grid of practices by stage; each cell gives how many named lessons on the practice the departments "
+                f"at that stage have shared, {_scope(d)}. Anonymous lessons are not counted. {takeaway}")
+    return ChartView("chart_lessons_by_stage", title, chart, takeaway, alt_text, table, width="content")

@@ -43,16 +43,26 @@ _PUBLISHED = """l.status = 'published' AND NOT l.hidden
 # the attributes the filters pick, over the whole directory, so one result serves every filter combination.
 _ATOM = "d.state_code AS state, s.hhs_region AS region, d.jurisdiction_type, d.population_band, d.urban_rural"
 SQL = {
-    # Per atom, practice and stage as of the period's end: departments, and the population they serve.
+    # Per atom, practice and stage as of the period's end: departments, the population they serve, and the
+    # named lessons on that practice they had published by then. Anonymous lessons are never counted: a count
+    # by stage would say which departments an anonymous lesson could have come from.
     "current": f"""WITH latest AS (
             SELECT a.department_id, a.practice_id, arg_max(a.stage, (a.as_of, a.id)) AS stage
             FROM assessments a
             WHERE a.as_of <= $as_of AND ($practice::INTEGER IS NULL OR a.practice_id = $practice::INTEGER)
             GROUP BY a.department_id, a.practice_id
+        ),
+        named AS (
+            SELECT l.department_id, lp.practice_id, count(*) AS lessons
+            FROM lessons l JOIN lesson_practices lp ON lp.lesson_id = l.id
+            WHERE l.status = 'published' AND NOT l.hidden AND NOT l.anonymous AND l.published_at < $period_end
+            GROUP BY ALL
         )
-        SELECT {_ATOM}, l.practice_id, l.stage, count(*)::INTEGER AS departments, sum(d.population)::BIGINT AS population
+        SELECT {_ATOM}, l.practice_id, l.stage, count(*)::INTEGER AS departments, sum(d.population)::BIGINT AS population,
+               coalesce(sum(n.lessons), 0)::INTEGER AS lessons
         FROM latest l JOIN departments d ON d.id = l.department_id JOIN states s ON s.code = d.state_code
              JOIN practices p ON p.id = l.practice_id AND p.active
+             LEFT JOIN named n ON n.department_id = l.department_id AND n.practice_id = l.practice_id
         GROUP BY ALL""",
     # Per atom and quarter (k = 0 for the first): departments assessed on any chosen practice, their assessed
     # (department, practice) pairs and the pairs at Implementing or beyond, each at the quarter's end.

@@ -80,7 +80,7 @@ def open_dashboard_here(page):
     """From a signed-in coordinator's page, through the sidebar."""
     nav(page, "Adoption dashboard")
     expect(page.get_by_role("heading", name="Adoption of equity practices")).to_be_visible()
-    expect(page.locator(".vega-embed svg.marks")).to_have_count(12)
+    expect(page.locator(".vega-embed svg.marks")).to_have_count(13)
     return page
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.helpers import choose, grid_rows, nav, sign_in_as, wait_for_app
 
 CHARTS = ("chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_curve", "chart_movement", "chart_population",
-          "chart_by_population_band", "chart_by_urban_rural", "chart_by_jurisdiction_type", "chart_pulse_kind",
+          "chart_by_population_band", "chart_by_urban_rural", "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind",
           "chart_pulse_risk")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -129,7 +129,7 @@ def test_coordinator_downloads_a_print_ready_report_of_the_current_view_with_eve
     assert report.count("<section id=chart_") == len(CHARTS) and report.count("data:image/png;base64,") == len(CHARTS)
     for takeaway in takeaways:
         assert html.escape(takeaway.strip()) in report, takeaway
-    assert "fewer than 11" in report and "http" not in report
+    assert "fewer than 11" in report and "http://" not in report and "https://" not in report
 
     # It opens in the browser with nothing fetched: every image is drawn from the file itself.
     fetched = []

@@ -42,14 +42,14 @@ def board(pages):
     return pages.open("dashboard", email=COORDINATOR, timeout=60)
 
 
-def test_a_coordinator_sees_twelve_titled_charts_with_takeaways_and_alt_text(board):
+def test_a_coordinator_sees_thirteen_titled_charts_with_takeaways_and_alt_text(board):
     assert not board.exception and not board.error
     charts = specs(board)
     assert list(charts) == ["Adoption by region and practice", "Stages per practice", "Adoption over time: all practices (pooled)",
                             "Adoption by state: all practices (pooled)", "Cumulative adoption: all practices (pooled)",
                             "Movement between stages: all practices (pooled)", "Population covered", "Adoption by population served: all practices (pooled)",
                             "Adoption by urban–rural level: all practices (pooled)",
-                            "Adoption by jurisdiction type: all practices (pooled)",
+                            "Adoption by jurisdiction type: all practices (pooled)", "Lessons next to adoption",
                             "The movement's pulse: lessons by kind", "The movement's pulse: risks named"]
     assert [c["key"] for c in charts.values()][:4] == KEYS  # stable keys for the browser tests
     for title, chart in charts.items():
@@ -82,7 +82,7 @@ def test_chart_specs_encode_the_right_fields(board):
 def test_each_chart_offers_png_svg_and_csv_downloads(board):
     keys = {b.key for b in board.get("download_button")}
     for key in [*KEYS, "chart_curve", "chart_movement", "chart_population", "chart_by_population_band", "chart_by_urban_rural",
-                "chart_by_jurisdiction_type", "chart_pulse_kind", "chart_pulse_risk"]:
+                "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind", "chart_pulse_risk"]:
         assert {f"{key}_png", f"{key}_svg", f"{key}_csv"} <= keys
     assert "report" in keys
 
