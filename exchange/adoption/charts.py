@@ -108,6 +108,10 @@ def _why_grey(d: Dashboard) -> str:
             "by subtraction")
 
 
+def _grey_short(d: Dashboard) -> str:
+    return f"fewer than {d.threshold} departments, or withheld"
+
+
 def _hidden_names() -> list[str]:
     return [suppression.small_label(), "withheld"]
 
@@ -203,12 +207,13 @@ def stage_bars(d: Dashboard) -> ChartView:
     _labels(df)
     order = list(dict.fromkeys(df.sort_values("position")["practice"]))
     levels = [n for _, n in sorted(stage_names(d).items())]
+    hidden_names = [n for n in _hidden_names() if n in set(df["stage_name"])]  # a legend entry only when drawn
     pick = alt.selection_point(name="segment", fields=["practice_id", "stage"], on="click", clear="dblclick")
     bars = alt.Chart(df).mark_bar(stroke="white", strokeWidth=0.5).encode(
         x=alt.X("bar:Q", stack="normalize", title="Share of assessed departments", axis=alt.Axis(format="%")),
         y=alt.Y("practice:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("stage_name:N", title="Stage", sort=levels + _hidden_names(),
-                        scale=alt.Scale(domain=levels + _hidden_names(), range=STAGE_COLOURS + [GREY, GREY]),
+        color=alt.Color("stage_name:N", title="Stage", sort=levels + hidden_names,
+                        scale=alt.Scale(domain=levels + hidden_names, range=STAGE_COLOURS + [GREY] * len(hidden_names)),
                         legend=alt.Legend(orient="bottom")),
         order=alt.Order("stage_order:Q"),
         opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.45)),
@@ -279,7 +284,7 @@ def trend(d: Dashboard) -> ChartView:
         y=alt.Y("baseline:Q"), tooltip=tooltip)
     title = f"Adoption over time: {_practice(d)}"
     chart = (lines + points + small).properties(
-        title=_title(title, f"Share {ADOPTING} at each quarter's end; grey crosses: suppressed ({_why_grey(d)})"),
+        title=_title(title, f"Share {ADOPTING} at each quarter's end; grey crosses: {_grey_short(d)}"),
         height=320)
     firsts = df[~df["suppressed"]].groupby("region_label").agg(first=("share", "first"), last=("share", "last"),
                                                               q0=("quarter", "first"), q1=("quarter", "last"))
@@ -326,7 +331,7 @@ def tile_map(d: Dashboard) -> ChartView:
     codes = base.mark_text(fontSize=11, fontWeight="bold").encode(text="state:N", color=_text_colour())
     title = f"Adoption by state: {_practice(d)}"
     chart = (tiles + codes).properties(
-        title=_title(title, f"Share {ADOPTING}, {_scope(d)}; grey: suppressed ({_why_grey(d)}), or none"),
+        title=_title(title, f"Share {ADOPTING}, {_scope(d)}; grey: {_grey_short(d)}, or none"),
         width=alt.Step(40), height=alt.Step(40))
     shown = df[~df["suppressed"]]
     small = int((df["suppressed"] & ~df["empty"]).sum())

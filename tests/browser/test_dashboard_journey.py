@@ -134,7 +134,8 @@ def test_coordinator_downloads_a_print_ready_report_of_the_current_view_with_eve
     # It opens in the browser with nothing fetched: every image is drawn from the file itself.
     fetched = []
     page.on("request", lambda request: fetched.append(request.url) if not request.url.startswith("data:") else None)
-    page.goto("file://" + download.value.path())
+    saved = f"file://{download.value.path()}"
+    page.goto(saved)
     expect(page.get_by_role("heading", name="Adoption of equity practices")).to_be_visible()
     assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 100)")
-    assert fetched == ["file://" + download.value.path()]
+    assert fetched == [saved]
