@@ -84,10 +84,7 @@ def chart_views(filters_key: str, version: int, snapshot, threshold: int, _dash:
 
 def remember(chart_key: str) -> None:
     """Keep the latest click of any chart: it decides which departments to list."""
-    before = st.session_state.get("drill")
     st.session_state["drill"] = adoption.drill_from_selection(chart_key, st.session_state[chart_key]["selection"])
-    # A click redraws only its chart's fragment; another chart's list must go, so that case redraws the page.
-    st.session_state["drill_moved"] = before is not None and before.chart != chart_key
 
 
 def forget() -> None:
@@ -107,11 +104,8 @@ st.html("<style>" + "".join(
     f".st-key-{v.key}_scroll [data-testid=stFullScreenFrame] {{min-width: {v.min_width}px}} " for v in views) + "</style>")
 
 
-@st.fragment
 def chart_box(view: charts.ChartView) -> None:
-    """One chart with its takeaway, downloads, table and drill-down; a click in it reruns only this box."""
-    if st.session_state.pop("drill_moved", False):
-        st.rerun(scope="app")
+    """One chart with its takeaway, downloads, table and drill-down."""
     drill = st.session_state.get("drill")
     with st.container(border=True, key=f"{view.key}_box"):
         core.subheader(view.title)
