@@ -115,7 +115,7 @@ def test_the_address_carries_ids_not_names_and_the_back_button_restores_the_prev
     expect(trend_title).to_have_text("Adoption over time: Allocate Resources")
 
 
-def test_coordinator_downloads_a_print_ready_report_of_the_current_view_with_every_takeaway(page):
+def test_coordinator_downloads_a_print_ready_report_of_the_current_view_with_every_takeaway(page, tmp_path):
     open_dashboard(page)
     choose(page, "Practice", "Allocate Resources")
     wait_for_app(page)
@@ -134,7 +134,9 @@ def test_coordinator_downloads_a_print_ready_report_of_the_current_view_with_eve
     # It opens in the browser with nothing fetched: every image is drawn from the file itself.
     fetched = []
     page.on("request", lambda request: fetched.append(request.url) if not request.url.startswith("data:") else None)
-    saved = f"file://{download.value.path()}"
+    copy = tmp_path / download.value.suggested_filename  # the download's own file has no .html: shown as text
+    copy.write_text(report, encoding="utf-8")
+    saved = copy.as_uri()
     page.goto(saved)
     expect(page.get_by_role("heading", name="Adoption of equity practices")).to_be_visible()
     assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 100)")
