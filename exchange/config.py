@@ -61,6 +61,7 @@ class Settings:
     backup_keep_weekly: int
     log_format: str
     log_level: str
+    suppression_min: int
 
     @property
     def production(self) -> bool:
@@ -174,6 +175,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_format", "EXCHANGE_LOG_FORMAT", "json", "json or text", _choice("json", "text")),
     Setting("log_level", "EXCHANGE_LOG_LEVEL", "info", "debug, info, warning or error",
             _choice("debug", "info", "warning", "error")),
+    # The CMS cell-size rule: no figure based on 1 to 10 (here: departments) is shown.
+    Setting("suppression_min", "EXCHANGE_SUPPRESSION_MIN", "11", "a whole number from 2 to 1000", _number(int, 2, 1000)),
 )
 ENV_NAMES = tuple(s.env for s in SETTINGS)
 

@@ -134,6 +134,7 @@ def main() -> int:
             FIGURES[f"dashboard_{name.replace(' ', '_')}_p95_ms"] = round(p95, 1)
             verdict = "  ok" if p95 <= 100 else "  OVER target 100 ms"
             print(f"{'dashboard: ' + name:<44} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms{verdict}")
+        FIGURES.update(bench_dashboard.service_figures(db, repeats=args.repeats))  # the whole service per scenario
     db.close()
     if args.browser:
         import bench_home_browser  # noqa: PLC0415 (needs Playwright and Chromium, so only when asked)
