@@ -185,7 +185,11 @@ def _best_distinct(db: Database, cur, user: User, snap, ids: np.ndarray, scores:
                                                  members=permissions.allowed(user, "lesson.read", {"published"}))
     keep = readable & (ids != (exclude if exclude is not None else -1))
     ids, scores = ids[keep], scores[keep]
-    order = np.lexsort((-ids, -scores))[:limit * 6]
+    wanted = limit * 6
+    if len(ids) > wanted:  # only the best few are ranked: keep those scoring at least the cut-off (ties too)
+        cut = np.partition(-scores, wanted - 1)[wanted - 1]
+        ids, scores = ids[-scores <= cut], scores[-scores <= cut]
+    order = np.lexsort((-ids, -scores))[:wanted]
     candidates = ids[order].tolist()
     weights = textindex.vectors(cur, snap, candidates, idf=False)
     chosen: list[int] = []

@@ -116,7 +116,13 @@ class FacetIndex:
         ids = self.ids[positions]
         ties = tiebreak[positions]
         if sort == "relevance" and scores is not None:
-            order = np.lexsort((-ties, -_scores_at(ids, scores)))
+            score = _scores_at(ids, scores)
+            if limit is not None and offset + limit < len(ids) // 4:
+                # Only the best offset+limit matter: keep those scoring at least the cut-off (ties too), then sort.
+                cut = np.partition(-score, offset + limit - 1)[offset + limit - 1]
+                best = -score <= cut
+                ids, ties, score = ids[best], ties[best], score[best]
+            order = np.lexsort((-ties, -score))
         elif sort == "oldest":
             order = np.lexsort((ties, published[positions]))
         else:

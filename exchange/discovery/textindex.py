@@ -38,6 +38,8 @@ MAX_WORDS = 20
 COMPACT_AT = 2000          # lessons in the delta before the base arrays are read again
 PHRASE_CHECKED = 200       # top lessons checked for an unquoted phrase (a quoted one is checked in every candidate)
 PHRASE_BOOST = 1.5
+LIKE_MAX_SHARE = 0.3       # more-like-this ignores words in more than this share of lessons,
+LIKE_MIN_LESSONS = 200     # once there are enough lessons for shares to mean something
 TAG_WEIGHT = 0.6           # a lesson tagged with the item a query names scores like a good mention of its words
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.toml")
 _WATCHED = ("lesson", "taxonomy")
@@ -73,6 +75,7 @@ class Snapshot:
     acronyms: dict = field(default_factory=dict)   # acronym (lower case) -> expansion stems
     n_docs: int = 0
     avgdl: float = 1.0
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # termid -> df (the snapshot never changes)
 
     def postings(self, termid: int | None) -> tuple[np.ndarray, np.ndarray]:
         """(lesson ids, term frequencies) of one term, base and delta together."""
@@ -96,10 +99,17 @@ class Snapshot:
 
     def df(self, stem: str) -> int:
         """How many indexed lessons have this term."""
-        return len(self.postings(self.terms.get(stem))[0])
+        termid = self.terms.get(stem)
+        return 0 if termid is None else self.df_of(termid)
+
+    def df_of(self, termid: int) -> int:
+        found = self.memo.get(termid)
+        if found is None:
+            found = self.memo[termid] = len(self.postings(termid)[0])
+        return found
 
     def idf_of(self, termid: int) -> float:
-        return self.idf(len(self.postings(termid)[0]))
+        return self.idf(self.df_of(termid))
 
     def idf(self, n: int) -> float:
         return math.log((self.n_docs - n + 0.5) / (n + 0.5) + 1)
@@ -484,13 +494,21 @@ def like(snap: Snapshot, weights: dict[int, float], *, terms: int = 25) -> tuple
     """Lessons sharing the heaviest of these terms, scored by BM25 weighted by each term's weight (more-like-this)."""
     size = len(snap.doc_len)
     score = np.zeros(size, np.float64)
-    for termid, weight in sorted(weights.items(), key=lambda kv: -kv[1])[:terms]:
+    # Words in most lessons say little about which are alike (and cost the most to score): left out.
+    telling = {t: w for t, w in weights.items() if self_share(snap, t) <= LIKE_MAX_SHARE} \
+        if snap.n_docs >= LIKE_MIN_LESSONS else weights
+    for termid, weight in sorted(telling.items(), key=lambda kv: -kv[1])[:terms]:
         docs, tfs = snap.postings(termid)
         if len(docs):
             score += np.bincount(docs, weights=snap.bm25(docs, tfs, 1.0) * weight, minlength=size)
     score[~snap.indexed] = 0
     ids = np.nonzero(score)[0]
     return ids.astype(np.int64), score[ids]
+
+
+def self_share(snap: Snapshot, termid: int) -> float:
+    """The share of indexed lessons that have this term."""
+    return snap.df_of(termid) / snap.n_docs if snap.n_docs else 0.0
 
 
 def text_weights(cur, snap: Snapshot, text: str) -> dict[int, float]:
