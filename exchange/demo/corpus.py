@@ -57,6 +57,7 @@ DIFFERENTLY: dict[str, list[str]] = _phrases["differently"]
 DIFFERENTLY["mixed"] = DIFFERENTLY["success"][:2] + DIFFERENTLY["challenge"][:3]
 ADVICE: list[str] = _phrases["advice"]
 REJECTION_REASONS: list[str] = _phrases["rejection_reasons"]
+REPORT_REASONS: dict[str, list[str]] = _phrases["reports"]  # open ones, and ones a coordinator settled
 NOTES_UP: list[str] = _phrases["notes_up"]
 NOTES_DOWN: list[str] = _phrases["notes_down"]
 NOTES_SAME: list[str] = _phrases["notes_same"]

@@ -29,7 +29,7 @@ class Lessons:
         self.reviewers = {u["role"]: i for i, u in enumerate(users) if u["role"] in ("coordinator", "admin")}
         self.coordinator_regions = next((u["regions"] for u in users if u["role"] == "coordinator"), ())
         self.rows: dict[str, list] = {k: [] for k in ("lessons", "practices", "actions", "risks", "partners",
-                                                      "links", "reviews")}
+                                                      "links", "reviews", "reports")}
         self.seen: set[bytes] = set()
         self.titles: set[str] = set()
         self.stories: dict[str, list[set[str]]] = {}  # story shingles of each scenario's lessons so far
@@ -67,7 +67,32 @@ class Lessons:
         for number, (dept, forced) in enumerate(plan):
             self._lesson(number, dept, forced)
         self._cover_taxonomy()
+        self._reports()
         return self.rows
+
+    def _reports(self) -> None:
+        """Reports from members of other departments: open ones waiting in the coordinator's queue, and settled ones."""
+        rng, rows = self.rng, self.rows
+        coordinator = self.reviewers.get("coordinator")
+        published = [l for l in rows["lessons"] if l["status"] == "published"
+                     and self.depts[l["dept"]]["region"] in self.coordinator_regions]
+        reasons = corpus.REPORT_REASONS
+        chosen = rng.sample(published, min(len(published), len(reasons["open"]) + len(reasons["settled"])))
+        for n, (lesson, reason) in enumerate(zip(chosen, [*reasons["open"], *reasons["settled"]])):
+            others = [i for i, d in enumerate(self.depts) if i != lesson["dept"] and d["joined"] < lesson["published_at"]]
+            if not others:
+                continue
+            reporter = self.depts[rng.choice(others)]["members"][-1]
+            reported = after(max(lesson["published_at"], NOW - timedelta(days=60)), rng.randint(1, 50))
+            settled = n >= len(reasons["open"]) and coordinator is not None
+            resolved = after(reported, rng.randint(1, 5)) if settled else None
+            rows["reports"].append({"lesson": lesson["local"], "reporter": reporter,
+                                    "reporter_dept": self.users[reporter]["dept"], "reason": reason,
+                                    "reported_at": reported, "resolved_at": resolved,
+                                    "resolved_by": coordinator if settled else None, "outcome": "kept" if settled else None})
+            if settled:
+                rows["reviews"].append({"lesson": lesson["local"], "reviewer": coordinator, "decision": "dismissed",
+                                        "reason": "", "decided_at": resolved})
 
     def _department(self, created: datetime) -> int:
         """A department that had joined by `created`, weighted by size and region."""
@@ -126,7 +151,7 @@ class Lessons:
         self._tags(number, scenario, kind, d, anonymous, start)
         if status == "rejected":
             role = "coordinator" if d["region"] in self.coordinator_regions else "admin"
-            self.rows["reviews"].append({"lesson": number, "reviewer": self.reviewers.get(role),
+            self.rows["reviews"].append({"lesson": number, "reviewer": self.reviewers.get(role), "decision": "rejected",
                                          "reason": rng.choice(corpus.REJECTION_REASONS), "decided_at": decided})
 
     def _texts(self, scenario: dict, kind: str, d: dict, anonymous: bool, start: int, end: int) -> dict:
@@ -264,6 +289,18 @@ class Lessons:
             for offset, missing in enumerate(i for i in ids if i not in covered):
                 for lesson in published[offset::7][:3]:
                     self.rows[key].append((lesson, missing))
+        # Every action too, on published lessons of its practice (tagging the practice when none has it).
+        covered = {a for lesson, a in self.rows["actions"] if self.rows["lessons"][lesson]["status"] == "published"}
+        tagged = {}
+        for lesson, practice in self.rows["practices"]:
+            tagged.setdefault(practice, []).append(lesson)
+        is_published = set(published)
+        for offset, (action, practice) in enumerate(v for v in self.action_ids.values() if v[0] not in covered):
+            carriers = [l for l in tagged.get(practice, []) if l in is_published][:2]
+            if not carriers:
+                carriers = published[offset::11][:1]
+                self.rows["practices"] += [(lesson, practice) for lesson in carriers]
+            self.rows["actions"] += [(lesson, action) for lesson in carriers]
 
 
 
