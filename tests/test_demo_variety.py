@@ -133,3 +133,14 @@ def test_the_coordinator_finds_submissions_and_reports_waiting(demo_db):
     assert sum(item["is_submission"] for item in queue) >= 3
     assert sum(not item["is_submission"] for item in queue) >= 3  # published lessons with open reports
     assert settled >= 1 and self_reports == 0
+
+
+def test_assessment_history_agrees_with_the_lessons_published_before_it(demo_db):
+    with demo_db.read() as cur:
+        disagree = scalar(cur, """
+            SELECT count(*) FROM lessons l JOIN lesson_practices lp ON lp.lesson_id = l.id
+            JOIN assessments a ON a.department_id = l.department_id AND a.practice_id = lp.practice_id
+            WHERE l.status = 'published' AND l.published_at <= DATE '2023-12-31'
+              AND a.as_of = (SELECT min(as_of) FROM assessments) AND a.stage = 0""")
+        worked = scalar(cur, "SELECT count(*) FROM lessons WHERE status = 'published' AND published_at <= DATE '2023-12-31'")
+    assert worked > 100 and disagree == 0

@@ -158,7 +158,7 @@ class Lessons:
         rng = self.rng
         sign = {"success": "+", "challenge": "-", "mixed": "~"}[kind]
         kept = self.stories.setdefault(scenario["key"], [])
-        others = kept if self.compare_all else kept[-25:]
+        others = kept if self.compare_all else kept[-8:]  # at national scale: its latest few (a full check is O(n²))
         best: tuple[float, dict, set] | None = None
         for _attempt in range(12):  # draw again when the story comes out too like another of its scenario
             slots = self._slots(d, anonymous, start, end, scenario)
@@ -198,7 +198,7 @@ class Lessons:
             closest = max((jaccard(shingles, other) for other in others), default=0.0)
             if best is None or closest < best[0]:
                 best = (closest, texts, shingles)
-            if closest < SIMILARITY_LIMIT and texts["title"] not in self.titles:
+            if closest < SIMILARITY_LIMIT:  # (_title already chose a title not yet taken, where one was left)
                 break
         if best is None:  # pragma: no cover
             raise AssertionError("could not compose a unique lesson")

@@ -37,7 +37,7 @@ RANDOM_SLOTS: dict[str, Callable[[random.Random, dict], str]] = {
     "neighborhood": lambda r, d: _place(r, d),
     "colleague": lambda r, d: r.choice(corpus.COLLEAGUES),
     "colleague_cap": lambda r, d: _cap(r.choice(corpus.COLLEAGUES)),
-    "n": lambda r, d: str(r.randint(3, 9)), "n2": lambda r, d: str(r.randint(12, 60)),
+    "n": lambda r, d: str(r.randint(3, 9)), "n2": lambda r, d: str(r.randint(12, 60) if d["population"] >= 100_000 else r.randint(5, 24)),
     "n3": lambda r, d: f"{r.randrange(150, max(200, min(4000, d['population'] // 4)), 10):,}", "pct": lambda r, d: str(r.randint(12, 48)),
     "pct2": lambda r, d: str(r.randint(55, 85)), "money": lambda r, d: f"${r.randrange(25, _money_cap(d), 5) * 1000:,}",
     "big_money": lambda r, d: f"${r.randint(12, 140) / 10:g} million", "weeks": lambda r, d: str(r.randint(2, 10)),
