@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime
 from typing import Callable
 
 from exchange import taxonomy
@@ -39,7 +40,11 @@ def build_sized(db: Database, *, departments: int, lessons: int, seed: int = 201
     say(f"Composing {lessons} lessons…")
     lesson_rows = Lessons(rng, depts, users, tax).generate(lessons)
     say(f"Generating {len(QUARTER_ENDS)} quarters of self-assessments…")
-    assessments = history.assessments(rng, depts, [p for p in tax.practices if p["active"]], tax)
+    first = datetime.combine(QUARTER_ENDS[0], datetime.min.time())
+    early = {l["local"]: l["dept"] for l in lesson_rows["lessons"]
+             if l["status"] == "published" and l["published_at"] <= first}
+    worked_on = {(early[lesson], practice) for lesson, practice in lesson_rows["practices"] if lesson in early}
+    assessments = history.assessments(rng, depts, [p for p in tax.practices if p["active"]], tax, worked_on)
     say("Hashing demo account passwords…")
     for user in users:
         if user.get("password"):

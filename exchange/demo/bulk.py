@@ -68,8 +68,19 @@ def insert(cur, depts: list[dict], users: list[dict], lessons: dict[str, list], 
         "id": _allocate(cur, "review_ids", len(reviews)), "lesson_id": [lesson_ids[r["lesson"]] for r in reviews],
         "reviewer_id": pd.array([None if r["reviewer"] is None else user_ids[r["reviewer"]] for r in reviews],
                                 dtype="Int64"),
-        "decision": ["rejected"] * len(reviews), "reason": [r["reason"] for r in reviews],
+        "decision": [r["decision"] for r in reviews], "reason": [r["reason"] for r in reviews],
         "decided_at": [r["decided_at"] for r in reviews]})
+    reports = lessons["reports"]
+    _bulk(cur, "lesson_reports", {
+        "id": _allocate(cur, "report_ids", len(reports)), "lesson_id": [lesson_ids[r["lesson"]] for r in reports],
+        "reporter_id": [user_ids[r["reporter"]] for r in reports],
+        "reporter_department_id": pd.array([None if r["reporter_dept"] is None else dept_ids[r["reporter_dept"]]
+                                            for r in reports], dtype="Int64"),
+        "reason": [r["reason"] for r in reports], "reported_at": [r["reported_at"] for r in reports],
+        "resolved_at": [r["resolved_at"] for r in reports],
+        "resolved_by": pd.array([None if r["resolved_by"] is None else user_ids[r["resolved_by"]] for r in reports],
+                                dtype="Int64"),
+        "outcome": [r["outcome"] for r in reports]})
     say(f"Inserting {len(assessments['stage'])} self-assessments…")
     recorders = [user_ids[d["members"][0]] for d in depts]
     _bulk(cur, "assessments", {
@@ -90,6 +101,7 @@ def _allocate(cur, sequence: str, count: int) -> list[int]:
 
 _DATE_COLUMNS = {"period_start", "period_end", "as_of"}
 _TIMESTAMP_COLUMNS = {"created_at", "updated_at", "submitted_at", "published_at", "decided_at", "recorded_at",
+                      "reported_at", "resolved_at",
                       "password_changed_at"}
 
 

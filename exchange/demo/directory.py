@@ -30,7 +30,8 @@ def departments(rng: random.Random, n: int, states: dict[str, dict]) -> list[dic
         d["band"] = population_band(d["population"])
         d["board"] = rng.choice(corpus.BOARDS[d["type"]])
         d["slug"] = re.sub(r"[^a-z0-9]+", "-", f"{d['root']} {d['state']}".lower()).strip("-")
-        d["orgs"] = {slot: rng.choice(names).format(r=d["root"]) for slot, (names, _) in corpus.ORGS.items()}
+        own = corpus.ORGS_BY_TYPE.get(d["type"], {})
+        d["orgs"] = {slot: rng.choice(own.get(slot, names)).format(r=d["root"]) for slot, (names, _) in corpus.ORGS.items()}
         where = d["place"] if d["type"] in ("state", "territorial") else f"{d['place']}, {states[d['state']]['name']}"
         residents = "community members" if d["type"] == "tribal" else "residents"
         rural = d["urban"] in ("micropolitan", "noncore")

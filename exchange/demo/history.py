@@ -11,8 +11,13 @@ from exchange.demo import corpus
 from exchange.demo.world import CATEGORY_SPEED, PRACTICE_SPEED, QUARTER_ENDS, REGION_LEAD
 
 
-def assessments(rng: random.Random, depts: list[dict], practices: list[dict], tax: taxonomy.Taxonomy) -> dict:
-    """Quarterly stages per department and practice: leading regions and internal practices move first."""
+def assessments(rng: random.Random, depts: list[dict], practices: list[dict], tax: taxonomy.Taxonomy,
+                worked_on: set[tuple[int, int]] = frozenset()) -> dict:
+    """Quarterly stages per department and practice: leading regions and internal practices move first.
+
+    A department that published a lesson on a practice before the first quarter (worked_on holds
+    (department index, practice id)) starts that practice at stage 1 or above: its history agrees with its lessons.
+    """
     category_position = {c["id"]: c["position"] for c in tax.categories}
     speeds = [CATEGORY_SPEED.get(category_position.get(p["category_id"]), 0.0) + PRACTICE_SPEED.get(p["name"], 0.0)
               for p in practices]
@@ -26,6 +31,8 @@ def assessments(rng: random.Random, depts: list[dict], practices: list[dict], ta
         for practice, speed, slug in zip(practices, speeds, slugs):
             latent = lead + speed
             stage = max(0, min(4, round(1.0 + 1.2 * latent + rng.gauss(0, 0.8))))
+            if (i, practice["id"]) in worked_on:
+                stage = max(stage, 1)
             for quarter, as_of in enumerate(QUARTER_ENDS):
                 note = url = ""
                 if quarter == 0:

@@ -32,31 +32,47 @@ def synthetic(rng: random.Random, k: int, real: list[dict], states: dict) -> lis
     while len(out) < k:
         code, r = rng.choices(codes, shares)[0], rng.random()
         county, town = rng.choice(counties), rng.choice(towns)
+        # Names as real departments write them, without the state: the exchange shows the state beside
+        # every department's name, so "… (MT)" in the name itself read "… (MT) (MT)" (issue #15).
         if r < 0.72:
-            suffix = rng.choice(["Health Department", "Public Health", "Department of Health", "Health and Human Services"])
-            d = _row(f"{county} County {suffix} ({code})", f"{county} County", county, "county", code,
+            names = [f"{county} County {suffix}" for suffix in _COUNTY_SUFFIXES]
+            d = _row("", f"{county} County", county, "county", code,
                      _clamp(int(rng.lognormvariate(math.log(40_000), 1.1)), 2_000, 3_000_000), None)
             key = f"{county} County ({code})"
         elif r < 0.84:
-            d = _row(f"City of {town} Health Department ({code})", town, town, "city", code,
+            names = [pattern.format(town) for pattern in _CITY_PATTERNS]
+            d = _row("", town, town, "city", code,
                      _clamp(int(rng.lognormvariate(math.log(90_000), 0.9)), 8_000, 2_000_000), None)
-            key = d["name"]
+            key = f"{town} ({code})"
         elif r < 0.92:
-            d = _row(f"{town}-{county} County Health Department ({code})", f"{county} County", town, "city-county",
+            names = [f"{town}-{county} County {suffix}" for suffix in _COUNTY_SUFFIXES]
+            d = _row("", f"{county} County", town, "city-county",
                      code, _clamp(int(rng.lognormvariate(math.log(150_000), 0.9)), 20_000, 2_500_000), None)
             key = f"{county} County ({code})"
         else:
             district = rng.choice(corpus.DISTRICT_NAMES)
-            d = _row(f"{district} Health District ({code})", f"the {district} district", district,
-                     "multi-county district", code,
+            names = [f"{district} {suffix}" for suffix in _DISTRICT_SUFFIXES]
+            d = _row("", f"the {district} district", district, "multi-county district", code,
                      _clamp(int(rng.lognormvariate(math.log(110_000), 0.7)), 15_000, 900_000), None)
-            key = d["name"]
-        if key in taken or d["name"] in taken:
+            key = f"{district} ({code})"
+        names = [n for n in rng.sample(names, len(names)) if n not in taken]
+        if key in taken or not names:
             continue
+        d["name"] = names[0]
         taken.update((key, d["name"]))
         d["urban"] = _urban_for(rng, d["population"])
         out.append(d)
     return out
+
+
+_COUNTY_SUFFIXES = ("Health Department", "Public Health", "Department of Health", "Health and Human Services",
+                    "Public Health Department", "Department of Public Health", "Health District", "Board of Health",
+                    "Community Health Services", "Health Agency", "Public Health and Environment", "Health Services")
+_CITY_PATTERNS = ("City of {} Health Department", "{} Health Department", "{} Department of Public Health",
+                  "{} City Health Department", "{} Public Health", "{} Department of Health and Human Services",
+                  "{} Health Division", "{} Public Health Commission")
+_DISTRICT_SUFFIXES = ("Health District", "District Health Department", "Public Health District",
+                      "Regional Health District", "District Board of Health")
 
 
 def _row(name, place, root, kind, state, population, urban) -> dict:

@@ -22,7 +22,7 @@ class Slots(dict):
 
     def __missing__(self, key: str) -> str:
         value = self[key] = RANDOM_SLOTS[key](self.rng, self.dept)
-        if key == "neighborhood" and self.places is not None:
+        if key == "neighborhood" and self.places is not None and value in corpus.REAL_PLACES.get(self.dept["name"], ()):
             self.places.add(value)  # the department's own places: its anonymous lessons must not name them
         return value
 
@@ -34,14 +34,36 @@ def _staff(estimate: float) -> int:
 RANDOM_SLOTS: dict[str, Callable[[random.Random, dict], str]] = {
     "leader": lambda r, d: r.choice(corpus.LEADERS),
     "n_staff": lambda r, d: f"{_staff(d['population'] / r.uniform(900, 2200)):,}",
-    "neighborhood": lambda r, d: r.choice(corpus.NEIGHBORHOODS),
-    "n": lambda r, d: str(r.randint(3, 9)), "n2": lambda r, d: str(r.randint(12, 60)),
-    "n3": lambda r, d: f"{r.randrange(150, 4000, 10):,}", "pct": lambda r, d: str(r.randint(12, 48)),
-    "pct2": lambda r, d: str(r.randint(55, 85)), "money": lambda r, d: f"${r.randrange(25, 750, 5) * 1000:,}",
+    "neighborhood": lambda r, d: _place(r, d),
+    "colleague": lambda r, d: r.choice(corpus.COLLEAGUES),
+    "colleague_cap": lambda r, d: _cap(r.choice(corpus.COLLEAGUES)),
+    "n": lambda r, d: str(r.randint(3, 9)), "n2": lambda r, d: str(r.randint(12, 60) if d["population"] >= 100_000 else r.randint(5, 24)),
+    "n3": lambda r, d: f"{r.randrange(150, max(200, min(4000, d['population'] // 4)), 10):,}", "pct": lambda r, d: str(r.randint(12, 48)),
+    "pct2": lambda r, d: str(r.randint(55, 85)), "money": lambda r, d: f"${r.randrange(25, _money_cap(d), 5) * 1000:,}",
     "big_money": lambda r, d: f"${r.randint(12, 140) / 10:g} million", "weeks": lambda r, d: str(r.randint(2, 10)),
     "months": lambda r, d: str(r.randint(4, 20)), "hourly": lambda r, d: str(r.randrange(25, 65, 5)),
     "votes_for": lambda r, d: str(r.randint(5, 9)), "votes_against": lambda r, d: str(r.randint(1, 4)),
 }
+
+
+def _money_cap(dept: dict) -> int:
+    """The largest sum (in thousands) a department of this size would put into one piece of work."""
+    population = dept["population"]
+    return 750 if population >= 250_000 else 300 if population >= 50_000 else 120
+
+
+def _place(rng: random.Random, dept: dict) -> str:
+    """A place in the department's jurisdiction: a real one (data/places.toml) or a generic phrase for its type."""
+    real = corpus.REAL_PLACES.get(dept["name"])
+    if real and rng.random() < 0.75:
+        return rng.choice(real)
+    return rng.choice(corpus.GENERIC_PLACES[dept["type"]])
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 GENERIC_ORGS = {slot: generic for slot, (_, generic) in corpus.ORGS.items()}
 
 
