@@ -12,6 +12,7 @@ change the log cannot name (entity 'data'), lessons whose revision differs from 
 found by comparing revision stamps. A full build happens only on first start or by `python -m exchange
 search --rebuild`. A search catches up first, so a lesson is findable the moment it is published.
 
+Queries are answered by textindex.py, from a copy of these tables in memory kept at the same sequence.
 The index covers published, visible lessons only: its document frequencies and lengths rank
 everyone's results, and must not move when someone edits a private draft.
 """
@@ -19,10 +20,7 @@ everyone's results, and must not move when someone edits a private draft.
 from __future__ import annotations
 
 import logging
-import math
-import re
 import threading
-import unicodedata
 import time
 import weakref
 
@@ -65,12 +63,6 @@ def _tokens(sql_text: str) -> str:
     pattern = IGNORE.replace("'", "''")
     return (f"list_filter(string_split_regex(regexp_replace(lower(strip_accents(CAST({sql_text} AS VARCHAR))), "
             f"'{pattern}', ' ', 'g'), '\\s+'), t -> t <> '')")
-
-
-def terms(query: str) -> list[str]:
-    """The words of a query as the index splits them (lower-case, accents stripped, letters only), at most 20."""
-    plain = unicodedata.normalize("NFKD", query or "").encode("ascii", "ignore").decode().lower()
-    return [w for w in re.split(r"(?:\.|[^a-z])+", plain) if w][:20]
 
 
 def refresh_index(db: Database) -> None:
@@ -226,50 +218,7 @@ def index_is_stale(db: Database) -> bool:
     return index_seq(db) != db.data_version()
 
 
-def hits(cur: duckdb.DuckDBPyConnection, db: Database, query: str) -> dict[int, float]:
-    """Lesson id → relevance score for every published, visible lesson matching the query (callers filter further)."""
-    if not terms(query):
-        return {}
-    try:
-        catch_up(db)
-    except Exception:  # noqa: BLE001 — a full or read-only disk must not stop search: answer from the last index
-        log.exception("search index catch-up failed; answering from the index as it was")
-        if index_seq(db) < 0:
-            raise
-    cur.execute("BEGIN TRANSACTION")  # terms, statistics and postings from one snapshot
-    try:
-        # The query is split by the same SQL tokenizer as the index (at most 20 words).
-        stems = [r[0] for r in cur.execute(
-            f"""SELECT DISTINCT stem(t, '{STEMMER}') FROM (SELECT unnest({_tokens('?')}[:20]) AS t)
-                WHERE t NOT IN (SELECT sw FROM search.stopwords)""", [query[:MAX_QUERY_CHARS]]).fetchall()]
-        if not stems:
-            return {}
-        stats = cur.execute("SELECT count(*), avg(doc_len) FROM search.docs").fetchone()
-        found = cur.execute("SELECT termid, term, df FROM search.terms WHERE df > 0 "
-                            "AND term IN (SELECT unnest(?::VARCHAR[]))", [stems]).fetchall()
-        return _bm25(cur, stats, found)
-    finally:
-        cur.execute("COMMIT")
-
-
-K1, B = 1.2, 0.75  # the usual BM25 constants (DuckDB's match_bm25 defaults)
-
-
-def _bm25(cur: duckdb.DuckDBPyConnection, stats, found: list[tuple]) -> dict[int, float]:
-    """BM25 over the index's postings: any query term matches; more, rarer, denser terms rank higher."""
-    if not found or not stats or not stats[0]:
-        return {}
-    num_docs, avgdl = stats
-    idf = {termid: math.log((num_docs - n + 0.5) / (n + 0.5) + 1) for termid, _, n in found}
-    weight = "CASE termid " + " ".join("WHEN ? THEN ?" for _ in idf) + " END"
-    params = [v for pair in idf.items() for v in pair]
-    rows_ = cur.execute(
-        f"""SELECT lesson_id, sum({weight} * tf * {K1 + 1} / (tf + {K1} * ({1 - B} + {B} * doc_len / ?)))
-            FROM search.postings WHERE termid IN ({', '.join('?' for _ in idf)}) GROUP BY 1""",
-        [*params, avgdl, *idf]).fetchall()
-    # Rounded: DuckDB sums floats in parallel, in no fixed order, so equal scores can differ in the last
-    # bits from one query to the next and swap tied lessons between two loads of the same page.
-    return {lesson_id: round(float(score), 9) for lesson_id, score in rows_}
+K1, B = 1.2, 0.75  # the usual BM25 constants (DuckDB's match_bm25 defaults); textindex.py scores with them
 
 
 _refreshers: "weakref.WeakKeyDictionary[Database, Periodic]" = weakref.WeakKeyDictionary()
@@ -286,4 +235,4 @@ def start_refresher(db: Database, interval: float = 20.0) -> None:
     refresher.start()
 
 
-__all__ = ["hits", "refresh_index", "catch_up", "start_refresher", "terms", "index_is_stale"]
+__all__ = ["refresh_index", "catch_up", "start_refresher", "index_is_stale", "index_seq"]
