@@ -195,10 +195,15 @@ def test_the_worst_shaped_text_at_the_cap_scans_quickly(shape):
 
 def test_scanning_time_grows_linearly_with_the_text():
     def seconds(n):
-        started = time.perf_counter()
-        for _ in range(3):
-            find(ALAMEDA, {"context": ("a@b 1,000 about Alameda http://x " * n)[:n * 20]})
-        return time.perf_counter() - started
+        # The best of seven runs: a pause of the machine (another process, a GC) lengthens one run, never
+        # all of them, so the minimum measures the scan. A single timing failed under a loaded CI machine.
+        text = ("a@b 1,000 about Alameda http://x " * n)[:n * 20]
+        runs = []
+        for _ in range(7):
+            started = time.perf_counter()
+            find(ALAMEDA, {"context": text})
+            runs.append(time.perf_counter() - started)
+        return min(runs)
 
     small, large = seconds(20), seconds(200)  # 400 → 4,000 characters
     assert large < small * 30  # quadratic would be ~100×
