@@ -55,6 +55,7 @@ class Settings:
     session_max: timedelta
     anonymity_k: int
     password_hash_cost: int
+    api_requests_per_minute: int = 120
 
     @property
     def production(self) -> bool:
@@ -148,6 +149,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("anonymity_k", "EXCHANGE_ANONYMITY_K", "5", "a whole number from 2 to 1000", _number(int, 2, 1000)),
     Setting("password_hash_cost", "EXCHANGE_PASSWORD_HASH_COST", str(PRODUCTION_MIN_HASH_COST),
             f"a whole number from 4 to 16 ({PRODUCTION_MIN_HASH_COST} or more in production)", _number(int, 4, 16)),
+    Setting("api_requests_per_minute", "EXCHANGE_API_REQUESTS_PER_MINUTE", "120",
+            "a whole number from 1 to 100000", _number(int, 1, 100_000)),
 )
 ENV_NAMES = tuple(s.env for s in SETTINGS)
 
