@@ -195,7 +195,7 @@ def _prepare(cur, db: Database, kind: str, filename: str, data: bytes, fmt: str,
         if done % 1000 == 0:
             report(0.8 * done / total, f"Checking row {done + 1:,} of {total:,}…")
         problems: list[Problem] = []
-        values = _typed(row, raw, problems)
+        values = _typed(row, raw, problems, fmt)
         unreadable = {p.field for p in problems}
         key = values.get("external_id")
         if isinstance(key, str) and key in seen:
@@ -216,27 +216,32 @@ def _prepare(cur, db: Database, kind: str, filename: str, data: bytes, fmt: str,
     return result, operations
 
 
-def _typed(row: int, raw: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
-    """Each value as its column's type: text, a list of text, a yes/no, or a month; None where it is wrong."""
+def _typed(row: int, raw: dict[str, Any], problems: list[Problem], fmt: str) -> dict[str, Any]:
+    """Each value as its column's type: text, a list of text, a yes/no, or a month (a default where it is wrong).
+
+    CSV cells are text, spelled as the template says; JSON values must be of the JSON type itself
+    (a list, true/false, a number), never text that looks like one.
+    """
+    csv_text = fmt == "csv"
     out: dict[str, Any] = {}
     for column, value in raw.items():
         where = label(column)
         out[column] = _DEFAULTS.get(column, "")  # what the other checks see when this value is unreadable
         if column in _LIST_COLUMNS:
-            if isinstance(value, str):
+            if isinstance(value, str) and csv_text:
                 parts = value.split() if column == "links" else value.split(LIST_SEPARATOR)
                 value = [p.strip() for p in parts if p.strip()]
             elif not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 problems.append(Problem(row, where, "must be a list of text."))
                 continue
         elif column == "anonymous":
-            if isinstance(value, str) and value.strip().lower() in ("yes", "no"):
+            if isinstance(value, str) and csv_text and value.strip().lower() in ("yes", "no"):
                 value = value.strip().lower() == "yes"
             elif not isinstance(value, bool):
-                problems.append(Problem(row, where, "must be yes or no."))
+                problems.append(Problem(row, where, "must be yes or no." if csv_text else "must be true or false."))
                 continue
         elif column == "population":
-            if isinstance(value, int) and not isinstance(value, bool):
+            if isinstance(value, int) and not isinstance(value, bool) and not csv_text:
                 value = str(value)
             if not (isinstance(value, str) and value.strip().isascii() and value.strip().isdigit()
                     and len(value.strip()) <= 9):
