@@ -162,6 +162,11 @@ def run(db: Database, user: User, kind: str, filename: str, data: bytes, fmt: st
         raise
 
 
+def require(user: User) -> None:
+    """Raise Forbidden unless the user may import (administrators)."""
+    permissions.require(user, "data.import")
+
+
 def _authorise(user: User, kind: str) -> None:
     _check_kind(kind)
     permissions.require(user, "data.import")
@@ -436,4 +441,4 @@ class _DepartmentRows:
 
 
 __all__ = ["COLUMNS", "COLUMN_NOTES", "DEPARTMENT_COLUMNS", "KINDS", "LESSON_COLUMNS", "MAX_UPLOAD_BYTES",
-           "ImportRefused", "Plan", "Problem", "label", "plan", "run", "template"]
+           "ImportRefused", "Plan", "Problem", "label", "plan", "require", "run", "template"]
