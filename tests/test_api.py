@@ -18,7 +18,7 @@ from exchange.models import VISITOR
 from exchange.transfer import exports, imports
 from tests.apiserver import serve
 from tests.factories import make_department, make_user
-from tests.test_imports import LESSON_COLUMNS, csv_bytes, row
+from tests.test_imports import csv_bytes, row
 
 OWN = "Secretive County Health Department"
 OTHER = "Open City Health Department"
@@ -180,4 +180,19 @@ def test_a_token_needs_a_name_and_accounts_have_a_token_cap(fresh_db):
         tokens.create(fresh_db, VISITOR, "visitor")
 
 
-assert LESSON_COLUMNS  # the world is built with the import template's own columns
+
+
+
+def test_the_server_mounts_the_api_beside_streamlit():
+    from exchange.ui import web
+
+    paths = {route.path for route in web.ROUTES}
+    assert {"/api/v1/lessons", "/api/v1/lessons/{ref}", "/api/v1/openapi.json", "/api/v1/adoption"} <= paths
+
+
+def test_open_data_follows_a_withdrawn_lesson_at_once(world):
+    from exchange import lessons
+
+    before = {r["title"] for r in exports.open_data(world["db"])}
+    lessons.withdraw(world["db"], world["users"]["own"], world["ids"]["Named public lesson"])
+    assert before - {r["title"] for r in exports.open_data(world["db"])} == {"Named public lesson"}

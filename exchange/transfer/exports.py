@@ -14,6 +14,7 @@ from datetime import date
 from exchange.discovery import browse
 from exchange.identity import permissions
 from exchange.kernel import csv
+from exchange.kernel.cache import VersionedCache
 from exchange.models import VISITOR, User
 from exchange.privacy.anonymity import attribution_line, lesson_facts, public_refs, viewer_department
 from exchange.storage.duckdb import Database, rows
@@ -26,6 +27,7 @@ FIELDS = ("ref", "title", "kind", "summary", "context", "what_we_did", "what_hap
 LIST_FIELDS = ("practices", "actions", "risk_types", "partners", "links")
 VIEW_CSV_CAP = 10_000  # a Find-lessons view as CSV: at most this many lessons (the page says so)
 _CHUNK = 500
+_open_data = VersionedCache("open_data", maxsize=2)  # every public lesson: read once per data version
 
 
 def record(lesson: dict, ref: str) -> dict:
@@ -73,10 +75,13 @@ def records(db: Database, user: User, ids: list[int]) -> list[dict]:
 def open_data(db: Database) -> list[dict]:
     """Every public published lesson as a visitor sees it, ordered by reference (the order says nothing of time)."""
     permissions.require(VISITOR, "lesson.read", {"published_public"})
-    with db.read() as cur:
-        ids = [r[0] for r in cur.execute("SELECT id FROM lessons WHERE status = 'published' AND NOT hidden "
-                                         "AND visibility = 'public'").fetchall()]
-    return sorted(records(db, VISITOR, ids), key=lambda r: r["ref"])
+
+    def compute():
+        with db.read() as cur:
+            ids = [r[0] for r in cur.execute("SELECT id FROM lessons WHERE status = 'published' AND NOT hidden "
+                                             "AND visibility = 'public'").fetchall()]
+        return sorted(records(db, VISITOR, ids), key=lambda r: r["ref"])
+    return [dict(r) for r in _open_data.get(db, "lessons", compute)]
 
 
 def open_data_csv(db: Database) -> bytes:
