@@ -9,7 +9,7 @@ from exchange.discovery import browse
 from exchange import taxonomy
 from exchange.transfer import exports
 from exchange.models import KIND_LABELS, POPULATION_BAND_LABELS
-from exchange.ui import auth, core, markup
+from exchange.ui import auth, core, markup, web
 from exchange.ui.markup import md
 
 db = core.database()
@@ -216,3 +216,5 @@ with right:
             core.markdown(md("The download holds the first {cap:,} of these {total:,} lessons; narrow the filters "
                              "for the rest, or use the open data (`/api/v1/open-data/lessons.csv`).",
                              cap=exports.VIEW_CSV_CAP, total=results.total))
+    if web.serving():  # the open-data route is served by server.py (not by `streamlit run app.py`)
+        st.link_button("Open data: every public lesson (CSV)", exports.OPEN_DATA_CSV_URL, icon=":material/dataset:")

@@ -110,7 +110,7 @@ def document() -> dict:
                                    **{k: ROWS for k in ("heatmap", "stages", "trend", "map", "lessons_by_kind",
                                                         "lessons_by_risk")}}}}}},
                     "403": _error("This account may not see adoption aggregates."), **errors}}},
-            "/api/v1/open-data/lessons.csv": {"get": {
+            exports.OPEN_DATA_CSV_URL: {"get": {
                 "summary": "Every public published lesson, the Lesson object's columns, as CSV.",
                 "responses": {"200": {"description": "CSV.", "content": {"text/csv": {"schema": {"type": "string"}}}},
                               **errors}}},

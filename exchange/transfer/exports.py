@@ -25,6 +25,7 @@ FIELDS = ("ref", "title", "kind", "summary", "context", "what_we_did", "what_hap
           "practices", "actions", "risk_types", "partners", "links", "period_start", "period_end", "published",
           "status", "visibility", "anonymous", "attribution", "department", "state", "hhs_region", "jurisdiction_type")
 LIST_FIELDS = ("practices", "actions", "risk_types", "partners", "links")
+OPEN_DATA_CSV_URL = "/api/v1/open-data/lessons.csv"
 VIEW_CSV_CAP = 10_000  # a Find-lessons view as CSV: at most this many lessons (the page says so)
 _CHUNK = 500
 _open_data = VersionedCache("open_data", maxsize=2)  # every public lesson: read once per data version
@@ -111,5 +112,5 @@ def open_data_name(fmt: str, today: date | None = None) -> str:
     return f"equity-exchange-open-data-{(today or date.today()).isoformat()}.{fmt}"
 
 
-__all__ = ["FIELDS", "LIST_FIELDS", "VIEW_CSV_CAP", "open_data", "open_data_csv", "open_data_json", "open_data_name",
+__all__ = ["FIELDS", "LIST_FIELDS", "OPEN_DATA_CSV_URL", "VIEW_CSV_CAP", "open_data", "open_data_csv", "open_data_json", "open_data_name",
            "record", "records", "view_csv"]
