@@ -80,13 +80,19 @@ def show_table_page(title):
     return show
 
 
+def show_import(page):
+    nav(page, "Import")
+    expect(page.get_by_role("heading", name="Import", level=1)).to_be_visible()
+    expect(page.get_by_test_id("stFileUploader")).to_be_visible()
+
+
 VISITOR = [("home", show_home), ("lesson", show_lesson), ("sign in", show_account("Sign in"))]
 SIGNED_IN = [("account", show_account("Your account")), ("home", show_home), ("lesson", show_lesson)]
 MEMBER = SIGNED_IN + [("post", show_post), ("post with errors", show_post_errors), ("mine", show_mine),
                       ("assess", show_assess)]
 COORDINATOR = SIGNED_IN + [("review", show_review), ("dashboard", show_dashboard)]
 ADMIN = COORDINATOR + [("accounts", show_table_page("Accounts")), ("taxonomy", show_table_page("Taxonomy")),
-                       ("audit", show_table_page("Audit log"))]
+                       ("audit", show_table_page("Audit log")), ("import", show_import)]
 ROLES = {"visitor": VISITOR, "member": MEMBER, "coordinator": COORDINATOR, "admin": ADMIN}
 
 
