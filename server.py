@@ -11,6 +11,8 @@ from starlette.middleware import Middleware
 from exchange import config
 
 config.exit_on_error()  # a bad EXCHANGE_* value: one line naming it, before any import reads it
-from exchange.ui import web  # noqa: E402
+from exchange.ui import ops_web, web  # noqa: E402
 
-app = st.App("app.py", routes=web.ROUTES, middleware=[Middleware(web.SecurityHeaders)], lifespan=web.lifespan)
+ops_web.install_logging()  # JSON lines from the first message on (again at start-up: uvicorn sets up its own)
+app = st.App("app.py", routes=web.ROUTES, middleware=[Middleware(ops_web.RequestLog), Middleware(web.SecurityHeaders)],
+             lifespan=web.lifespan)

@@ -175,6 +175,18 @@ def _cmd_users_reset_password(args) -> int:
     return 0
 
 
+def _cmd_backup(args) -> int:
+    from exchange.transfer import backup_commands
+
+    return backup_commands.backup(args)
+
+
+def _cmd_restore(args) -> int:
+    from exchange.transfer import backup_commands
+
+    return backup_commands.restore(args)
+
+
 def printable(text) -> str:
     """Text safe for a terminal: escape codes, controls and invisible characters shown as \\x1b, \\u202e …"""
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
@@ -217,6 +229,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="Rebuild the whole index instead of catching up.")
     p.add_argument("--db", help="Database file (default: $EXCHANGE_DB or data/exchange.duckdb).")
     p.set_defaults(func=_cmd_search)
+
+    p = sub.add_parser("backup", help="Take a consistent backup with a manifest (works while the app is serving: "
+                                      "the app takes it), or list the backups (--list).")
+    p.add_argument("--to", metavar="DIR", help="Folder to write the backup into (default: $EXCHANGE_BACKUP_DIR or "
+                                               "backups/ beside the database).")
+    p.add_argument("--list", action="store_true", help="List the backups in the backup folder instead.")
+    p.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                   help="While the app runs: how long to wait for it to pick up the request (default 30).")
+    p.add_argument("--db", help="Database file (default: $EXCHANGE_DB or data/exchange.duckdb).")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser("restore", help="Verify a backup against its manifest and restore it into a new database "
+                                       "file (migrated if older); never writes over an existing file.")
+    p.add_argument("backup", metavar="BACKUP", help="The backup folder `backup` printed (or its manifest.json).")
+    p.add_argument("--db", required=True, metavar="NEW_FILE", help="The new database file to create.")
+    p.set_defaults(func=_cmd_restore)
 
     users = sub.add_parser("users", help="Create, list and reset accounts (works in production mode; the app must be stopped).")
     users_sub = users.add_subparsers(dest="users_command", required=True)

@@ -55,6 +55,13 @@ class Settings:
     session_max: timedelta
     anonymity_k: int
     password_hash_cost: int
+    backup_dir: Path | None
+    backup_time: tuple | None
+    backup_keep_daily: int
+    backup_keep_weekly: int
+    log_format: str
+    log_level: str
+    suppression_min: int
     api_requests_per_minute: int = 120
 
     @property
@@ -122,6 +129,16 @@ def _hours(low: int, high: int) -> Callable[[str], timedelta]:
     return lambda text: timedelta(hours=number(text))
 
 
+def _time_of_day(text: str) -> tuple | None:
+    """'HH:MM' as (hours, minutes), or None for 'off'."""
+    if text.lower() == "off":
+        return None
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError
+    return int(hours), int(minutes)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: the field it fills, its default (as text) and what is allowed."""
@@ -149,6 +166,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("anonymity_k", "EXCHANGE_ANONYMITY_K", "5", "a whole number from 2 to 1000", _number(int, 2, 1000)),
     Setting("password_hash_cost", "EXCHANGE_PASSWORD_HASH_COST", str(PRODUCTION_MIN_HASH_COST),
             f"a whole number from 4 to 16 ({PRODUCTION_MIN_HASH_COST} or more in production)", _number(int, 4, 16)),
+    Setting("backup_dir", "EXCHANGE_BACKUP_DIR", "", "a folder path, or empty (backups/ beside the database)",
+            _path_or_none),
+    Setting("backup_time", "EXCHANGE_BACKUP_TIME", "02:00", "a UTC time of day as HH:MM, or off", _time_of_day),
+    Setting("backup_keep_daily", "EXCHANGE_BACKUP_KEEP_DAILY", "14", "a whole number from 0 to 3660",
+            _number(int, 0, 3660)),
+    Setting("backup_keep_weekly", "EXCHANGE_BACKUP_KEEP_WEEKLY", "8", "a whole number from 0 to 520",
+            _number(int, 0, 520)),
+    Setting("log_format", "EXCHANGE_LOG_FORMAT", "json", "json or text", _choice("json", "text")),
+    Setting("log_level", "EXCHANGE_LOG_LEVEL", "info", "debug, info, warning or error",
+            _choice("debug", "info", "warning", "error")),
+    # The CMS cell-size rule: no figure based on 1 to 10 (here: departments) is shown.
+    Setting("suppression_min", "EXCHANGE_SUPPRESSION_MIN", "11", "a whole number from 2 to 1000", _number(int, 2, 1000)),
     Setting("api_requests_per_minute", "EXCHANGE_API_REQUESTS_PER_MINUTE", "120",
             "a whole number from 1 to 100000", _number(int, 1, 100_000)),
 )

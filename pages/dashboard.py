@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from exchange import adoption
-from exchange.adoption import url as adoption_url, charts
+from exchange.adoption import url as adoption_url, charts, report
 from exchange.models import POPULATION_BAND_LABELS
 from exchange.ui import auth, core
 from exchange.ui.markup import md
@@ -63,15 +63,18 @@ if {k: st.query_params.get_all(k) for k in adoption_url.PARAMS if k in st.query_
             st.query_params[name] = address[name]
         elif name in st.query_params:
             del st.query_params[name]
-dash = core.or_stop(lambda: adoption.dashboard(db, user, filters))
+dash = core.or_stop(lambda: adoption.dashboard(db, user, filters))  # too few departments: a message, not charts
 
-core.markdown(md("**{n}** departments with a self-assessment as of {snapshot:%-d %B %Y}. Shares are of departments "
-                 "with an assessment; any share based on fewer than 5 departments reads \"fewer than 5\" in the charts, "
-                 "tables and downloads.", n=charts.count(dash.departments), snapshot=dash.snapshot))
+core.markdown(md("**{n}** departments with a self-assessment as of {snapshot:%-d %B %Y}, of **{all:,}** in the directory "
+                 "for these filters. Shares are of departments with an assessment unless a chart says otherwise. "
+                 "Small numbers: a figure resting on fewer than {k} departments reads \"fewer than {k}\", and one that "
+                 "would let such a number be worked out by subtraction reads \"withheld\", in the charts, tables, "
+                 "downloads and the report.", n=charts.count(dash.departments, "withheld"), snapshot=dash.snapshot,
+                 all=dash.directory, k=dash.threshold))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def chart_views(filters_key: str, version: int, snapshot, _dash: adoption.Dashboard) -> list[charts.ChartView]:
+def chart_views(filters_key: str, version: int, snapshot, threshold: int, _dash: adoption.Dashboard) -> list[charts.ChartView]:
     """The charts of one view, built once per filters and data version (building them is most of a rerun)."""
     views = charts.dashboard_views(_dash)
     for view in views:
@@ -89,14 +92,21 @@ def forget() -> None:
     st.session_state["drill"] = None
 
 
-drill = st.session_state.get("drill")
 stage_names = charts.stage_names(dash)
-views = chart_views(repr(filters), dash.version, dash.snapshot, dash)
+views = chart_views(repr(filters), dash.version, dash.snapshot, dash.threshold, dash)
+st.download_button("Report for leadership (HTML, prints cleanly)", icon=":material/print:", key="report",
+                   data=partial(report.render, dash, views), file_name=f"adoption-report-{dash.snapshot}.html",
+                   mime="text/html", on_click="ignore",
+                   help="Every chart of this view as an image, with its takeaway, its data table and the filters.")
 # On a phone a chart keeps a readable width and scrolls sideways inside its own box, never widening the page.
 st.html("<style>" + "".join(
     f".st-key-{v.key}_scroll {{overflow-x: auto}} "
     f".st-key-{v.key}_scroll [data-testid=stFullScreenFrame] {{min-width: {v.min_width}px}} " for v in views) + "</style>")
-for view in views:
+
+
+def chart_box(view: charts.ChartView) -> None:
+    """One chart with its takeaway, downloads, table and drill-down."""
+    drill = st.session_state.get("drill")
     with st.container(border=True, key=f"{view.key}_box"):
         core.subheader(view.title)
         core.markdown(view.takeaway)  # names practices, which administrators write: shown literally
@@ -116,7 +126,9 @@ for view in views:
         buttons[2].download_button("Data (CSV)", data=partial(charts.to_csv, view.table), file_name=f"adoption-{slug}.csv",
                                    mime="text/csv", icon=":material/download:", on_click="ignore", key=f"{view.key}_csv")
         with st.expander("Data table", icon=":material/table:"):
-            st.dataframe(view.table, hide_index=True, width="stretch", key=f"{view.key}_table")
+            links = {"Lessons": st.column_config.LinkColumn("Lessons", display_text="Their lessons on it")}
+            st.dataframe(view.table, hide_index=True, width="stretch", key=f"{view.key}_table",
+                         column_config=links if "Lessons" in view.table else None)
 
         if drill is not None and drill.chart == view.key:
             drilled = core.outcome(lambda: adoption.drilldown(db, user, filters, drill))
@@ -132,3 +144,7 @@ for view in views:
                     core.markdown(md("Showing the first {:,} rows: choose a practice to narrow the list.",
                                      adoption.DRILL_LIMIT))
                 st.button("Clear the selection", icon=":material/close:", on_click=forget, key="drill_clear")
+
+
+for view in views:
+    chart_box(view)

@@ -187,6 +187,15 @@ with right:
     noun = "lesson" if results.total == 1 else "lessons"
     core.markdown(md("**{total:,} {noun}**{matching}", total=results.total, noun=noun,
                      matching=md(" matching “{}”", filters.q) if filters.q.strip() else ""))
+    found = results.match
+    if found is not None and found.corrections:
+        core.markdown(md("Did you mean **{}**? No lesson has {}, so these lessons have {}.", found.corrected_query,
+                         markup.join(", ", [md("“{}”", typed) for typed, _ in found.corrections]),
+                         markup.join(", ", [md("“{}”", suggested) for _, suggested in found.corrections])))
+    if found is not None and found.mode == "some" and results.total:
+        core.markdown(md("No lesson has all of these words{}; showing lessons with some of them, best first.",
+                         md(" (none has {})", markup.join(", ", [md("“{}”", w) for w in found.unknown]))
+                         if found.unknown else ""))
     if not results.lessons:
         with st.container(border=True):
             st.markdown("### No lessons match this view")

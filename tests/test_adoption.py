@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
-from exchange import adoption
+from exchange import adoption, config
 from exchange.adoption import Drill, Filters, aggregates
 from exchange.storage.duckdb import scalar
 from exchange.errors import Forbidden, InvalidInput, NotFound
@@ -32,7 +32,16 @@ CASE = {
 
 @pytest.fixture
 def case(fresh_db):
-    """Seven Minnesota departments (Region 5) and three in Iowa (Region 7) with dated assessments."""
+    """Seven Minnesota departments (Region 5) and three in Iowa (Region 7) with dated assessments.
+
+    The arithmetic is checked on ten departments, so the threshold is 2 here; tests of suppression say theirs
+    (tests/test_adoption_suppression.py checks the default of 11 on the demo data).
+    """
+    with config.override(suppression_min=2):
+        yield _case(fresh_db)
+
+
+def _case(fresh_db):
     admin = make_user(fresh_db, "admin")
     ids = {}
     for key, records in CASE.items():
@@ -61,9 +70,13 @@ def test_heatmap_share_uses_each_departments_latest_record_as_of_the_period_end(
 
 
 def test_a_region_with_fewer_than_five_departments_is_suppressed_in_the_heatmap(fresh_db, case):
-    iowa = {c["region"]: c for c in board(fresh_db, case["coordinator"]).heatmap}[7]
-    assert iowa["suppressed"] is True
+    with config.override(suppression_min=5):
+        cells = {c["region"]: c for c in board(fresh_db, case["coordinator"]).heatmap}
+    iowa, minnesota = cells[7], cells[5]
+    assert (iowa["suppressed"], iowa["why"]) == (True, "small")
     assert (iowa["departments"], iowa["adopting"], iowa["share"]) == (None, None, None)
+    # The practice's stage bar shows all nine: nine minus Minnesota's six would give Iowa's three.
+    assert (minnesota["suppressed"], minnesota["why"], minnesota["share"]) == (True, "withheld", None)
 
 
 def test_an_earlier_as_of_date_gives_the_stages_known_then(fresh_db, case):
@@ -79,7 +92,7 @@ def test_trend_gives_one_point_per_region_and_quarter_with_exact_shares(fresh_db
     assert points[("2025 Q1", 5)]["share"] == pytest.approx(3 / 5)
     assert points[("2025 Q2", 5)]["share"] == pytest.approx(3 / 6)
     assert points[("2025 Q2", 5)]["departments"] == 6
-    assert points[("2025 Q1", 7)]["suppressed"] and points[("2025 Q1", 7)]["share"] is None
+    assert points[("2025 Q1", 7)]["share"] == 1.0  # i1, i2 at 4 and i3 at 3
 
 
 def test_stage_distribution_counts_departments_per_stage(fresh_db, case):
@@ -90,13 +103,26 @@ def test_stage_distribution_counts_departments_per_stage(fresh_db, case):
 
 
 def test_stage_distribution_of_a_practice_with_fewer_than_five_departments_is_one_suppressed_row(fresh_db, case):
-    only_iowa = board(fresh_db, case["coordinator"], Filters(practice_id=P1, regions=(7,), last_quarter="2025 Q2"))
-    assert only_iowa.stages == [dict(only_iowa.stages[0], stage=None, stage_name="fewer than 5", departments=None,
-                                     total=None, share=None, suppressed=True)]
+    for key in ("d1", "d2"):
+        adoption.record(fresh_db, case["admin"], department_id=case["ids"][key], practice_id=P2, stage=3,
+                        as_of=date(2025, 2, 1), now=NOW)
+    with config.override(suppression_min=5):
+        rows = board(fresh_db, case["coordinator"], Filters(first_quarter="2025 Q1", last_quarter="2025 Q2")).stages
+    p2 = [r for r in rows if r["practice_id"] == P2]
+    assert p2 == [dict(p2[0], stage=None, stage_name="fewer than 5", departments=None, total=None, share=None,
+                       suppressed=True)]
+    assert sum(r["departments"] for r in rows if r["practice_id"] == P1) == 9
+
+
+def test_filters_leaving_fewer_departments_than_the_threshold_are_refused(fresh_db, case):
+    with config.override(suppression_min=5), pytest.raises(InvalidInput, match="fewer than 5 departments") as refused:
+        board(fresh_db, case["coordinator"], Filters(practice_id=P1, regions=(7,), last_quarter="2025 Q2"))
+    assert list(refused.value.errors) == ["filters"] and "Choose more regions" in refused.value.message
 
 
 def test_tile_map_shades_states_and_suppresses_small_ones(fresh_db, case):
-    states = {s["state"]: s for s in board(fresh_db, case["coordinator"]).map}
+    with config.override(suppression_min=5):
+        states = {s["state"]: s for s in board(fresh_db, case["coordinator"]).map}
     assert (states["MN"]["departments"], states["MN"]["share"]) == (6, 0.5)
     assert states["IA"]["suppressed"] and states["IA"]["share"] is None and not states["IA"]["empty"]
     assert states["TX"]["empty"] and states["TX"]["suppressed"]
@@ -104,12 +130,27 @@ def test_tile_map_shades_states_and_suppresses_small_ones(fresh_db, case):
 
 
 def test_department_filters_narrow_every_aggregate(fresh_db, case):
+    d8 = make_department(fresh_db, name="D8 Health Department", state="MN", jurisdiction_type="city")
+    adoption.record(fresh_db, case["admin"], department_id=d8, practice_id=P1, stage=4, as_of=date(2025, 1, 2), now=NOW)
     counties = board(fresh_db, case["coordinator"], Filters(practice_id=P1, jurisdiction_types=("county",),
                                                             first_quarter="2025 Q2", last_quarter="2025 Q2"))
     mn = {c["region"]: c for c in counties.heatmap}[5]
-    assert (mn["departments"], mn["share"]) == (5, 0.4)  # d5 is a city
+    assert (mn["departments"], mn["share"]) == (5, 0.4)  # d5 and d8 are cities
     assert counties.departments == 5 + 3  # Iowa's three are counties too
-    assert {t["region"]: t["departments"] for t in counties.trend if t["quarter"] == "2025 Q2"} == {5: 5, 7: None}
+    assert {t["region"]: t["departments"] for t in counties.trend if t["quarter"] == "2025 Q2"} == {5: 5, 7: 3}
+
+
+def test_a_filter_that_leaves_out_one_department_withholds_what_would_single_it_out(fresh_db, case):
+    counties = board(fresh_db, case["coordinator"], Filters(practice_id=P1, jurisdiction_types=("county",),
+                                                            first_quarter="2025 Q2", last_quarter="2025 Q2"))
+    mn = {c["region"]: c for c in counties.heatmap}[5]
+    # d5 is Minnesota's only city: all types minus counties would be d5 alone.
+    assert (mn["suppressed"], mn["why"], mn["departments"]) == (True, "withheld", None)
+    assert counties.departments is None
+    iowa = {c["region"]: c for c in counties.heatmap}[7]
+    # Iowa has no city, but shown beside a withheld Minnesota it would give Minnesota away (the row's total
+    # over all regions is a figure of another view): complementary suppression withholds it too.
+    assert (iowa["suppressed"], iowa["why"], iowa["departments"]) == (True, "withheld", None)
 
 
 def test_the_later_of_two_records_with_the_same_date_wins(fresh_db, case):
@@ -163,6 +204,9 @@ def test_a_chart_selection_becomes_a_drilldown(selection, expected):
 def test_lesson_pulse_counts_only_published_visible_lessons_and_names_no_department(fresh_db):
     dept = make_department(fresh_db, state="MN")
     author, admin = make_user(fresh_db, department_id=dept), make_user(fresh_db, "admin")
+    for n in range(11):  # the dashboard needs 11 assessed departments before it shows anything
+        adoption.record(fresh_db, admin, department_id=make_department(fresh_db, state="TX"), practice_id=P1, stage=1,
+                        as_of=date(2025, 1, 1), now=NOW)
     publish(fresh_db, author, admin, kind="challenge", anonymous=True)
     publish(fresh_db, author, admin, kind="success", title="Budget equity lens in every program")
     hidden = publish(fresh_db, author, admin, kind="success", title="A hidden lesson about park access")
@@ -311,7 +355,8 @@ def test_stage_counts_on_the_demo_data_match_the_old_bit_packed_sort_key(demo_db
         params, _ = adoption.resolve(demo_db, Filters(first_quarter=quarter, last_quarter=quarter), last)
         with demo_db.read() as cur:
             old = Counter(cur.execute(_OLD_LATEST, [params["as_of"]]).fetchall())
-        new = {(r["practice_id"], r["stage"]): r["departments"] for r in adoption.query(demo_db, "stages", params)}
+        current = adoption.queries.frame(demo_db, "current", params)
+        new = {k: v for k, v in current.groupby(["practice_id", "stage"])["departments"].sum().items() if v}
         assert new == dict(old), quarter
         checked += sum(new.values())
     assert checked > 1000  # (ties on one date: test_the_later_of_two_records_with_the_same_date_wins)
@@ -326,3 +371,13 @@ def test_cached_aggregates_follow_every_write_and_survive_callers_editing_them(f
     assert (mn["departments"], mn["adopting"]) == (6, 4)  # d7 moved from 0 to 4
     adoption.query_cache.clear()
     assert board(fresh_db, case["coordinator"]).heatmap == board(fresh_db, case["coordinator"]).heatmap
+
+
+def test_lessons_next_to_adoption_count_named_lessons_by_their_departments_stage_and_never_anonymous_ones(fresh_db, case):
+    author = make_user(fresh_db, department_id=case["ids"]["d5"])  # d5 is at Sustaining on P1 as of D
+    publish(fresh_db, author, case["admin"], practice_ids=[P1], title="Budget equity lens in every program")
+    publish(fresh_db, author, case["admin"], practice_ids=[P1], anonymous=True, title="Quiet budget rules we changed")
+    publish(fresh_db, author, case["admin"], practice_ids=[P2], title="A lesson on another practice entirely")
+    # Published today (the real clock), so the view runs to today: d5 is still at Sustaining.
+    rows = {r["stage"]: r["lessons"] for r in adoption.dashboard(fresh_db, case["coordinator"], Filters(practice_id=P1)).stages}
+    assert rows[4] == 1 and sum(rows.values()) == 1  # the anonymous one would point at the Sustaining departments

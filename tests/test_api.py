@@ -122,8 +122,19 @@ def test_adoption_aggregates_are_for_coordinators_and_administrators(world):
     assert get(world, "/api/v1/adoption").status_code == 401
     refused = get(world, "/api/v1/adoption", "own")
     assert refused.status_code == 403 and "coordinators" in refused.json()["error"]["message"]
-    board = get(world, "/api/v1/adoption", "coordinator").json()
-    assert board["departments"] is None and board["suppressed_below"] == 5  # 2 departments: suppressed
+    too_few = get(world, "/api/v1/adoption", "coordinator")  # 2 departments: the dashboard service refuses
+    assert too_few.status_code == 400 and "too few to show" in too_few.json()["error"]["message"]
+
+
+def test_adoption_aggregates_at_demo_scale_are_json_with_the_dashboards_suppression(demo_db):
+    from exchange.api import service
+    from exchange.models import User
+
+    coordinator = User(id=10**6, email="c@example.org", display_name="C", role="coordinator", regions=(5,))
+    board = json.loads(json.dumps(service.adoption_aggregates(demo_db, coordinator, {"region": ["5"]})))
+    assert board["suppressed_below"] >= 2 and board["filters"]["regions"] == [5]
+    assert board["departments"] is None or board["departments"] >= board["suppressed_below"]
+    assert "version" not in board and board["heatmap"]
 
 
 def test_tokens_are_stored_hashed_shown_once_and_revocable(world):

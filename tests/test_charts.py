@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from exchange import config
 from exchange.adoption import charts, downloads
 from exchange.adoption import Dashboard, Filters
 
@@ -22,10 +23,34 @@ def stage(practice_id, practice, level, name, departments, total):
                 departments=departments, total=total, share=departments / total, suppressed=False)
 
 
+@pytest.fixture(autouse=True)
+def threshold_5():
+    """These hand-made dashboards were suppressed at 5 (the labels read the setting, the takeaways the dashboard)."""
+    with config.override(suppression_min=5):
+        yield
+
+
 @pytest.fixture
 def dash():
     """Region 5 (10 departments) and Region 8 (3: suppressed) for two practices, two quarters, two states."""
     return Dashboard(
+        threshold=5, directory=20,
+        movement=[dict(quarter="2025 Q2", departments=13, pairs=20, up=4, down=1, stalled=6, suppressed=False, why=None)],
+        curve=[dict(quarter="2025 Q1", departments=13, share=0.2, share_directory=0.13, suppressed=False, why=None),
+               dict(quarter="2025 Q2", departments=13, share=0.5, share_directory=0.325, suppressed=False, why=None)],
+        population=[dict(practice_id=1, practice="Build Organizational Capacity", position=1, departments=10,
+                         population=40_000, share=0.4, suppressed=False, why=None),
+                    dict(practice_id=2, practice="Allocate Resources", position=2, departments=None, population=None,
+                         share=None, suppressed=True, why="withheld")],
+        breakdowns={"population_band": [dict(population_band="small", departments=None, share=None, suppressed=True,
+                                             why="small"),
+                                        dict(population_band="large", departments=10, share=0.7, suppressed=False,
+                                             why=None)],
+                    "urban_rural": [dict(urban_rural="noncore", departments=13, share=0.5, suppressed=False, why=None)],
+                    "jurisdiction_type": [dict(jurisdiction_type="county", departments=6, share=0.5, suppressed=False,
+                                               why=None),
+                                          dict(jurisdiction_type="city", departments=7, share=0.25, suppressed=False,
+                                               why=None)]},
         filters=Filters(), practice_name="Allocate Resources", snapshot=date(2025, 6, 30),
         quarters=["2025 Q1", "2025 Q2"], departments=13,
         heatmap=[cell(5, 1, "Build Organizational Capacity", 10, 4), cell(5, 2, "Allocate Resources", 10, 7),
@@ -71,7 +96,9 @@ def data_rows(spec):
 
 def test_every_chart_has_a_title_takeaway_alt_text_table_and_stable_key(dash):
     found = charts.dashboard_views(dash)
-    assert [v.key for v in found] == ["chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_pulse_kind",
+    assert [v.key for v in found] == ["chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_curve",
+                                      "chart_movement", "chart_population", "chart_by_population_band", "chart_by_urban_rural",
+                                      "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind",
                                       "chart_pulse_risk"]
     for view in found:
         spec = view.chart.to_dict()
@@ -120,7 +147,8 @@ def test_stage_bars_stack_by_stage_in_scale_order_and_grey_out_small_practices(d
     assert bars["encoding"]["color"]["scale"]["range"][-1] == charts.GREY
     assert selection(spec) == {"name": "segment", "select": {"type": "point", "fields": ["practice_id", "stage"],
                                                                "on": "click", "clear": "dblclick"}}
-    assert small["encoding"]["text"]["value"] == "fewer than 5 departments"
+    assert small["encoding"]["text"]["field"] == "small_text"
+    assert {r["small_text"] for r in data_rows(spec) if r["suppressed"]} == {"fewer than 5 departments"}
     assert view.takeaway == "40% of assessed departments are implementing or sustaining Build Organizational Capacity."
     assert "fewer than 5" in view.table["Departments"].tolist()
 
@@ -150,7 +178,7 @@ def test_tile_map_places_states_on_the_grid_and_selects_by_state(dash):
     montana = [r for r in data_rows(view.chart.to_dict()) if r["state"] == "MT"][0]
     assert montana["share_label"] == "fewer than 5"
     assert view.takeaway == ("Minnesota leads: 70% of its 10 assessed departments are implementing or sustaining "
-                             "Allocate Resources; 1 more states have fewer than 5 and are shown in grey.")
+                             "Allocate Resources; 1 more state is suppressed and shown in grey.")
     assert "Texas" not in view.table["State"].tolist()  # no departments, no row
 
 
@@ -167,11 +195,14 @@ def test_pulse_charts_count_lessons_by_kind_and_risk(dash):
 
 
 def test_empty_data_gives_an_honest_takeaway(dash):
-    empty = Dashboard(filters=Filters(), practice_name=None, snapshot=date(2025, 6, 30), quarters=["2025 Q2"],
+    empty = Dashboard(threshold=5, filters=Filters(), practice_name=None, snapshot=date(2025, 6, 30), quarters=["2025 Q2"],
                       departments=0, heatmap=[], stages=[], trend=[], map=[], lessons_by_kind=[], lessons_by_risk=[])
     takeaways = [v.takeaway for v in charts.dashboard_views(empty)]
     assert takeaways[0] == "No region and practice has 5 or more assessed departments for these filters."
-    assert takeaways[4] == "No lessons were published in this period."
+    assert takeaways[4] == "No quarter of this period has 5 or more assessed departments for these filters."
+    assert takeaways[5] == "No quarter of this period has 5 or more assessed departments for these filters."
+    assert takeaways[10] == "No department in view has shared a named lesson on these practices yet."
+    assert takeaways[11] == "No lessons were published in this period."
 
 
 def test_every_chart_states_its_own_sizing_so_streamlit_cannot_squeeze_it(dash):

@@ -2,7 +2,7 @@
 
 Split by concern: `assessments` (the self-assessment form and its writes), `aggregates` (the
 dashboard's filters, suppressed aggregates and drill-downs), `queries` (their SQL, cached per data
-version), `quarters` (quarter labels), `charts` and `url` (drawing and addressing the dashboard).
+version), `suppression` (small numbers), `quarters` (quarter labels), `charts` and `url` (drawing and addressing the dashboard).
 The names below are the package's public face: `from exchange import adoption; adoption.record(...)`.
 """
 
@@ -13,13 +13,14 @@ from exchange.adoption.assessments import (EARLIEST, NOTE_LIMIT, UNCHECKED, URL_
                                            self_assessment)
 from exchange.adoption.queries import SQL, fetch, query
 from exchange.adoption.queries import results as query_cache
-from exchange.adoption.aggregates import (ADOPTED, DRILL_LIMIT, MIN_DEPARTMENTS, SUPPRESSED, Dashboard, Drill, Filters,
+from exchange.adoption import suppression
+from exchange.adoption.aggregates import (ADOPTED, DRILL_LIMIT, Dashboard, Drill, Filters,
                                           Options, dashboard, drill_from_selection, drilldown, options, require_dashboard,
                                           resolve)
 
 __all__ = [
-    "ADOPTED", "DRILL_LIMIT", "EARLIEST", "MIN_DEPARTMENTS", "NOTE_LIMIT", "SQL", "SUPPRESSED", "UNCHECKED", "URL_LIMIT",
+    "ADOPTED", "DRILL_LIMIT", "EARLIEST", "NOTE_LIMIT", "SQL", "UNCHECKED", "URL_LIMIT",
     "Dashboard", "Drill", "Filters", "Options", "SelfAssessment", "dashboard", "drill_from_selection", "drilldown",
     "fetch", "options", "quarter_bounds", "quarter_of", "quarters_between", "query", "query_cache", "record",
-    "require_dashboard", "resolve", "self_assessment",
+    "require_dashboard", "resolve", "self_assessment", "suppression",
 ]

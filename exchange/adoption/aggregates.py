@@ -1,29 +1,32 @@
-"""The coordinators' dashboard: filters, options, every aggregate (suppressed below 5 departments), drill-downs.
+"""The coordinators' dashboard: filters, options, every aggregate (small numbers withheld), drill-downs.
 
 A share is the number of departments at Implementing or Sustaining over the number of departments
-with an assessment. Any share, count or point based on fewer than MIN_DEPARTMENTS departments
-leaves this module as "suppressed" with its numbers removed, so no chart, table or download can
-single one out. Lesson counts (the movement's pulse) never touch departments at all, so
-anonymous lessons stay anonymous.
+with an assessment (and, where stated, over every department in the directory). Every department
+figure is summed from the atoms in `queries` and passes `suppression.protect` here, once: a figure
+resting on fewer than EXCHANGE_SUPPRESSION_MIN departments, or one that subtraction could turn into
+such a figure, leaves this module as "suppressed" with its numbers removed, so no chart, table or
+download can single one out. A view with fewer departments than that is refused. Lesson counts
+(the movement's pulse) never touch departments at all, so anonymous lessons stay anonymous.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from exchange import clock, taxonomy
 from exchange.adoption.assessments import as_int
 from exchange.adoption.quarters import quarter_bounds, quarter_of, quarters_between
-from exchange.adoption.queries import fetch, query
+from exchange.adoption import suppression
+from exchange.adoption.queries import fetch, frame, query
 from exchange.errors import Forbidden, InvalidInput
 from exchange.identity import permissions
+from exchange.kernel.cache import VersionedCache
 from exchange.models import JURISDICTION_TYPES, POPULATION_BANDS, URBAN_RURAL_LEVELS, User
 from exchange.storage.duckdb import Database
 
 ADOPTED = 3  # Implementing
-MIN_DEPARTMENTS = 5
-SUPPRESSED = "fewer than 5"
 DRILL_LIMIT = 2000  # rows in a drill-down; a region x all practices can be 9,000 at national scale
 
 
@@ -54,13 +57,13 @@ class Options:
 
 @dataclass(frozen=True)
 class Dashboard:
-    """Every aggregate the dashboard draws, already suppressed where fewer than 5 departments stand behind it."""
+    """Every aggregate the dashboard draws, already suppressed where too few departments stand behind it."""
 
     filters: Filters
     practice_name: str | None
     snapshot: date
     quarters: list[str]
-    departments: int | None  # None when fewer than 5
+    departments: int | None  # None when withheld
     heatmap: list[dict]
     stages: list[dict]
     trend: list[dict]
@@ -68,6 +71,13 @@ class Dashboard:
     lessons_by_kind: list[dict]
     lessons_by_risk: list[dict]
     version: int = 0  # the database's write counter when these were read: a cache key for what is drawn from them
+    threshold: int = 11  # the fewest departments a shown figure rests on
+    directory: int = 0  # departments in the directory matching the filters, assessed or not
+    practices: int = 1  # practices pooled in the shares (1 when one is chosen)
+    curve: list = dataclasses.field(default_factory=list)
+    population: list = dataclasses.field(default_factory=list)
+    breakdowns: dict = dataclasses.field(default_factory=dict)
+    movement: list = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -101,24 +111,130 @@ def options(db: Database, user: User, *, today: date | None = None) -> Options:
     return Options(practices=practices, quarters=quarters_between(quarter_of(first), quarter_of(today)))
 
 
+# Whole dashboards per filters, today and threshold, until the next write: going back to a view costs nothing.
+views = VersionedCache("adoption.dashboards", maxsize=128)
+
+
 def dashboard(db: Database, user: User, filters: Filters, *, today: date | None = None) -> Dashboard:
     """All the dashboard's aggregates for these filters (coordinators and administrators)."""
     require_dashboard(user)
+    today = today or clock.today()
+    return views.get(db, (filters, today, suppression.threshold()), lambda: _dashboard(db, filters, today))
+
+
+def _dashboard(db: Database, filters: Filters, today: date) -> Dashboard:
     version = db.data_version()  # read first: a write during the reads below can only make the key older, never stale
-    params, quarters = resolve(db, filters, today or clock.today())
-    label = dict(zip(params["quarter_ends"], quarters))
+    params, quarters = resolve(db, filters, today)
+    k = suppression.threshold()
+    scope = scope_of(filters)
+    found = frame(db, "trend", params)
+    last = found[found["k"] == len(quarters) - 1]
+    headline = suppression.protect(last.assign(everyone=0), scope, ["everyone"], TREND_MEASURES)
+    assessed = int(headline["departments"].sum())
+    if assessed < k:
+        raise InvalidInput(f"fewer than {k} departments with a self-assessment as of {params['as_of']:%-d %B %Y} "
+                           "match them, too few to show without singling departments out. "
+                           "Choose more regions, jurisdiction types, sizes or urban–rural levels, or a later period.",
+                           "filters")
+    current = frame(db, "current", params)
+    current = current.assign(adopting=current["departments"].where(current["stage"] >= ADOPTED, 0),
+                             population_adopting=current["population"].where(current["stage"] >= ADOPTED, 0))
+    practices = frame(db, "practices", params)
+    chosen = practices[practices["practice_id"] == filters.practice_id] if filters.practice_id else practices
+    directory = suppression.select(frame(db, "directory", params), scope)
+    label = dict(enumerate(quarters))
+    trend = suppression.protect(found, scope, ["k", "region"], TREND_MEASURES, line="region")
+    trend["quarter"] = trend["k"].map(label)
+    states = frame(db, "states", params)
+    mapped = suppression.protect(last, scope, ["region", "state"], TREND_MEASURES, line="state")
+    mapped = states.merge(mapped.drop(columns="region"), on="state", how="left")
+    curve = suppression.protect(found, scope, ["k"], TREND_MEASURES)
+    curve["quarter"] = curve["k"].map(label)
+    totals = suppression.protect(current, scope, ["practice_id"], CURRENT_MEASURES)
+    atoms = ["k", "state", "region", "jurisdiction_type", "population_band", "urban_rural"]
+    moves = found.astype({c: str for c in atoms[1:] if c != "region"}).merge(
+        frame(db, "movement", params).astype({c: str for c in atoms[1:] if c != "region"}), on=atoms, how="left")
+    moves = suppression.protect(moves.fillna({"up": 0, "down": 0, "stalled": 0}), scope, ["k"],
+                                ("departments", "pairs", "up", "down", "stalled"))
+    moves["quarter"] = moves["k"].map(label)
     return Dashboard(
-        version=version, filters=filters, snapshot=params["as_of"], quarters=quarters,
+        version=version, filters=filters, snapshot=params["as_of"], quarters=quarters, threshold=k,
         practice_name=taxonomy.load(db).practice_name(filters.practice_id) if filters.practice_id else None,
-        departments=_at_least_five(query(db, "departments", params)[0]["departments"]),
-        heatmap=[_suppress(r, r["adopting"], r["departments"]) for r in query(db, "heatmap", params)],
-        stages=_stage_rows(query(db, "stages", params), taxonomy.load(db).stages),
-        trend=[_suppress(dict(r, quarter=label[r["quarter_end"]]), r.pop("adopting_pairs"), r.pop("pairs"))
-               for r in query(db, "trend", params)],
-        map=[_suppress(r, r.pop("adopting_pairs"), r.pop("pairs")) for r in query(db, "map", params)],
+        departments=None if headline["suppressed"].any() else assessed,
+        directory=int(directory["departments"].sum()), practices=max(1, len(chosen)),
+        heatmap=[_suppress(r, r["adopting"], r["departments"]) for r in _records(
+            suppression.protect(current, scope, ["region", "practice_id"], CURRENT_MEASURES, line="region")
+            .merge(practices, on="practice_id").sort_values(["region", "position"]))],
+        stages=_stage_rows(current, scope, totals.merge(practices, on="practice_id").sort_values("position"),
+                           taxonomy.load(db).stages),
+        trend=[_suppress(r, r.pop("adopting_pairs"), r.pop("pairs")) for r in _records(trend.sort_values(["k", "region"]))],
+        map=[_suppress(r, r.pop("adopting_pairs") or 0, r.pop("pairs") or 0) for r in _records(mapped)],
+        curve=[_curve_row(r, directory["departments"].sum() * max(1, len(chosen)))
+               for r in _records(curve.sort_values("k"))],
+        population=_population(totals.merge(practices, on="practice_id").sort_values("position"),
+                               int(directory["population"].sum())),
+        breakdowns={dim: [_suppress(r, r.pop("adopting_pairs"), r.pop("pairs")) for r in _records(
+            suppression.protect(last, scope, [dim], TREND_MEASURES, line=dim).sort_values(dim))]
+            for dim in BREAKDOWNS},
+        movement=[_movement_row(r) for r in _records(moves.sort_values("k")) if r["k"] > 0],
         lessons_by_kind=query(db, "lessons_by_kind", params),
         lessons_by_risk=query(db, "lessons_by_risk", params),
     )
+
+
+def _movement_row(row: dict) -> dict:
+    """One quarter of movement: assessed pairs that moved up, moved back or stalled (blank when suppressed)."""
+    if row["suppressed"]:
+        row.update(departments=None, pairs=None, up=None, down=None, stalled=None)
+    return row
+
+
+TREND_MEASURES = ("departments", "pairs", "adopting_pairs")
+CURRENT_MEASURES = ("departments", "adopting", "population_adopting")
+BREAKDOWNS = ("population_band", "urban_rural", "jurisdiction_type")
+
+
+def scope_of(filters: Filters) -> dict[str, tuple]:
+    """The department filters as {atom dimension: chosen values} (empty: all)."""
+    return {"region": tuple(int(r) for r in filters.regions), "jurisdiction_type": tuple(filters.jurisdiction_types),
+            "population_band": tuple(filters.population_bands), "urban_rural": tuple(filters.urban_rural)}
+
+
+def _records(df) -> list[dict]:
+    """Plain Python rows (no numpy scalars, None for missing) from a frame."""
+    out = []
+    for row in df.to_dict("records"):
+        out.append({key: _plain(value) for key, value in row.items()})
+    return out
+
+
+def _plain(value):
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+        return None if isinstance(value, float) and value != value else value
+    return value
+
+
+def _curve_row(row: dict, directory_pairs: int) -> dict:
+    """One quarter of the cumulative curve: the share over assessed departments and over the whole directory."""
+    pairs, adopting = row.pop("pairs"), row.pop("adopting_pairs")
+    row = _suppress(row, adopting, pairs)
+    row["share_directory"] = None if row["suppressed"] or not directory_pairs else adopting / int(directory_pairs)
+    return row
+
+
+def _population(totals, directory_population: int) -> list[dict]:
+    """Per practice: the share of the directory's population served by departments implementing or sustaining it."""
+    out = []
+    for r in _records(totals):
+        share = r["population_adopting"] / directory_population if directory_population else None
+        out.append(dict(practice_id=r["practice_id"], practice=r["practice"], position=r["position"],
+                        departments=None if r["suppressed"] else r["departments"],
+                        population=None if r["suppressed"] else r["population_adopting"],
+                        share=None if r["suppressed"] else share, suppressed=r["suppressed"], why=r["why"]))
+    return out
 
 
 def drilldown(db: Database, user: User, filters: Filters, drill: Drill, *, today: date | None = None) -> list[dict]:
@@ -165,38 +281,40 @@ def resolve(db: Database, filters: Filters, today: date) -> tuple[dict, list[str
         "jurisdictions": list(filters.jurisdiction_types), "bands": list(filters.population_bands),
         "urban": list(filters.urban_rural), "as_of": ends[-1], "quarter_ends": ends, "adopted": ADOPTED,
         "period_start": quarter_bounds(quarters[0])[0], "period_end": ends[-1] + timedelta(days=1),
+        "first_year": int(quarters[0][:4]), "first_q": int(quarters[0][-1]), "quarters": len(quarters),
     }
     return params, quarters
 
 
-def _at_least_five(n: int) -> int | None:
-    return n if n >= MIN_DEPARTMENTS else None
-
-
 def _suppress(row: dict, adopting: int, total: int) -> dict:
-    """Add the share, and blank every number of a row based on fewer than MIN_DEPARTMENTS departments."""
+    """Add the share, and blank every number of a row the suppression rules withhold."""
     departments = row.get("departments") or 0
-    row.update(share=adopting / total if total else None, suppressed=departments < MIN_DEPARTMENTS,
-               empty=departments == 0)
+    row.update(share=adopting / total if total else None, empty=departments == 0, why=row.get("why"))
+    row["suppressed"] = bool(row.get("suppressed")) or row["empty"]
+    row.pop("population_adopting", None)
     if row["suppressed"]:
         row.update(departments=None, adopting=None, share=None)
     return row
 
 
-def _stage_rows(found: list[dict], stages: list[dict]) -> list[dict]:
-    """Per practice and stage: departments and share of the practice's assessed departments."""
+def _stage_rows(current, scope: dict, totals, stages: list[dict]) -> list[dict]:
+    """Per practice and stage: departments and share of the practice's assessed departments (a withheld practice: one row)."""
     names = {s["level"]: s["name"] for s in stages}
-    totals: dict[int, int] = {}
-    for r in found:
-        totals[r["practice_id"]] = totals.get(r["practice_id"], 0) + r["departments"]
-    out, small = [], set()
-    for r in found:
-        total = totals[r["practice_id"]]
-        if total >= MIN_DEPARTMENTS:
-            out.append(dict(r, stage_name=names.get(r["stage"], str(r["stage"])), total=total,
-                            share=r["departments"] / total, suppressed=False))
-        elif r["practice_id"] not in small:
-            small.add(r["practice_id"])
-            out.append(dict(r, stage=None, stage_name=SUPPRESSED, departments=None, total=None, share=None,
-                            suppressed=True))
+    grouped = suppression.select(current, scope).groupby(["practice_id", "stage"])
+    counts = grouped["departments"].sum().to_dict() if len(current) else {}
+    lessons = grouped["lessons"].sum().to_dict() if len(current) else {}
+    out = []
+    for t in _records(totals):
+        if t["suppressed"]:
+            out.append(dict(practice_id=t["practice_id"], practice=t["practice"], position=t["position"], stage=None,
+                            stage_name=suppression.small_label() if t["why"] == suppression.PRIMARY else "withheld",
+                            departments=None, total=None, share=None, suppressed=True, why=t["why"]))
+            continue
+        for level in sorted(names):
+            n = int(counts.get((t["practice_id"], level), 0))
+            if n:
+                out.append(dict(practice_id=t["practice_id"], practice=t["practice"], position=t["position"],
+                                stage=level, stage_name=names[level], departments=n, total=t["departments"],
+                                share=n / t["departments"], suppressed=False, why=None,
+                                lessons=int(lessons.get((t["practice_id"], level), 0))))
     return out

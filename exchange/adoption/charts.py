@@ -4,7 +4,9 @@ Colours are colour-blind safe (Okabe-Ito for categories, a single-hue blue ramp 
 an orange/purple split for stages) and every mark that carries meaning also carries a text
 label or tooltip, so nothing depends on colour alone. Text drawn on a coloured fill picks
 black or white by the fill, so it reads the same in Streamlit's light and dark themes.
-Suppressed cells (fewer than 5 departments) are grey and say "fewer than 5".
+Suppressed cells are grey and say why: "fewer than 11" (the EXCHANGE_SUPPRESSION_MIN threshold)
+when too few departments stand behind them, "withheld" when showing them would let such a number
+be worked out by subtraction (exchange/adoption/suppression.py).
 
 Every chart states its own autosize: without one, Streamlit adds `autosize: fit`, which makes
 `height` the whole chart's height, so titles, axes and legends squeeze the plot (bars of zero
@@ -21,11 +23,12 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from exchange.adoption.aggregates import SUPPRESSED, Dashboard
+from exchange.adoption import suppression
+from exchange.adoption.aggregates import Dashboard
 from exchange.adoption.downloads import to_csv, to_png, to_svg  # noqa: F401 (charts.to_csv etc. for the pages)
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
-# Region lines: Okabe-Ito with black for its grey (grey means "fewer than 5" here), one shape per region.
+# Region lines: Okabe-Ito with black for its grey (grey means "suppressed" here), one shape per region.
 REGION_COLOURS = [*OKABE_ITO[:7], "#000000"]
 STAR = "M0,-1L0.22,-0.31L0.95,-0.31L0.36,0.12L0.59,0.81L0,0.38L-0.59,0.81L-0.36,0.12L-0.95,-0.31L-0.22,-0.31Z"
 HEXAGON = "M0,-1L0.87,-0.5L0.87,0.5L0,1L-0.87,0.5L-0.87,-0.5Z"
@@ -77,19 +80,48 @@ class ChartView:
         return json.loads(self.spec_json)
 
 
-def percent(share: float | None) -> str:
-    """A share as a whole percentage, or "fewer than 5" when it was suppressed."""
-    return SUPPRESSED if share is None or pd.isna(share) else f"{share:.0%}"
+def percent(share: float | None, why: str | None = None) -> str:
+    """A share as a whole percentage, or why it is not shown ("fewer than 11", "withheld")."""
+    return hidden(why) if share is None or pd.isna(share) else f"{share:.0%}"
 
 
-def count(value: int | None) -> str:
-    """A department count, or "fewer than 5" when suppressed."""
-    return SUPPRESSED if value is None or pd.isna(value) else f"{int(value):,}"
+def count(value: int | None, why: str | None = None) -> str:
+    """A department count, or why it is not shown ("fewer than 11", "withheld")."""
+    return hidden(why) if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def hidden(why: str | None = None) -> str:
+    """What a suppressed figure reads: "withheld" when complementary suppression hid it, else "fewer than N"."""
+    return "withheld" if why == suppression.WITHHELD else suppression.small_label()
+
+
+def _labels(df: pd.DataFrame) -> pd.DataFrame:
+    """Add share_label and departments_label, saying why a suppressed row is blank."""
+    why = df["why"] if "why" in df else pd.Series([None] * len(df), index=df.index)
+    df["share_label"] = [percent(s, w) for s, w in zip(df["share"], why)]
+    df["departments_label"] = [count(n, w) for n, w in zip(df["departments"], why)]
+    return df
+
+
+def _why_grey(d: Dashboard) -> str:
+    return (f"fewer than {d.threshold} departments, or withheld so that such a number cannot be worked out "
+            "by subtraction")
+
+
+def _grey_short(d: Dashboard) -> str:
+    return f"fewer than {d.threshold} departments, or withheld"
+
+
+def _hidden_names() -> list[str]:
+    return [suppression.small_label(), "withheld"]
 
 
 def dashboard_views(d: Dashboard) -> list[ChartView]:
     """Every chart of the dashboard, in page order."""
-    return [heatmap(d), stage_bars(d), trend(d), tile_map(d), lessons_by_kind(d), lessons_by_risk(d)]
+    from exchange.adoption import coverage  # noqa: PLC0415 (it draws with this module's helpers)
+
+    return [heatmap(d), stage_bars(d), trend(d), tile_map(d), coverage.curve(d), coverage.movement(d), coverage.population(d),
+            *coverage.breakdowns(d), coverage.lessons_by_stage(d), lessons_by_kind(d), lessons_by_risk(d)]
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -119,10 +151,9 @@ def _text_colour(field: str = "share") -> dict:
 def heatmap(d: Dashboard) -> ChartView:
     """Region x practice: share of departments implementing or sustaining, with n per cell."""
     df = _frame(d.heatmap, ["region", "practice_id", "practice", "position", "departments", "share",
-                                          "suppressed"])
-    df["share_label"] = df["share"].map(percent)
-    df["departments_label"] = df["departments"].map(count)
-    df["label"] = [("fewer\nthan 5" if s else f"{p}\nn={n}") for s, p, n in
+                                          "suppressed", "why"])
+    _labels(df)
+    df["label"] = [(p.replace(" than ", "\nthan ") if s else f"{p}\nn={n}") for s, p, n in
                    zip(df["suppressed"], df["share_label"], df["departments_label"])]
     order = list(dict.fromkeys(df.sort_values("position")["practice"]))
     pick = alt.selection_point(name="cell", fields=["region", "practice_id"], on="click", clear="dblclick")
@@ -145,7 +176,7 @@ def heatmap(d: Dashboard) -> ChartView:
                                         height=alt.Step(34), width=alt.Step(48))
     shown = df[~df["suppressed"]]
     if shown.empty:
-        takeaway = "No region and practice has 5 or more assessed departments for these filters."
+        takeaway = f"No region and practice has {d.threshold} or more assessed departments for these filters."
     elif len(shown) == 1:
         one = shown.iloc[0]
         takeaway = (f"In Region {one.region}, {one.share:.0%} of {int(one.departments):,} assessed departments are "
@@ -161,26 +192,28 @@ def heatmap(d: Dashboard) -> ChartView:
                                "share_label": f"Share {ADOPTING}"})[
         ["HHS region", "Practice", "Departments assessed", f"Share {ADOPTING}"]]
     alt_text = (f"Heatmap: rows are practices, columns are HHS regions; each cell's shade and label give the share of "
-                f"departments {ADOPTING}, {_scope(d)}. Grey cells have fewer than 5 departments. {takeaway}")
+                f"departments {ADOPTING}, {_scope(d)}. Grey cells are suppressed: {_why_grey(d)}. {takeaway}")
     return ChartView("chart_heatmap", title, chart, takeaway, alt_text, table, "cell", "content")
 
 
 def stage_bars(d: Dashboard) -> ChartView:
     """Stacked bars: how the filtered departments spread over the five stages, per practice."""
     df = _frame(d.stages, ["practice_id", "practice", "position", "stage", "stage_name", "departments",
-                                         "total", "share", "suppressed"])
+                                         "total", "share", "suppressed", "why"])
     df["stage_order"] = df["stage"].fillna(-1)
+    df["small_text"] = [f"fewer than {d.threshold} departments" if w != suppression.WITHHELD else
+                        "withheld: it could be worked out from other figures" for w in df["why"]]
     df["bar"] = df["share"].where(~df["suppressed"], 1.0)
-    df["share_label"] = df["share"].map(percent)
-    df["departments_label"] = df["departments"].map(count)
+    _labels(df)
     order = list(dict.fromkeys(df.sort_values("position")["practice"]))
     levels = [n for _, n in sorted(stage_names(d).items())]
+    hidden_names = [n for n in _hidden_names() if n in set(df["stage_name"])]  # a legend entry only when drawn
     pick = alt.selection_point(name="segment", fields=["practice_id", "stage"], on="click", clear="dblclick")
     bars = alt.Chart(df).mark_bar(stroke="white", strokeWidth=0.5).encode(
         x=alt.X("bar:Q", stack="normalize", title="Share of assessed departments", axis=alt.Axis(format="%")),
         y=alt.Y("practice:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("stage_name:N", title="Stage", sort=levels + [SUPPRESSED],
-                        scale=alt.Scale(domain=levels + [SUPPRESSED], range=STAGE_COLOURS + [GREY]),
+        color=alt.Color("stage_name:N", title="Stage", sort=levels + hidden_names,
+                        scale=alt.Scale(domain=levels + hidden_names, range=STAGE_COLOURS + [GREY] * len(hidden_names)),
                         legend=alt.Legend(orient="bottom")),
         order=alt.Order("stage_order:Q"),
         opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.45)),
@@ -188,14 +221,14 @@ def stage_bars(d: Dashboard) -> ChartView:
                  alt.Tooltip("share_label:N", title="Share"), alt.Tooltip("departments_label:N", title="Departments")],
     ).add_params(pick)
     small = alt.Chart(df).transform_filter("datum.suppressed").mark_text(align="left", dx=6, color="black", aria=False).encode(
-        x=alt.datum(0), y=alt.Y("practice:N", sort=order), text=alt.value(f"{SUPPRESSED} departments"))
+        x=alt.datum(0), y=alt.Y("practice:N", sort=order), text="small_text:N")
     title = "Stages per practice"
     chart = (bars + small).properties(title=_title(title, f"Where the filtered departments stand, {_scope(d)}"),
                              height=alt.Step(24))
     adopted = (df[~df["suppressed"] & (df["stage"] >= 3)].groupby("practice")["share"].sum()
                .reindex(df[~df["suppressed"]]["practice"].unique(), fill_value=0.0))
     if adopted.empty:
-        takeaway = "No practice has 5 or more assessed departments for these filters."
+        takeaway = f"No practice has {d.threshold} or more assessed departments for these filters."
     elif len(adopted) == 1:
         takeaway = f"{adopted.iloc[0]:.0%} of assessed departments are {ADOPTING} {adopted.index[0]}."
     elif adopted.max() == adopted.min():
@@ -207,7 +240,7 @@ def stage_bars(d: Dashboard) -> ChartView:
                                "share_label": "Share of the practice's assessed departments"})[
         ["Practice", "Stage", "Departments", "Share of the practice's assessed departments"]]
     alt_text = (f"Stacked horizontal bars, one per practice, split into the stages Not started to Sustaining, "
-                f"{_scope(d)}. Grey bars have fewer than 5 departments. {takeaway}")
+                f"{_scope(d)}. Grey bars are suppressed: {_why_grey(d)}. {takeaway}")
     return ChartView("chart_stages", title, chart, takeaway, alt_text, table, "segment", min_width=600)
 
 
@@ -220,10 +253,9 @@ def stage_names(d: Dashboard) -> dict[int, str]:
 
 def trend(d: Dashboard) -> ChartView:
     """Share at Implementing or beyond by quarter, one line per HHS region."""
-    df = _frame(d.trend, ["quarter", "region", "departments", "share", "suppressed"])
+    df = _frame(d.trend, ["quarter", "region", "departments", "share", "suppressed", "why"])
     df["region_label"] = "Region " + df["region"].astype(str)
-    df["share_label"] = df["share"].map(percent)
-    df["departments_label"] = df["departments"].map(count)
+    _labels(df)
     df["baseline"] = 0.0
     regions = [f"Region {r}" for r in sorted(df["region"].unique())]
     colours = [REGION_COLOURS[i % len(REGION_COLOURS)] for i in range(len(regions))]
@@ -252,12 +284,12 @@ def trend(d: Dashboard) -> ChartView:
         y=alt.Y("baseline:Q"), tooltip=tooltip)
     title = f"Adoption over time: {_practice(d)}"
     chart = (lines + points + small).properties(
-        title=_title(title, f"Share {ADOPTING} at each quarter's end; grey crosses: fewer than 5 departments"),
+        title=_title(title, f"Share {ADOPTING} at each quarter's end; grey crosses: {_grey_short(d)}"),
         height=320)
     firsts = df[~df["suppressed"]].groupby("region_label").agg(first=("share", "first"), last=("share", "last"),
                                                               q0=("quarter", "first"), q1=("quarter", "last"))
     if firsts.empty:
-        takeaway = "No region has 5 or more assessed departments in any quarter of this period."
+        takeaway = f"No region has {d.threshold} or more assessed departments in any quarter of this period."
     else:
         firsts["rise"] = firsts["last"] - firsts["first"]
         best = firsts.loc[firsts["rise"].idxmax()]
@@ -279,9 +311,9 @@ def trend(d: Dashboard) -> ChartView:
 def tile_map(d: Dashboard) -> ChartView:
     """A US tile-grid map: one square per state or territory, shaded by adoption."""
     df = _frame(d.map, ["state", "state_name", "region", "tile_col", "tile_row", "departments", "share",
-                                      "suppressed", "empty"])
-    df["share_label"] = [("no departments" if e else percent(s)) for e, s in zip(df["empty"], df["share"])]
-    df["departments_label"] = [("0" if e else count(n)) for e, n in zip(df["empty"], df["departments"])]
+                                      "suppressed", "empty", "why"])
+    df["share_label"] = [("no departments" if e else percent(s, w)) for e, s, w in zip(df["empty"], df["share"], df["why"])]
+    df["departments_label"] = [("0" if e else count(n, w)) for e, n, w in zip(df["empty"], df["departments"], df["why"])]
     pick = alt.selection_point(name="state", fields=["state"], on="click", clear="dblclick")
     cols = list(range(int(df["tile_col"].max()) + 1)) if len(df) else []
     rows_ = list(range(int(df["tile_row"].max()) + 1)) if len(df) else []
@@ -299,18 +331,19 @@ def tile_map(d: Dashboard) -> ChartView:
     codes = base.mark_text(fontSize=11, fontWeight="bold").encode(text="state:N", color=_text_colour())
     title = f"Adoption by state: {_practice(d)}"
     chart = (tiles + codes).properties(
-        title=_title(title, f"Share {ADOPTING}, {_scope(d)}; grey: fewer than 5 departments, or none"),
+        title=_title(title, f"Share {ADOPTING}, {_scope(d)}; grey: {_grey_short(d)}, or none"),
         width=alt.Step(40), height=alt.Step(40))
     shown = df[~df["suppressed"]]
     small = int((df["suppressed"] & ~df["empty"]).sum())
     if shown.empty:
-        takeaway = "No state has 5 or more assessed departments for these filters."
+        takeaway = f"No state has {d.threshold} or more assessed departments for these filters."
     else:
         top = shown.loc[shown["share"].idxmax()]
         what = (f"assessed departments are {ADOPTING} {d.practice_name}" if d.practice_name else
                 "assessed departments' practices are at Implementing or Sustaining")
         takeaway = f"{top.state_name} leads: {top.share:.0%} of its {int(top.departments):,} {what}"
-        takeaway += f"; {small} more states have fewer than 5 and are shown in grey." if small else "."
+        takeaway += (f"; {small} more {'state is' if small == 1 else 'states are'} suppressed and shown in grey."
+                     if small else ".")
     table = df[~df["empty"]].rename(columns={"state_name": "State", "region": "HHS region",
                                              "departments_label": "Departments assessed",
                                              "share_label": f"Share {ADOPTING}"})[

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from exchange.kernel.cache import VersionedCache
 from exchange.storage.duckdb import Database, rows
 
@@ -34,54 +36,82 @@ current AS (
     SELECT l.*, f.name AS department, f.state_code, f.hhs_region
     FROM latest l JOIN filtered f ON f.id = l.department_id JOIN chosen p ON p.id = l.practice_id
 )"""
-_CURRENT = _FILTERED + "," + _LATEST.format(extra="")
 _PUBLISHED = """l.status = 'published' AND NOT l.hidden
       AND l.published_at >= $period_start AND l.published_at < $period_end
       AND ($practice::INTEGER IS NULL OR l.id IN (SELECT lesson_id FROM lesson_practices WHERE practice_id = $practice::INTEGER))"""
+# The atoms every department figure is summed from (exchange/adoption/suppression.py): departments grouped by
+# the attributes the filters pick, over the whole directory, so one result serves every filter combination.
+_ATOM = "d.state_code AS state, s.hhs_region AS region, d.jurisdiction_type, d.population_band, d.urban_rural"
 SQL = {
-    "departments": f"WITH {_CURRENT} SELECT count(DISTINCT department_id)::INTEGER AS departments FROM current",
-    "heatmap": f"""WITH {_CURRENT}
-        SELECT c.hhs_region AS region, p.id AS practice_id, p.name AS practice, p.position,
-               count(*)::INTEGER AS departments, count(*) FILTER (WHERE c.stage >= $adopted)::INTEGER AS adopting
-        FROM current c JOIN chosen p ON p.id = c.practice_id
-        GROUP BY ALL ORDER BY region, p.position""",
-    "stages": f"""WITH {_CURRENT}
-        SELECT p.id AS practice_id, p.name AS practice, p.position, c.stage, count(*)::INTEGER AS departments
-        FROM current c JOIN chosen p ON p.id = c.practice_id
-        GROUP BY ALL ORDER BY p.position, c.stage""",
-    # One row per state; with all practices the share pools every assessed (department, practice) pair.
-    "map": f"""WITH {_CURRENT},
-        per_department AS (
-            SELECT department_id, count(*) AS pairs, count(*) FILTER (WHERE stage >= $adopted) AS adopting_pairs
-            FROM current GROUP BY department_id
-        )
-        SELECT s.code AS state, s.name AS state_name, s.hhs_region AS region, s.tile_col, s.tile_row,
-               count(pd.department_id)::INTEGER AS departments, coalesce(sum(pd.pairs), 0)::INTEGER AS pairs,
-               coalesce(sum(pd.adopting_pairs), 0)::INTEGER AS adopting_pairs
-        FROM states s LEFT JOIN filtered f ON f.state_code = s.code LEFT JOIN per_department pd ON pd.department_id = f.id
-        GROUP BY ALL ORDER BY s.code""",
-    # Each record holds from its as-of date until the department's next record for that practice;
-    # a range join with the quarter ends picks the record current at each quarter's end.
-    "trend": "WITH " + _FILTERED + """,
-        ends AS (SELECT unnest($quarter_ends::DATE[]) AS quarter_end),
-        spans AS (
-            SELECT a.department_id, a.stage, a.as_of,
-                   coalesce(lead(a.as_of) OVER (PARTITION BY a.department_id, a.practice_id ORDER BY a.as_of, a.id),
-                            DATE '9999-12-31') AS until
+    # Per atom, practice and stage as of the period's end: departments, the population they serve, and the
+    # named lessons on that practice they had published by then. Anonymous lessons are never counted: a count
+    # by stage would say which departments an anonymous lesson could have come from.
+    "current": f"""WITH latest AS (
+            SELECT a.department_id, a.practice_id, arg_max(a.stage, (a.as_of, a.id)) AS stage
             FROM assessments a
             WHERE a.as_of <= $as_of AND ($practice::INTEGER IS NULL OR a.practice_id = $practice::INTEGER)
-              AND a.department_id IN (SELECT id FROM filtered) AND a.practice_id IN (SELECT id FROM chosen)
+            GROUP BY a.department_id, a.practice_id
         ),
-        per_department AS (
-            SELECT e.quarter_end, s.department_id, count(*) AS pairs,
-                   count(*) FILTER (WHERE s.stage >= $adopted) AS adopting_pairs
-            FROM spans s JOIN ends e ON e.quarter_end >= s.as_of AND e.quarter_end < s.until
+        named AS (
+            SELECT l.department_id, lp.practice_id, count(*) AS lessons
+            FROM lessons l JOIN lesson_practices lp ON lp.lesson_id = l.id
+            WHERE l.status = 'published' AND NOT l.hidden AND NOT l.anonymous AND l.published_at < $period_end
             GROUP BY ALL
         )
-        SELECT p.quarter_end, f.hhs_region AS region, count(*)::INTEGER AS departments,
-               sum(p.pairs)::INTEGER AS pairs, sum(p.adopting_pairs)::INTEGER AS adopting_pairs
-        FROM per_department p JOIN filtered f ON f.id = p.department_id
-        GROUP BY ALL ORDER BY 1, 2""",
+        SELECT {_ATOM}, l.practice_id, l.stage, count(*)::INTEGER AS departments, sum(d.population)::BIGINT AS population,
+               coalesce(sum(n.lessons), 0)::INTEGER AS lessons
+        FROM latest l JOIN departments d ON d.id = l.department_id JOIN states s ON s.code = d.state_code
+             JOIN practices p ON p.id = l.practice_id AND p.active
+             LEFT JOIN named n ON n.department_id = l.department_id AND n.practice_id = l.practice_id
+        GROUP BY ALL""",
+    # Per atom and quarter (k = 0 for the first): departments assessed on any chosen practice, their assessed
+    # (department, practice) pairs and the pairs at Implementing or beyond, each at the quarter's end.
+    # A record holds from its quarter until the quarter of the next record of that department and practice;
+    # quarters are whole numbers here, so `range` spreads a record over them (cheaper than a range join).
+    "trend": f"""WITH records AS (
+            SELECT a.department_id, a.stage, greatest(0, (year(a.as_of) - $first_year) * 4 + quarter(a.as_of) - $first_q)::INTEGER AS k,
+                   lead(greatest(0, (year(a.as_of) - $first_year) * 4 + quarter(a.as_of) - $first_q)::INTEGER)
+                       OVER (PARTITION BY a.department_id, a.practice_id ORDER BY a.as_of, a.id) AS next_k
+            FROM assessments a
+            WHERE a.as_of <= $as_of AND ($practice::INTEGER IS NULL OR a.practice_id = $practice::INTEGER)
+              AND a.practice_id IN (SELECT id FROM practices WHERE active)
+        ),
+        held AS (SELECT unnest(range(k, coalesce(next_k, $quarters))) AS k, department_id, stage FROM records),
+        per_department AS (
+            SELECT k, department_id, count(*) AS pairs, count(*) FILTER (WHERE stage >= $adopted) AS adopting_pairs
+            FROM held GROUP BY ALL
+        )
+        SELECT pd.k, {_ATOM}, count(*)::INTEGER AS departments, sum(pd.pairs)::INTEGER AS pairs,
+               sum(pd.adopting_pairs)::INTEGER AS adopting_pairs
+        FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code
+        GROUP BY ALL""",
+    # Per atom and quarter: assessed (department, practice) pairs that moved up a stage since the quarter before,
+    # moved back, or stalled (below Sustaining and no higher than four quarters before).
+    "movement": f"""WITH records AS (
+            SELECT a.department_id, a.practice_id, a.stage,
+                   greatest(0, (year(a.as_of) - $first_year) * 4 + quarter(a.as_of) - $first_q)::INTEGER AS k,
+                   lead(greatest(0, (year(a.as_of) - $first_year) * 4 + quarter(a.as_of) - $first_q)::INTEGER)
+                       OVER (PARTITION BY a.department_id, a.practice_id ORDER BY a.as_of, a.id) AS next_k
+            FROM assessments a
+            WHERE a.as_of <= $as_of AND ($practice::INTEGER IS NULL OR a.practice_id = $practice::INTEGER)
+              AND a.practice_id IN (SELECT id FROM practices WHERE active)
+        ),
+        held AS (SELECT unnest(range(k, coalesce(next_k, $quarters))) AS k, department_id, practice_id, stage
+                 FROM records),
+        steps AS (
+            SELECT k, department_id, stage, lag(stage) OVER w AS before, lag(stage, 4) OVER w AS year_ago
+            FROM held WINDOW w AS (PARTITION BY department_id, practice_id ORDER BY k)
+        )
+        SELECT st.k, {_ATOM}, count(*) FILTER (WHERE st.stage > st.before)::INTEGER AS up,
+               count(*) FILTER (WHERE st.stage < st.before)::INTEGER AS down,
+               count(*) FILTER (WHERE st.stage <= st.year_ago AND st.stage < 4)::INTEGER AS stalled
+        FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code
+        GROUP BY ALL""",
+    # Every department in the directory, assessed or not: the second denominator.
+    "directory": f"""SELECT {_ATOM}, count(*)::INTEGER AS departments, sum(d.population)::BIGINT AS population
+        FROM departments d JOIN states s ON s.code = d.state_code GROUP BY ALL""",
+    "states": "SELECT code AS state, name AS state_name, hhs_region AS region, tile_col, tile_row FROM states ORDER BY code",
+    "practices": "SELECT id AS practice_id, name AS practice, position FROM practices WHERE active ORDER BY position",
     # Lessons only: no department column is read, so nothing about an anonymous lesson's origin can leak.
     "lessons_by_kind": f"""
         SELECT year(l.published_at) || ' Q' || quarter(l.published_at) AS quarter, l.kind, count(*)::INTEGER AS lessons
@@ -117,6 +147,12 @@ def query(db: Database, name: str, params: dict) -> list[dict]:
     return [dict(r) for r in found]  # callers edit their rows: never the cached ones
 
 
+def frame(db: Database, name: str, params: dict) -> pd.DataFrame:
+    """One named query as a DataFrame, cached until the next write (read it, never change it in place)."""
+    used = _used(name, params)
+    return results.get(db, ("frame", name, repr(sorted(used.items()))), lambda: _run_frame(db, name, used))
+
+
 def fetch(db: Database, name: str, params: dict) -> list[dict]:
     """Run one named dashboard query uncached (drill-downs, and the benchmark's cold timings)."""
     return _run(db, name, _used(name, params))
@@ -124,6 +160,15 @@ def fetch(db: Database, name: str, params: dict) -> list[dict]:
 
 def _used(name: str, params: dict) -> dict:
     return {k: params[k] for k in dict.fromkeys(re.findall(r"\$(\w+)", SQL[name]))}
+
+
+def _run_frame(db: Database, name: str, used: dict) -> pd.DataFrame:
+    with db.read() as cur:
+        found = cur.execute(SQL[name], used).df()
+    for column in found.columns:  # the atoms' few text values: categories group and filter several times faster
+        if found[column].dtype == object or str(found[column].dtype).startswith("string"):
+            found[column] = found[column].astype(str).astype("category")
+    return found
 
 
 def _run(db: Database, name: str, used: dict) -> list[dict]:

@@ -98,7 +98,7 @@ def document() -> dict:
                     "type": "object", "required": ["categories", "risk_types", "stages", "states"],
                     "properties": {k: ROWS for k in ("categories", "risk_types", "stages", "states")}}}}}, **errors}}},
             "/api/v1/adoption": {"get": {
-                "summary": "Adoption aggregates (coordinators and administrators); numbers behind fewer than 5 "
+                "summary": "Adoption aggregates (coordinators and administrators); numbers behind too few "
                            "departments are suppressed. Same parameters as the dashboard's address.",
                 "parameters": [{"name": n, "in": "query", "style": "form", "explode": True,
                                 "schema": {"type": "array", "items": {"type": "string", "maxLength": 100}}}

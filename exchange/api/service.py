@@ -77,17 +77,13 @@ def vocabularies(db: Database) -> dict:
 
 def adoption_aggregates(db: Database, user: User, params: Mapping[str, list[str]]) -> dict:
     """The adoption dashboard's aggregates (coordinators and administrators), from the dashboard's URL parameters;
-    every number behind fewer than 5 departments is suppressed by the dashboard service itself."""
+    every number behind too few departments is suppressed by the dashboard service itself (its `threshold`)."""
     options = adoption.options(db, user)
     view = adoption_url.from_params(params, options)
     board = adoption.dashboard(db, user, view.filters)
-    return {
-        "filters": _plain(asdict(board.filters)), "ignored": list(view.ignored), "practice_name": board.practice_name,
-        "snapshot": board.snapshot.isoformat(), "quarters": board.quarters, "departments": board.departments,
-        "suppressed_below": adoption.MIN_DEPARTMENTS,
-        **{name: _plain(getattr(board, name)) for name in ("heatmap", "stages", "trend", "map", "lessons_by_kind",
-                                                           "lessons_by_risk")},
-    }
+    # Every field the dashboard service returns (the adoption package owns what they are), minus its cache key.
+    fields = {name: value for name, value in _plain(board).items() if name != "version"}
+    return {**fields, "ignored": list(view.ignored), "suppressed_below": getattr(board, "threshold", None)}
 
 
 def _plain(value: Any) -> Any:
@@ -100,4 +96,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars from the aggregates' frames
+        value = value.item()
+    if isinstance(value, float) and value != value:  # NaN: no number to show
+        return None
     return value

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import numpy as np
+
 from exchange.identity import audit, permissions
-from exchange.discovery import facets as facet_index, search
+from exchange.discovery import cards, facets as facet_index, search, textindex
 from exchange.kernel import csv, text, urlcodec
-from exchange.privacy.anonymity import attribution_line, lesson_facts, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
+from exchange.privacy.anonymity import attribution_line, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
 from exchange.storage.duckdb import Database, rows
 from exchange.errors import InvalidInput
-from exchange.lessons import attach_tags
 from exchange.models import KINDS, POPULATION_BANDS, User
 
 PER_PAGE = 20
@@ -75,19 +76,20 @@ class Results:
     searched: bool = False
     ignored: tuple[str, ...] = ()        # filters whose values are unknown (or not for this viewer) and were dropped
     department_names: dict[int, str] = field(default_factory=dict)  # names of the departments filtered by
+    match: textindex.Match | None = None  # what the search matched: all words or some, corrections
 
 
 def _matching(db: Database, cur, user: User, filters: Filters):
-    """(index, matching positions, total, facets, search scores) for this viewer and view."""
-    scores = search.hits(cur, db, filters.q) if filters.q.strip() else None
+    """(index, matching positions, total, facets, search match) for this viewer and view."""
     index = facet_index.current(db)
+    found = textindex.match(db, cur, filters.q, index.tagged) if filters.q.strip() else None
     positions, total, facets = index.query(
         viewer_department=viewer_department(user),
         members=permissions.allowed(user, "lesson.read", {"published"}),
         selected={name: getattr(filters, name) for name in DIMENSIONS},
-        hit_ids=scores.keys() if scores is not None else None,
+        hit_ids=found.ids if found is not None else None,
     )
-    return index, positions, total, facets, scores
+    return index, positions, total, facets, found
 
 
 def find(db: Database, user: User, filters: Filters) -> Results:
@@ -97,7 +99,8 @@ def find(db: Database, user: User, filters: Filters) -> Results:
     text.field(filters.q, "q", search.MAX_QUERY_CHARS, label="The search")
     filters, ignored = known_only(db, filters)
     with db.read() as cur:
-        index, positions, total, facets, scores = _matching(db, cur, user, filters)
+        index, positions, total, facets, found = _matching(db, cur, user, filters)
+        scores = (found.ids, found.scores) if found is not None else None
         facets = {name: facets.get(name, {}) for name in DIMENSIONS}
         names = dict(cur.execute("SELECT id, name FROM departments WHERE id IN (SELECT unnest(?::INTEGER[]))",
                                  [list(filters.department)]).fetchall()) if filters.department else {}
@@ -106,12 +109,14 @@ def find(db: Database, user: User, filters: Filters) -> Results:
         page = max(1, min(int(filters.page or 1), pages))
         page_ids = index.ordered_ids(positions, filters.effective_sort, scores, offset=(page - 1) * per_page,
                                      limit=per_page, viewer_department=viewer_department(user))
-        lessons = _cards(cur, user, page_ids)
-        if scores is not None:
+        lessons = cards.cards(db, cur, user, page_ids)
+        if found is not None:
+            by_id = dict(zip(found.ids[np.isin(found.ids, page_ids)].tolist(),
+                             found.scores[np.isin(found.ids, page_ids)].tolist()))
             for lesson in lessons:
-                lesson["score"] = round(scores[lesson["id"]], 3)
+                lesson["score"] = round(by_id.get(lesson["id"], 0.0), 3)
     return Results(lessons=lessons, total=total, facets=facets, filters=replace(filters, page=page),
-                   pages=pages, searched=scores is not None, ignored=ignored, department_names=names)
+                   pages=pages, searched=found is not None, ignored=ignored, department_names=names, match=found)
 
 
 def known_only(db: Database, filters: Filters) -> tuple[Filters, tuple[str, ...]]:
@@ -132,57 +137,68 @@ def known_only(db: Database, filters: Filters) -> tuple[Filters, tuple[str, ...]
     return (replace(filters, **changes) if changes else filters), tuple(dropped)
 
 
-def _cards(cur, user: User, ids: list[int]) -> list[dict]:
-    if not ids:
-        return []
-    # Filter lessons before the joins: the page's 20 rows, not the whole table.
-    found = rows(cur, f"""WITH {lesson_facts("(SELECT * FROM lessons WHERE id IN (SELECT unnest($ids)))")}
-        SELECT id, title, kind, summary, period_start, period_end, published_at, visibility, anonymous,
-               shown_department_id, department_name, state_code, hhs_region, jurisdiction_type
-        FROM lesson_facts WHERE id IN (SELECT unnest($ids)) AND status = 'published' AND NOT hidden
-              AND (visibility = 'public' OR $members)""",
-                 {"viewer_department": viewer_department(user), "ids": ids,
-                  "members": permissions.allowed(user, "lesson.read", {"published"})})
-    attach_tags(cur, found)
-    order = {lesson_id: pos for pos, lesson_id in enumerate(ids)}
-    found.sort(key=lambda lesson: order[lesson["id"]])
-    for lesson in found:
-        lesson["attribution"] = attribution_line(lesson)
-    return found
+SAME_STORY = 0.8    # cosine of two lessons' term frequencies above which they tell the same story
+TAG_SHARE = 0.12    # what each shared practice or risk type adds to a related lesson's (0–1) text score
 
 
 def similar(db: Database, user: User, text: str, *, exclude: int | None = None, limit: int = 5) -> list[dict]:
-    """Readable published lessons most similar in text (for 'already shared' and 'related')."""
+    """Readable published lessons most like a piece of text (a draft's title and summary): 'already shared'."""
     if not isinstance(text, str):
         raise InvalidInput("The text to compare must be text.", "text")
-    # Only the first 20 words count: never tokenise more than a few thousand characters.
-    words = search.terms(text[:SIMILAR_TEXT_CHARS])
-    if not words:
-        return []
-    # Any-word match ranked by BM25; drop words too common to discriminate.
-    results = find(db, user, Filters(q=" ".join(words[:20]), sort="relevance", per_page=limit + 1))
-    return [lesson for lesson in results.lessons if lesson["id"] != exclude][:limit]
+    with db.read() as cur:
+        snap = textindex.current(db)
+        # Length before any parsing: never tokenise more than a few thousand characters.
+        weights = textindex.text_weights(cur, snap, text[:SIMILAR_TEXT_CHARS])
+        if not weights:
+            return []
+        ids, scores = textindex.like(snap, weights)
+        return _best_distinct(db, cur, user, snap, ids, scores, exclude=exclude, limit=limit)
 
 
 def related(db: Database, user: User, lesson: dict, *, limit: int = 5) -> list[dict]:
-    """Lessons sharing practices or risk types with `lesson` and close in text, best first."""
-    filters = Filters(practice=tuple(p["id"] for p in lesson["practices"]), per_page=limit * 4)
-    by_tags = find(db, user, filters).lessons
-    risk_ids = {r["id"] for r in lesson["risk_types"]}
-    text_ids = {m["id"] for m in similar(db, user, f"{lesson['title']} {lesson['summary']}", exclude=lesson["id"], limit=limit * 2)}
-    scored = []
-    for other in by_tags + [m for m in similar(db, user, lesson["title"], exclude=lesson["id"], limit=limit)]:
-        if other["id"] == lesson["id"]:
+    """Lessons like `lesson` in words (more-like-this over its key terms) and in tags, one per story, best first."""
+    with db.read() as cur:
+        snap = textindex.current(db)
+        own = textindex.vectors(cur, snap, [lesson["id"]])[lesson["id"]]
+        if not own:  # not indexed (a draft its author is reading): its title and summary stand in
+            own = textindex.text_weights(cur, snap, f"{lesson['title']} {lesson['summary']}"[:SIMILAR_TEXT_CHARS])
+        ids, scores = textindex.like(snap, own) if own else (np.zeros(0, np.int64), np.zeros(0))
+        size = max(len(snap.doc_len), int(ids.max(initial=0)) + 1)
+        total = np.zeros(size)
+        if len(scores):
+            total[ids] = scores / scores.max()
+        index = facet_index.current(db)
+        for name, key in (("practice", "practices"), ("risk", "risk_types")):
+            for item in lesson.get(key, []):
+                tagged = index.tagged(name, item["id"])
+                tagged = tagged[tagged < size]
+                total[tagged] += TAG_SHARE
+        ids = np.nonzero(total)[0]
+        story = textindex.vectors(cur, snap, [lesson["id"]], idf=False)[lesson["id"]]
+        return _best_distinct(db, cur, user, snap, ids, total[ids], exclude=lesson["id"], limit=limit, like=story)
+
+
+def _best_distinct(db: Database, cur, user: User, snap, ids: np.ndarray, scores: np.ndarray, *,
+                   exclude: int | None, limit: int, like: dict | None = None) -> list[dict]:
+    """The `limit` best readable lessons, skipping any that tells the same story as `like` or as one already chosen."""
+    readable = facet_index.current(db).readable(ids, viewer_department=viewer_department(user),
+                                                 members=permissions.allowed(user, "lesson.read", {"published"}))
+    keep = readable & (ids != (exclude if exclude is not None else -1))
+    ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((-ids, -scores))[:limit * 6]
+    candidates = ids[order].tolist()
+    weights = textindex.vectors(cur, snap, candidates, idf=False)
+    chosen: list[int] = []
+    for lesson_id in candidates:
+        mine = weights.get(lesson_id, {})
+        if like and textindex.cosine(mine, like) > SAME_STORY:
             continue
-        score = len({p["id"] for p in other["practices"]} & set(filters.practice)) \
-            + len({r["id"] for r in other["risk_types"]} & risk_ids) + (2 if other["id"] in text_ids else 0)
-        scored.append((score, other["published_at"] or date.min, other))
-    seen, best = set(), []
-    for _, _, other in sorted(scored, key=lambda s: (s[0], s[1]), reverse=True):
-        if other["id"] not in seen:
-            seen.add(other["id"])
-            best.append(other)
-    return best[:limit]
+        if any(textindex.cosine(mine, weights[other]) > SAME_STORY for other in chosen):
+            continue
+        chosen.append(lesson_id)
+        if len(chosen) == limit:
+            break
+    return cards.cards(db, cur, user, chosen)
 
 
 # "ref" is a stable, non-sequential reference (anonymity.public_refs), not the id: neighbouring ids would
@@ -201,12 +217,13 @@ def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -
         audit.record(db, user, "export", "lessons_csv", None, detail=to_params(filters))
     table = []
     with db.read() as cur:
-        index, positions, _, _, scores = _matching(db, cur, user, filters)
+        index, positions, _, _, found = _matching(db, cur, user, filters)
+        scores = (found.ids, found.scores) if found is not None else None
         ids = index.ordered_ids(positions, filters.effective_sort, scores, limit=limit,
                                 viewer_department=viewer_department(user))
         refs = public_refs(cur, ids)
         for start in range(0, len(ids), 500):
-            for lesson in _cards(cur, user, ids[start:start + 500]):
+            for lesson in cards.cards(db, cur, user, ids[start:start + 500], cached=False):
                 published = lesson["published_at"].date() if lesson.get("published_at") else None
                 table.append({**lesson, "ref": refs[lesson["id"]], "published": published,
                               "practices": "; ".join(p["name"] for p in lesson["practices"]),

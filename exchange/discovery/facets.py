@@ -67,7 +67,8 @@ class FacetIndex:
         """(matching row positions, total, facet counts) for a viewer and the selected filters."""
         base = np.ones(len(self.ids), bool) if members else self.public.copy()
         if hit_ids is not None:
-            base &= np.isin(self.ids, np.fromiter(hit_ids, dtype=np.int64))
+            hits = hit_ids if isinstance(hit_ids, np.ndarray) else np.fromiter(hit_ids, dtype=np.int64)
+            base &= np.isin(self.ids, hits)
         mine = self.department == viewer_department
         seen = {name: np.where(mine, self.own[name], self.stranger[name]) for name in _SCALARS}
         masks = {name: self._mask(name, values, seen) for name, values in selected.items() if values}
@@ -85,7 +86,20 @@ class FacetIndex:
             facets[name] = self._counts(name, rows, seen)
         return np.nonzero(every)[0], int(every.sum()), facets
 
-    def ordered_ids(self, positions: np.ndarray, sort: str, scores: dict[int, float] | None, *,
+    def readable(self, ids: np.ndarray, *, viewer_department: int, members: bool) -> np.ndarray:
+        """For each id: is it a published lesson this viewer may read (public, or members-only for a member)?"""
+        ids = np.asarray(ids, np.int64)
+        where = np.searchsorted(self.ids, ids)
+        where = np.minimum(where, max(len(self.ids) - 1, 0))
+        found = (self.ids[where] == ids) if len(self.ids) else np.zeros(len(ids), bool)
+        return found & (True if members else self.public[where])
+
+    def tagged(self, name: str, value: int) -> np.ndarray:
+        """Ids of the lessons linked to this practice, action or risk type."""
+        lesson_ids, values = self.pairs[name]
+        return lesson_ids[values == value]
+
+    def ordered_ids(self, positions: np.ndarray, sort: str, scores, *,
                     offset: int = 0, limit: int | None = None, viewer_department: int = -1) -> list[int]:
         """Lesson ids at `positions`, in the view's order (a slice of it when offset/limit are given).
 
@@ -102,8 +116,7 @@ class FacetIndex:
         ids = self.ids[positions]
         ties = tiebreak[positions]
         if sort == "relevance" and scores is not None:
-            score = np.array([scores.get(int(i), 0.0) for i in ids])
-            order = np.lexsort((-ties, -score))
+            order = np.lexsort((-ties, -_scores_at(ids, scores)))
         elif sort == "oldest":
             order = np.lexsort((ties, published[positions]))
         else:
@@ -137,6 +150,18 @@ class FacetIndex:
         codes = seen[name][rows]
         counts = np.bincount(codes[codes >= 0], minlength=len(self.vocab[name]))
         return {self.vocab[name][i]: int(c) for i, c in enumerate(counts) if c}
+
+
+def _scores_at(ids: np.ndarray, scores) -> np.ndarray:
+    """The score of each id: `scores` is a dict or a pair of arrays (ids, scores); 0 where absent."""
+    if isinstance(scores, dict):
+        return np.array([scores.get(int(i), 0.0) for i in ids])
+    hit_ids, values = scores
+    if not len(hit_ids) or not len(ids):
+        return np.zeros(len(ids))
+    by_id = np.zeros(max(int(hit_ids.max()), int(ids.max())) + 1)
+    by_id[hit_ids] = values
+    return by_id[ids]
 
 
 _cache: "weakref.WeakKeyDictionary[Database, FacetIndex]" = weakref.WeakKeyDictionary()
@@ -178,11 +203,28 @@ def _advance(db: Database, index: FacetIndex | None) -> FacetIndex:
 def _splice(index: FacetIndex, version: int, changed: np.ndarray, fresh: pd.DataFrame,
             pairs: dict[str, pd.DataFrame]) -> FacetIndex:
     """The index with the `changed` lessons' rows replaced by `fresh` (array work only, no other lesson read)."""
-    keep = ~np.isin(index.ids, changed)
-    ids = np.concatenate([index.ids[keep], fresh["id"].to_numpy(np.int64)])
-    order = np.argsort(ids, kind="stable")
-    ids = ids[order]
-    take = lambda old, new: np.concatenate([old[keep], new])[order]  # noqa: E731
+    fresh_ids = fresh["id"].to_numpy(np.int64)
+    where = np.searchsorted(index.ids, fresh_ids)
+    if len(fresh_ids) == len(changed) and len(index.ids) and np.all(where < len(index.ids)) \
+            and np.array_equal(index.ids[np.minimum(where, len(index.ids) - 1)], fresh_ids):
+        # Every changed lesson is still listed and already was (an edit): its rows are overwritten in place.
+        ids = index.ids
+
+        def take(old, new):
+            out = old.copy()
+            out[where] = new
+            return out
+    else:
+        keep = ~np.isin(index.ids, changed)
+        ids = np.concatenate([index.ids[keep], fresh_ids])
+        # New lessons have the highest ids, so the usual case needs no sort.
+        order = None if np.all(ids[1:] > ids[:-1]) else np.argsort(ids, kind="stable")
+        if order is not None:
+            ids = ids[order]
+
+        def take(old, new):
+            joined = np.concatenate([old[keep], new])
+            return joined if order is None else joined[order]
     vocab, own, stranger = {}, {}, {}
     for name, (own_column, stranger_column) in _SCALARS.items():
         values = list(index.vocab[name])
@@ -193,20 +235,22 @@ def _splice(index: FacetIndex, version: int, changed: np.ndarray, fresh: pd.Data
         own_codes = take(index.own[name], _codes(fresh[own_column], values))
         stranger_codes = take(index.stranger[name], _codes(fresh[stranger_column], values))
         # As a rebuild would have it: only values some lesson still has, in sorted order.
-        present = sorted((values[i] for i in np.unique(own_codes[own_codes >= 0])))
+        used = np.bincount(own_codes[own_codes >= 0], minlength=len(values)) > 0  # O(n): no sort of every row
+        present = sorted(values[i] for i in np.nonzero(used)[0])
         remap = np.full(len(values) + 1, -1, dtype=np.int64)  # the last slot maps -1 (hidden) to -1
         old_code = {value: code for code, value in enumerate(values)}
         for new_code, value in enumerate(present):
             remap[old_code[value]] = new_code
         vocab[name], own[name], stranger[name] = present, remap[own_codes], remap[stranger_codes]
     link_pairs, links = {}, {}
+    position = _positions(ids, max(int(index.pairs[name][0].max(initial=0)) for name in _LINKS)) if len(ids) else None
     for name in _LINKS:
         old_ids, old_values = index.pairs[name]
         stay = ~np.isin(old_ids, changed)
         lesson_ids = np.concatenate([old_ids[stay], pairs[name]["lesson_id"].to_numpy(np.int64)])
         values = np.concatenate([old_values[stay], pairs[name]["value"].to_numpy(np.int64)])
         link_pairs[name] = (lesson_ids, values)
-        links[name] = _link_rows(ids, lesson_ids, values)
+        links[name] = _link_rows(ids, lesson_ids, values, position)
     return replace(index, version=version, ids=ids,
                    published=take(index.published, fresh["published"].fillna(0).to_numpy(np.int64)),
                    public=take(index.public, fresh["public"].to_numpy(bool)),
@@ -215,12 +259,20 @@ def _splice(index: FacetIndex, version: int, changed: np.ndarray, fresh: pd.Data
                    known={**index.known, "jurisdiction": index.known_sql["jurisdiction"] | frozenset(vocab["jurisdiction"])})
 
 
-def _link_rows(ids: np.ndarray, lesson_ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _positions(ids: np.ndarray, highest: int) -> np.ndarray:
+    """Lesson id -> row (-1: not listed), for ids up to `highest` (ids are sorted and unique)."""
+    position = np.full(max(int(ids.max()) if len(ids) else 0, highest) + 1, -1, dtype=np.int64)
+    position[ids] = np.arange(len(ids))
+    return position
+
+
+def _link_rows(ids: np.ndarray, lesson_ids: np.ndarray, values: np.ndarray,
+               position: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(row position, linked value) for the pairs whose lesson is in the index."""
     if not len(ids) or not len(lesson_ids):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    position = np.full(max(int(ids.max()), int(lesson_ids.max())) + 1, -1, dtype=np.int64)
-    position[ids] = np.arange(len(ids))  # lesson id -> row (ids are sorted and unique)
+    if position is None or len(position) <= int(lesson_ids.max()):
+        position = _positions(ids, int(lesson_ids.max()))
     rows = position[np.maximum(lesson_ids, 0)]
     keep = rows >= 0
     return rows[keep], values[keep]

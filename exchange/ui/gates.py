@@ -23,6 +23,7 @@ RESTRICTED = {
     "accounts": ("Accounts", ADMINISTRATORS),
     "taxonomy": ("Taxonomy", ADMINISTRATORS),
     "audit": ("Audit log", ADMINISTRATORS),
+    "backups": ("Backups", ADMINISTRATORS),
     "import": ("Import page", ADMINISTRATORS),
 }
 

@@ -24,7 +24,7 @@ from starlette.routing import Route
 from exchange import config
 from exchange.api import routes as api_routes
 from exchange.identity import sessions
-from exchange.ui import core
+from exchange.ui import core, ops_web
 
 log = logging.getLogger("exchange.web")
 
@@ -110,6 +110,7 @@ async def signout_route(request: Request):
 
 ROUTES = [Route("/auth/session", session_route, methods=["GET"]),
           Route("/auth/signout", signout_route, methods=["GET"]),
+          *ops_web.ROUTES,  # /healthz, /readyz
           *api_routes.build(core.database)]  # the read-only JSON API, /api/v1 (issue 12)
 
 
@@ -141,8 +142,9 @@ async def lifespan(_app):
     """Open the database when the server starts, so another process is refused at once, not at the first page."""
     global _serving
     _serving = True
+    ops_web.install_logging()
     try:
-        await run_in_threadpool(core.database)
+        ops_web.started(await run_in_threadpool(core.database))  # the backup thread
     except Exception:  # noqa: BLE001 — the page says what is wrong (app.py); the server still starts
         log.exception("Could not open the database at start-up")
     yield

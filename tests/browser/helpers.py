@@ -49,6 +49,7 @@ def running_app(db_path: Path, log_path: Path, env: dict | None = None):
     port = free_port()
     env = {**os.environ, "EXCHANGE_DB": str(db_path), "EXCHANGE_MODE": "demo", "EXCHANGE_SEARCH_REFRESH_SECONDS": "2",
            "EXCHANGE_PASSWORD_HASH_COST": "4",  # as the test process hashes (demo mode allows it)
+           "EXCHANGE_BACKUP_TIME": "off",  # no nightly backup at start-up (test_backups_page.py takes one by hand)
            **(env or {})}
     with open(log_path, "w") as log:
         proc = subprocess.Popen(

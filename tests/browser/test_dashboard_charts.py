@@ -34,7 +34,7 @@ class ChartFacts:
     tribal_cells: int
     tribal_suppressed: int
     stage_segments: int
-    trend_points: dict[str, int]   # region label -> quarters with 5 or more departments
+    trend_points: dict[str, int]   # region label -> quarters whose point is shown (11 or more departments)
     states: int
     grey_states: int
     kind_bars: int
@@ -80,7 +80,7 @@ def open_dashboard_here(page):
     """From a signed-in coordinator's page, through the sidebar."""
     nav(page, "Adoption dashboard")
     expect(page.get_by_role("heading", name="Adoption of equity practices")).to_be_visible()
-    expect(page.locator(".vega-embed svg.marks")).to_have_count(6)
+    expect(page.locator(".vega-embed svg.marks")).to_have_count(13)
     return page
 
 
@@ -164,7 +164,7 @@ def test_state_map_draws_every_state_and_territory_with_small_numbers_in_grey(bo
     assert texts_outside(embed, "g.role-title text, g.role-legend text") == []
 
 
-def test_heatmap_draws_every_cell_and_greys_those_with_fewer_than_5_departments(page, chart_facts):
+def test_heatmap_draws_every_cell_and_greys_those_with_fewer_than_11_departments(page, chart_facts):
     open_dashboard(page)
     embed = chart(page, "chart_heatmap")
     expect(marks(embed, "rect")).to_have_count(chart_facts.heatmap_cells)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import struct
 from urllib.parse import unquote_plus
@@ -10,7 +11,9 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import choose, grid_rows, nav, sign_in_as, wait_for_app
 
-CHARTS = ("chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_pulse_kind", "chart_pulse_risk")
+CHARTS = ("chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_curve", "chart_movement", "chart_population",
+          "chart_by_population_band", "chart_by_urban_rural", "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind",
+          "chart_pulse_risk")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -110,3 +113,31 @@ def test_the_address_carries_ids_not_names_and_the_back_button_restores_the_prev
     expect(page).not_to_have_url(re.compile(r"region="))
     expect(page.locator(".st-key-chart_trend_box g.role-legend-label text")).to_have_count(10)
     expect(trend_title).to_have_text("Adoption over time: Allocate Resources")
+
+
+def test_coordinator_downloads_a_print_ready_report_of_the_current_view_with_every_takeaway(page, tmp_path):
+    open_dashboard(page)
+    choose(page, "Practice", "Allocate Resources")
+    wait_for_app(page)
+    takeaways = [page.locator(f".st-key-{key}_box").get_by_test_id("stMarkdownContainer").first.inner_text()
+                 for key in CHARTS]
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Report for leadership (HTML, prints cleanly)").click()
+    assert download.value.suggested_filename.startswith("adoption-report-")
+    report = open(download.value.path(), encoding="utf-8").read()
+    assert report.startswith("<!doctype html>") and "Practice: Allocate Resources" in report
+    assert report.count("<section id=chart_") == len(CHARTS) and report.count("data:image/png;base64,") == len(CHARTS)
+    for takeaway in takeaways:
+        assert html.escape(takeaway.strip()) in report, takeaway
+    assert "fewer than 11" in report and "http://" not in report and "https://" not in report
+
+    # It opens in the browser with nothing fetched: every image is drawn from the file itself.
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if not request.url.startswith("data:") else None)
+    copy = tmp_path / download.value.suggested_filename  # the download's own file has no .html: shown as text
+    copy.write_text(report, encoding="utf-8")
+    saved = copy.as_uri()
+    page.goto(saved)
+    expect(page.get_by_role("heading", name="Adoption of equity practices")).to_be_visible()
+    assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 100)")
+    assert fetched == [saved]

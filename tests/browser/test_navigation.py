@@ -11,7 +11,7 @@ from tests.browser.helpers import goto, nav, running_app, sign_in_as, tab, wait_
 
 # URL path → the page's heading: pages for coordinators and administrators only.
 STAFF_PAGES = {"dashboard": "Adoption of equity practices", "review": "Review queue", "accounts": "Accounts",
-               "taxonomy": "Taxonomy", "audit": "Audit log"}
+               "taxonomy": "Taxonomy", "audit": "Audit log", "backups": "Backups"}
 REFUSAL = re.compile(r"not available|not allowed|please sign in", re.IGNORECASE)
 
 
@@ -37,7 +37,7 @@ def test_a_member_who_goes_to_the_address_of_a_coordinator_or_admin_page_does_no
     sign_in_as(page, "member")
     sidebar = page.get_by_test_id("stSidebarNav")
     expect(sidebar.get_by_role("link", name="My lessons")).to_be_visible()
-    for heading in ("Review queue", "Adoption dashboard", "Accounts", "Taxonomy", "Audit log"):
+    for heading in ("Review queue", "Adoption dashboard", "Accounts", "Taxonomy", "Audit log", "Backups"):
         expect(sidebar.get_by_role("link", name=heading)).to_have_count(0)
 
     for path in STAFF_PAGES:

@@ -42,12 +42,15 @@ def board(pages):
     return pages.open("dashboard", email=COORDINATOR, timeout=60)
 
 
-def test_a_coordinator_sees_six_titled_charts_with_takeaways_and_alt_text(board):
+def test_a_coordinator_sees_thirteen_titled_charts_with_takeaways_and_alt_text(board):
     assert not board.exception and not board.error
     charts = specs(board)
     assert list(charts) == ["Adoption by region and practice", "Stages per practice", "Adoption over time: all practices (pooled)",
-                            "Adoption by state: all practices (pooled)", "The movement's pulse: lessons by kind",
-                            "The movement's pulse: risks named"]
+                            "Adoption by state: all practices (pooled)", "Cumulative adoption: all practices (pooled)",
+                            "Movement between stages: all practices (pooled)", "Population covered", "Adoption by population served: all practices (pooled)",
+                            "Adoption by urban–rural level: all practices (pooled)",
+                            "Adoption by jurisdiction type: all practices (pooled)", "Lessons next to adoption",
+                            "The movement's pulse: lessons by kind", "The movement's pulse: risks named"]
     assert [c["key"] for c in charts.values()][:4] == KEYS  # stable keys for the browser tests
     for title, chart in charts.items():
         assert len(chart["alt"]) > 60, title
@@ -78,8 +81,10 @@ def test_chart_specs_encode_the_right_fields(board):
 
 def test_each_chart_offers_png_svg_and_csv_downloads(board):
     keys = {b.key for b in board.get("download_button")}
-    for key in [*KEYS, "chart_pulse_kind", "chart_pulse_risk"]:
+    for key in [*KEYS, "chart_curve", "chart_movement", "chart_population", "chart_by_population_band", "chart_by_urban_rural",
+                "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind", "chart_pulse_risk"]:
         assert {f"{key}_png", f"{key}_svg", f"{key}_csv"} <= keys
+    assert "report" in keys
 
 
 def test_a_member_sees_only_a_not_available_message(pages):
@@ -154,12 +159,32 @@ def test_parts_of_an_address_that_do_not_parse_are_ignored_with_a_small_notice(p
     assert not at.info  # said once; the rewritten address is clean
 
 
-def test_small_numbers_read_fewer_than_5_in_tables(pages):
+def test_small_numbers_read_fewer_than_11_in_tables(pages):
+    # The demo has 13 tribal departments: enough for the page, never more than 10 in one region.
     at = pages.open("dashboard", email=COORDINATOR, timeout=60, query={"jurisdiction": ["tribal"], "practice": "2"})
+    assert not at.exception and not at.error
     heat = table(at, "HHS region", "Practice", "Departments assessed")
-    assert set(heat["Share implementing or sustaining"]) == {"fewer than 5"}
-    assert set(heat["Departments assessed"]) == {"fewer than 5"}
-    assert any("fewer than 5" in m.value for m in at.markdown if m.value.startswith("**"))
+    assert set(heat["Share implementing or sustaining"]) == {"fewer than 11"}
+    assert set(heat["Departments assessed"]) == {"fewer than 11"}
+    assert any('reads "fewer than 11"' in m.value for m in at.markdown if m.value.startswith("**"))
+
+
+def test_filters_leaving_fewer_than_11_departments_are_refused_with_a_message(pages):
+    at = pages.open("dashboard", email=COORDINATOR, timeout=60, query={"jurisdiction": ["territorial"]})
+    assert not at.exception
+    assert len(at.error) == 1
+    assert shown(at.error[0].value).startswith("Filters: fewer than 11 departments with a self-assessment as of ")
+    assert "Choose more regions" in shown(at.error[0].value)
+    assert not at.get("vega_lite_chart") and at.multiselect(key="jurisdiction").value == ["territorial"]
+
+
+def test_the_threshold_is_a_setting(pages):
+    from exchange import config
+
+    with config.override(suppression_min=20):
+        at = pages.open("dashboard", email=COORDINATOR, timeout=60, query={"practice": "2"})
+    heat = table(at, "HHS region", "Practice", "Departments assessed")
+    assert set(heat["Departments assessed"]) == {"fewer than 20"}  # every region has 15 to 18 departments
 
 
 def test_a_click_on_a_region_lists_the_departments_behind_it_with_links_to_their_lessons(pages):

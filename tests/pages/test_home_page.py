@@ -132,3 +132,17 @@ def test_clearing_the_department_chip_shows_every_lesson(pages):
     widget(at, "multiselect", "Shared by").set_value([]).run()
     assert "department" not in at.query_params
     assert total_shown(at) == browse.find(pages.db, VISITOR, Filters()).total
+
+
+def test_a_typo_is_corrected_and_the_page_says_did_you_mean(pages):
+    at = pages.open("home", query={"q": "evictoin"})
+    assert not at.exception
+    assert any(m.value.startswith("Did you mean **eviction**?") for m in at.markdown)
+    assert total_shown(at) == browse.find(pages.db, VISITOR, Filters(q="eviction")).total > 0
+
+
+def test_when_no_lesson_has_every_word_the_page_says_it_shows_some(pages):
+    at = pages.open("home", query={"q": "eviction xylophonequartet"})
+    assert any(m.value.startswith("No lesson has all of these words") and "xylophonequartet" in m.value
+               for m in at.markdown)
+    assert total_shown(at) == browse.find(pages.db, VISITOR, Filters(q="eviction")).total

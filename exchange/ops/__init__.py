@@ -1,0 +1,1 @@
+"""Running the exchange as a service: health and readiness checks, structured logs."""
