@@ -271,6 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Read the temporary password from stdin instead of generating one.")
     p.add_argument("--db", help="Database file (default: $EXCHANGE_DB or data/exchange.duckdb).")
     p.set_defaults(func=_cmd_users_reset_password)
+
+    from exchange.transfer import commands as transfer_commands
+
+    transfer_commands.register(sub)  # import, export (issue 12)
     return parser
 
 

@@ -62,6 +62,7 @@ class Settings:
     log_format: str
     log_level: str
     suppression_min: int
+    api_requests_per_minute: int = 120
 
     @property
     def production(self) -> bool:
@@ -177,6 +178,8 @@ SETTINGS: tuple[Setting, ...] = (
             _choice("debug", "info", "warning", "error")),
     # The CMS cell-size rule: no figure based on 1 to 10 (here: departments) is shown.
     Setting("suppression_min", "EXCHANGE_SUPPRESSION_MIN", "11", "a whole number from 2 to 1000", _number(int, 2, 1000)),
+    Setting("api_requests_per_minute", "EXCHANGE_API_REQUESTS_PER_MINUTE", "120",
+            "a whole number from 1 to 100000", _number(int, 1, 100_000)),
 )
 ENV_NAMES = tuple(s.env for s in SETTINGS)
 

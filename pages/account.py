@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from exchange.api import tokens as api_tokens
 from exchange.identity import accounts, sessions
 from exchange.kernel import limits
 from exchange.models import ROLE_LABELS
@@ -49,6 +50,34 @@ if user.signed_in:
                 st.stop()  # the browser is collecting the new session's cookie; it comes back here
         elif st.query_params.get("password") == "changed":
             st.success(PASSWORD_CHANGED, icon=":material/check:")
+    st.subheader("API tokens")
+    core.show_flash()
+    st.markdown("A personal token lets a script read the exchange's JSON API (`/api/v1`, described at "
+                "`/api/v1/openapi.json`) as you: it sees what you may see and can change nothing. Send it as "
+                "`Authorization: Bearer <token>`. It is shown once, when you create it; revoke it when a script no "
+                "longer needs it.")
+    with st.form("api_token_new", clear_on_submit=True):
+        token_name = st.text_input("Name (what the token is for)", max_chars=api_tokens.MAX_NAME, key="api_token_name")
+        create_token = st.form_submit_button("Create token", icon=":material/key:")
+    created = core.outcome(lambda: api_tokens.create(db, user, token_name)) if create_token else None
+    if created and created.ok:
+        st.success("Your new token is below. Copy it now: it is not shown again.", icon=":material/check:")
+        st.code(created.value, language=None)
+    mine = core.outcome(lambda: api_tokens.mine(db, user)).value or []
+    if mine:
+        st.dataframe([{"Name": t["name"], "Starts with": t["prefix"] + "…", "Created (UTC)": f"{t['created_at']:%Y-%m-%d %H:%M}",
+                       "Last used (UTC)": f"{t['last_used_at']:%Y-%m-%d %H:%M}" if t["last_used_at"] else "never",
+                       "Status": f"revoked {t['revoked_at']:%Y-%m-%d}" if t["revoked_at"] else "live"} for t in mine],
+                     hide_index=True, width="stretch", key=f"api_tokens_{len(mine)}_{sum(1 for t in mine if t['revoked_at'])}")
+        live = {t["id"]: f"{t['name']} ({t['prefix']}…)" for t in mine if not t["revoked_at"]}
+        if live:
+            with st.container(horizontal=True, vertical_alignment="bottom"):
+                chosen = st.selectbox("Token to revoke", list(live), format_func=live.get, key="api_token_revoke")
+                if st.button("Revoke", icon=":material/block:", key="api_token_revoke_button"):
+                    core.act(lambda: api_tokens.revoke(db, user, chosen),
+                             done=md("Revoked {}: scripts using it are refused from now on.", live[chosen]))
+    else:
+        st.markdown("You have no API tokens.")
     st.subheader("Sign out")
     core.markdown(md("Sessions also end by themselves after {}.", sessions.lengths()))
     st.markdown("Signing out ends your session in every tab where it is open.")

@@ -7,8 +7,9 @@ import streamlit as st
 
 from exchange.discovery import browse
 from exchange import taxonomy
+from exchange.transfer import exports
 from exchange.models import KIND_LABELS, POPULATION_BAND_LABELS
-from exchange.ui import auth, core, markup
+from exchange.ui import auth, core, markup, web
 from exchange.ui.markup import md
 
 db = core.database()
@@ -217,6 +218,12 @@ with right:
         st.pagination(results.pages, default=filters.page, key=page_key, max_visible_pages=7,
                       on_change=paged, args=(page_key,))
     if results.total:
-        st.download_button("Download this list (CSV)", data=lambda: browse.to_csv(db, user, filters),
+        st.download_button("Download this list (CSV)", data=lambda: exports.view_csv(db, user, filters),
                            file_name="equity-exchange-lessons.csv", mime="text/csv", icon=":material/download:",
                            key="home_csv")
+        if results.total > exports.VIEW_CSV_CAP:
+            core.markdown(md("The download holds the first {cap:,} of these {total:,} lessons; narrow the filters "
+                             "for the rest, or use the open data (`/api/v1/open-data/lessons.csv`).",
+                             cap=exports.VIEW_CSV_CAP, total=results.total))
+    if web.serving():  # the open-data route is served by server.py (not by `streamlit run app.py`)
+        st.link_button("Open data: every public lesson (CSV)", exports.OPEN_DATA_CSV_URL, icon=":material/dataset:")

@@ -26,6 +26,7 @@ _MEMBER = [
     ("assessment.write", "own_department"),
     ("account.read", "self"),
     ("account.change_password", "self"),
+    ("account.api_tokens", "self"),
 ]
 _COORDINATOR = _MEMBER + [
     ("lesson.read", "in_my_region"),
@@ -50,7 +51,7 @@ NOT_BY_WILDCARD = {"lesson.create", "lesson.review"}
 
 # Every action some service asks about: the table's, and those only the wildcard grants (tests check both ways).
 ACTIONS = sorted({a for rules in RULES.values() for a, _ in rules if a != "*"} | {
-    "lesson.reveal_department", "users.manage", "taxonomy.edit", "audit.read",
+    "lesson.reveal_department", "users.manage", "taxonomy.edit", "audit.read", "data.import",
     "backups.manage",
 })
 # Every relation a rule may name: "any" is always present, "self" is given by account services for one's own account.

@@ -24,6 +24,7 @@ RESTRICTED = {
     "taxonomy": ("Taxonomy", ADMINISTRATORS),
     "audit": ("Audit log", ADMINISTRATORS),
     "backups": ("Backups", ADMINISTRATORS),
+    "import": ("Import page", ADMINISTRATORS),
 }
 
 

@@ -22,6 +22,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
 from exchange import config
+from exchange.api import routes as api_routes
 from exchange.identity import sessions
 from exchange.ui import core, ops_web
 
@@ -109,7 +110,8 @@ async def signout_route(request: Request):
 
 ROUTES = [Route("/auth/session", session_route, methods=["GET"]),
           Route("/auth/signout", signout_route, methods=["GET"]),
-          *ops_web.ROUTES]  # /healthz, /readyz
+          *ops_web.ROUTES,  # /healthz, /readyz
+          *api_routes.build(core.database)]  # the read-only JSON API, /api/v1 (issue 12)
 
 
 class SecurityHeaders:

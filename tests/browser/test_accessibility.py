@@ -84,6 +84,10 @@ def show_backups(page):
     nav(page, "Backups")
     expect(page.get_by_role("heading", name="Backups", level=1)).to_be_visible()
     expect(page.get_by_role("button", name="Back up now")).to_be_visible()
+def show_import(page):
+    nav(page, "Import")
+    expect(page.get_by_role("heading", name="Import", level=1)).to_be_visible()
+    expect(page.get_by_test_id("stFileUploader")).to_be_visible()
 
 
 VISITOR = [("home", show_home), ("lesson", show_lesson), ("sign in", show_account("Sign in"))]
@@ -92,7 +96,7 @@ MEMBER = SIGNED_IN + [("post", show_post), ("post with errors", show_post_errors
                       ("assess", show_assess)]
 COORDINATOR = SIGNED_IN + [("review", show_review), ("dashboard", show_dashboard)]
 ADMIN = COORDINATOR + [("accounts", show_table_page("Accounts")), ("taxonomy", show_table_page("Taxonomy")),
-                       ("audit", show_table_page("Audit log")), ("backups", show_backups)]
+                       ("audit", show_table_page("Audit log")), ("backups", show_backups), ("import", show_import)]
 ROLES = {"visitor": VISITOR, "member": MEMBER, "coordinator": COORDINATOR, "admin": ADMIN}
 
 
