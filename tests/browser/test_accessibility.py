@@ -69,7 +69,7 @@ def show_review(page):
 
 def show_dashboard(page):
     nav(page, "Adoption dashboard")
-    expect(page.locator(".vega-embed svg.marks")).to_have_count(6)
+    expect(page.locator(".vega-embed svg.marks")).to_have_count(13)  # as tests/browser/test_dashboard_charts.py
 
 
 def show_table_page(title):
@@ -84,6 +84,8 @@ def show_backups(page):
     nav(page, "Backups")
     expect(page.get_by_role("heading", name="Backups", level=1)).to_be_visible()
     expect(page.get_by_role("button", name="Back up now")).to_be_visible()
+
+
 def show_import(page):
     nav(page, "Import")
     expect(page.get_by_role("heading", name="Import", level=1)).to_be_visible()
