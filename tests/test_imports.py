@@ -300,3 +300,15 @@ def test_fifty_thousand_rows_import_in_one_transaction_with_progress(world, caps
     with pytest.raises(ImportRefused):
         imports.run(db, admin, "lessons", "big.csv", csv_bytes(rows), "csv")
     assert count(db) == 50_000
+
+
+def test_an_anonymous_row_whose_words_name_its_department_is_refused_by_row_and_field(world):
+    db, admin = world
+    short = DEPARTMENT.replace(" Health Department", "").replace(" Public Health", "")
+    named = row(1, anonymous="yes", context=f"In {short} residents asked for a say.")
+    found = problems(db, admin, csv_bytes([named]))
+    assert found and found[0].startswith("row 2, Context:") and "anonymous" in found[0] and short in found[0]
+    assert count(db) == 0
+    # The same words in a named lesson are fine, and an anonymous lesson without them imports.
+    assert problems(db, admin, csv_bytes([row(1, context=f"In {short} residents asked for a say.")])) == []
+    assert problems(db, admin, csv_bytes([row(2, anonymous="yes", links="")])) == []

@@ -38,7 +38,7 @@ def lessons(path) -> int:
 
 def test_import_checks_then_imports_with_yes_and_a_second_run_changes_nothing(db_path, tmp_path, capsys):
     source = tmp_path / "collection.csv"
-    source.write_bytes(csv_bytes([row(1), row(2, anonymous="yes")]))
+    source.write_bytes(csv_bytes([row(1), row(2, anonymous="yes", links="")]))
     assert cli.main(["import", "lessons", str(source), "--dry-run", "--db", str(db_path)]) == 0
     assert "Would import 2 lesson rows: 2 new" in capsys.readouterr().out and lessons(db_path) == 0
     assert cli.main(["import", "lessons", str(source), "--db", str(db_path)]) == 1
@@ -76,7 +76,7 @@ def test_a_file_without_a_known_extension_needs_format(db_path, tmp_path, capsys
 
 def test_export_open_data_writes_public_lessons_with_anonymity_applied(db_path, tmp_path, capsys):
     source = tmp_path / "collection.csv"
-    source.write_bytes(csv_bytes([row(1), row(2, anonymous="yes"), row(3, visibility="members")]))
+    source.write_bytes(csv_bytes([row(1), row(2, anonymous="yes", links=""), row(3, visibility="members")]))
     assert cli.main(["import", "lessons", str(source), "--yes", "--db", str(db_path)]) == 0
     target = tmp_path / "open.csv"
     assert cli.main(["export", "open-data", "--to", str(target), "--db", str(db_path)]) == 0

@@ -21,6 +21,7 @@ from exchange.identity import audit, permissions
 from exchange.kernel.urlcodec import fold
 from exchange.lessons.form import FIELD_LABELS, LessonInput, LessonInvalid, validate
 from exchange.models import User
+from exchange.privacy import identifying
 from exchange.storage.duckdb import Database
 from exchange.transfer import importfiles, importwrites
 from exchange.transfer.importfiles import Problem
@@ -307,6 +308,8 @@ class _LessonRows:
     """Checks lesson rows against the directory, the taxonomy and the post form; remembers what each row does."""
 
     def __init__(self, cur, db: Database, today: date):
+        self.cur = cur
+        self.profiles: dict[int, identifying.Profile] = {}
         self.today = today
         self.taxonomy = taxonomy.load(db)
         self.departments = {fold(name): did for did, name in cur.execute("SELECT id, name FROM departments").fetchall()}
@@ -353,6 +356,8 @@ class _LessonRows:
                     continue  # already said by name
                 problems.append(Problem(row, label(column), _form_message(label(column), FIELD_LABELS[form_field],
                                                                           message)))
+        if department is not None and not problems and data.anonymous:
+            self._anonymous_means_anonymous(row, department, data, problems)
         if department is not None and not problems:
             same = self.titles.setdefault((department, fold(data.title)), row)
             if same != row:
@@ -366,6 +371,17 @@ class _LessonRows:
                                                     existing["status"] == v["status"] else "update")
         return {"action": action, "external_id": key, "name": data.title, "department_id": department,
                 "status": v["status"], "input": data, "lesson_id": existing["id"] if existing else None}
+
+    def _anonymous_means_anonymous(self, row: int, department: int, data: LessonInput, problems: list[Problem]) -> None:
+        """An anonymous lesson whose own words name its department is refused, as the post form warns its author."""
+        if department not in self.profiles:
+            self.profiles[department] = identifying.department_profile(self.cur, department)
+        columns = {f: c for c, f in _FORM_FIELD.items()}
+        for finding in identifying.find(self.profiles[department], identifying.lesson_fields(data))[:5]:
+            instead = f" (say {finding.replacement!r} instead)" if finding.replacement else ""
+            problems.append(Problem(row, label(columns.get(finding.field, finding.field)),
+                                    f"the lesson is anonymous, but {finding.text[:80]!r} is {finding.why}{instead}; "
+                                    "reword it, or import the lesson with anonymous = no."))
 
     def _names(self, row, column, names, table, noun, problems) -> list[int]:
         ids = []
