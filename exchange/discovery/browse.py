@@ -111,8 +111,8 @@ def find(db: Database, user: User, filters: Filters) -> Results:
                                      limit=per_page, viewer_department=viewer_department(user))
         lessons = cards.cards(db, cur, user, page_ids)
         if found is not None:
-            by_id = dict(zip(found.ids[np.isin(found.ids, page_ids)].tolist(),
-                             found.scores[np.isin(found.ids, page_ids)].tolist()))
+            on_page = np.isin(found.ids, page_ids)  # one pass over the hits, not one per column
+            by_id = dict(zip(found.ids[on_page].tolist(), found.scores[on_page].tolist()))
             for lesson in lessons:
                 lesson["score"] = round(by_id.get(lesson["id"], 0.0), 3)
     return Results(lessons=lessons, total=total, facets=facets, filters=replace(filters, page=page),
