@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -169,7 +169,13 @@ def choose(page, label: str, option: str | re.Pattern, *, scope=None) -> None:
             page.keyboard.type(option)
         else:
             page.keyboard.press("ArrowDown")
-        page.get_by_role("option", name=option, exact=isinstance(option, str)).first.click()
+        try:
+            # Short: clicking the box blurs the field typed before, whose rerun can close the list and detach
+            # the option; waiting 30 s for it to come back failed CI once. Open the list again instead.
+            page.get_by_role("option", name=option, exact=isinstance(option, str)).first.click(timeout=5000)
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            continue
         page.keyboard.press("Escape")
         wait_for_app(page)
         if widget.count() == 0 or _shows(widget.first, box, option):
