@@ -21,7 +21,8 @@ FIXTURE = Path(__file__).parent / "fixtures" / "demo_digests.json"
 # department list, which runs the national-scale generator (synthetic departments) on a small sample.
 SAMPLES = {"demo": {}, "national-sample": {"departments": 450, "lessons": 300, "seed": 2017}}
 # Setup's own bookkeeping (which migrations ran and when, when the search index was built): not demo content.
-BOOKKEEPING = {"schema_migrations", "search_index_state", "changes", "change_consumers"}  # derived-view bookkeeping
+BOOKKEEPING = {"schema_migrations", "search_index_state", "changes", "change_consumers",
+               "adoption_quarters"}  # derived-view bookkeeping and derived data (the quarterly table)
 # Columns whose value is not the demo's to decide: a salted password hash is random by design and its cost
 # is a setting (tests hash cheaply), so only its algorithm is kept.
 _MASKED = {("users", "password_hash"): lambda value: value.split("$", 1)[0]}

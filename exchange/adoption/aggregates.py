@@ -19,6 +19,7 @@ from exchange import clock, taxonomy
 from exchange.adoption.assessments import as_int
 from exchange.adoption.quarters import quarter_bounds, quarter_of, quarters_between
 from exchange.adoption import suppression
+from exchange.adoption import queries
 from exchange.adoption.queries import fetch, frame, query
 from exchange.errors import Forbidden, InvalidInput
 from exchange.identity import permissions
@@ -127,7 +128,7 @@ def _dashboard(db: Database, filters: Filters, today: date) -> Dashboard:
     params, quarters = resolve(db, filters, today)
     k = suppression.threshold()
     scope = scope_of(filters)
-    found = frame(db, "trend", params)
+    found = queries.trend(db, params)
     last = found[found["k"] == len(quarters) - 1]
     headline = suppression.protect(last.assign(everyone=0), scope, ["everyone"], TREND_MEASURES)
     assessed = int(headline["departments"].sum())

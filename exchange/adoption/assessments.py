@@ -11,6 +11,7 @@ from exchange.identity import permissions
 from exchange.kernel import serial
 from exchange.kernel.text import field, is_http_url
 from exchange.models import User
+from exchange.storage import changes
 from exchange.storage.duckdb import Database, one, rows
 
 NOTE_LIMIT = 1000
@@ -99,11 +100,13 @@ def record(db: Database, user: User, *, department_id: int, practice_id, stage, 
             raise NotFound("That department does not exist.")
         if latest_seen is not UNCHECKED:
             _check_latest(cur, department_id, practice, latest_seen, now)
-        return cur.execute(
+        new_id = cur.execute(
             """INSERT INTO assessments (department_id, practice_id, stage, as_of, note, evidence_url, recorded_by, recorded_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             [department_id, practice["id"], int(stage), as_of, note, evidence_url, user.id, now],
         ).fetchone()[0]
+        changes.record(cur, "assessment", new_id)  # the quarterly table rewrites only this department's rows
+        return new_id
 
     return db.write(work, attempts=serial.ATTEMPTS, entity="assessment")
 

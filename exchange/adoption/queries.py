@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 
+from exchange.adoption import quarterly
 from exchange.kernel.cache import VersionedCache
 from exchange.storage.duckdb import Database, rows
 
@@ -85,6 +86,21 @@ SQL = {
                sum(pd.adopting_pairs)::INTEGER AS adopting_pairs
         FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code
         GROUP BY ALL""",
+    # The same figures from the quarterly table (exchange/adoption/quarterly.py): each pair's stage at every
+    # quarter's end is stored, so this is a filtered group-by; a pair assessed before the period counts from k = 0.
+    "trend_quarterly": f"""WITH per_department AS (
+            SELECT q.quarter - ($first_year * 4 + $first_q - 1) AS k, q.department_id, count(*) AS pairs,
+                   count(*) FILTER (WHERE q.stage >= $adopted) AS adopting_pairs
+            FROM adoption_quarters q
+            WHERE q.quarter BETWEEN $first_year * 4 + $first_q - 1 AND $first_year * 4 + $first_q - 2 + $quarters
+              AND ($practice::INTEGER IS NULL OR q.practice_id = $practice::INTEGER)
+              AND q.practice_id IN (SELECT id FROM practices WHERE active)
+            GROUP BY ALL
+        )
+        SELECT pd.k::INTEGER AS k, {_ATOM}, count(*)::INTEGER AS departments, sum(pd.pairs)::INTEGER AS pairs,
+               sum(pd.adopting_pairs)::INTEGER AS adopting_pairs
+        FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code
+        GROUP BY ALL""",
     # Per atom and quarter: assessed (department, practice) pairs that moved up a stage since the quarter before,
     # moved back, or stalled (below Sustaining and no higher than four quarters before).
     "movement": f"""WITH records AS (
@@ -151,6 +167,18 @@ def frame(db: Database, name: str, params: dict) -> pd.DataFrame:
     """One named query as a DataFrame, cached until the next write (read it, never change it in place)."""
     used = _used(name, params)
     return results.get(db, ("frame", name, repr(sorted(used.items()))), lambda: _run_frame(db, name, used))
+
+
+def trend(db: Database, params: dict) -> pd.DataFrame:
+    """The trend's atoms per quarter, from the quarterly table when it is exact for the period (cached per data version)."""
+    used = _used("trend", params)
+
+    def compute() -> pd.DataFrame:
+        quarterly.current(db, used["first_year"] * 4 + used["first_q"] - 2 + used["quarters"])
+        name = "trend_quarterly" if quarterly.exact_for(db, used["as_of"]) else "trend"
+        return _run_frame(db, name, _used(name, used))
+
+    return results.get(db, ("frame", "trend", repr(sorted(used.items()))), compute)
 
 
 def fetch(db: Database, name: str, params: dict) -> list[dict]:
