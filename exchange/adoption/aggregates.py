@@ -242,10 +242,44 @@ def drilldown(db: Database, user: User, filters: Filters, drill: Drill, *, today
     """The departments behind a clicked region, state, practice or stage, with their stage at the period's end."""
     require_dashboard(user)
     permissions.require(user, "assessment.read")
-    params, _ = resolve(db, filters, today or clock.today())
+    today = today or clock.today()
+    require_drillable(dashboard(db, user, filters, today=today), drill)
+    params, _ = resolve(db, filters, today)
     params.update(drill_region=drill.region, drill_state=drill.state, drill_practice=drill.practice_id,
                   drill_stage=drill.stage, drill_limit=DRILL_LIMIT)
     return fetch(db, "drilldown", params)
+
+
+def require_drillable(d: Dashboard, drill: Drill) -> None:
+    """Refuse (Forbidden) to list the departments behind a figure the dashboard withholds, or one it does not draw.
+
+    A click on a grey cell still sends its keys; listing its departments would give away the very number the
+    cell hides (and, one filter change away, who they are). The cell is looked up in the suppressed aggregates.
+    """
+    cell = _drilled_cell(d, drill)
+    if cell is not None and not cell.get("suppressed") and (cell.get("departments") or 0) >= d.threshold:
+        return
+    raise Forbidden(f"The departments behind that figure are not listed: it rests on fewer than {d.threshold} "
+                    "departments, or is withheld so that such a number cannot be worked out. "
+                    "Choose a larger group (fewer filters, a whole region or practice).")
+
+
+def _drilled_cell(d: Dashboard, drill: Drill) -> dict | None:
+    """The row of the clicked chart that the drill's keys name (None: no such figure is drawn)."""
+    if drill.chart == "chart_heatmap":
+        rows, keys = d.heatmap, {"region": drill.region, "practice_id": drill.practice_id}
+    elif drill.chart == "chart_stages":
+        rows, keys = d.stages, {"practice_id": drill.practice_id, "stage": drill.stage}
+    elif drill.chart == "chart_trend":  # a region's line: the departments as of the period's end, its last point
+        last = d.quarters[-1]
+        rows, keys = [r for r in d.trend if r.get("quarter") == last], {"region": drill.region}
+    elif drill.chart == "chart_map":
+        rows, keys = d.map, {"state": drill.state}
+    else:
+        return None
+    if any(v is None for v in keys.values()):
+        return None
+    return next((r for r in rows if all(r.get(k) == v for k, v in keys.items())), None)
 
 
 def drill_from_selection(chart: str, selection) -> Drill | None:
