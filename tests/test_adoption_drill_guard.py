@@ -1,4 +1,4 @@
-"""Issue 14.4: a suppressed (or too small) figure cannot be drilled down to the departments behind it."""
+"""Issue 14.4: a suppressed figure (grey, "fewer than 11" or "withheld") cannot be drilled down to the departments behind it."""
 
 import pytest
 
@@ -30,10 +30,10 @@ def _cells(d):
 
 
 def _small(d, row) -> bool:
-    return bool(row.get("suppressed")) or (row.get("departments") or 0) < d.threshold
+    return bool(row.get("suppressed"))
 
 
-def test_no_suppressed_or_small_figure_lists_its_departments_and_every_shown_one_does(demo_db, admin):
+def test_no_suppressed_figure_lists_its_departments_and_every_shown_one_does(demo_db, admin):
     refused = listed = 0
     for filters in TODAY_FILTERS:
         try:
@@ -49,7 +49,7 @@ def test_no_suppressed_or_small_figure_lists_its_departments_and_every_shown_one
                 refused += 1
             elif listed < 25:
                 found = adoption.drilldown(demo_db, admin, filters, drill)
-                assert len(found) >= d.threshold
+                assert found and (drill.chart == "chart_stages" or len(found) >= d.threshold)
                 listed += 1
     assert refused >= 5 and listed >= 10  # both kinds were exercised
 
