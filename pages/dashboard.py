@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from exchange import adoption
-from exchange.adoption import url as adoption_url, charts, report
+from exchange.adoption import url as adoption_url, charts, report, tabs
 from exchange.models import POPULATION_BAND_LABELS
 from exchange.ui import auth, core
 from exchange.ui.markup import md
@@ -73,13 +73,19 @@ core.markdown(md("**{n}** departments with a self-assessment as of {snapshot:%-d
                  all=dash.directory, k=dash.threshold))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def chart_views(filters_key: str, version: int, snapshot, threshold: int, _dash: adoption.Dashboard) -> list[charts.ChartView]:
-    """The charts of one view, built once per filters and data version (building them is most of a rerun)."""
-    views = charts.dashboard_views(_dash)
+@st.cache_resource(max_entries=256, show_spinner=False)
+def chart_views(filters_key: str, version: int, snapshot, threshold: int, tab: str | None,
+                _dash: adoption.Dashboard) -> list[charts.ChartView]:
+    """The charts of one tab (None: all, for the report), built once per filters and data version."""
+    views = tabs.views(_dash, tab) if tab else charts.dashboard_views(_dash)
     for view in views:
         view.spec_json  # noqa: B018 - built here, inside the cache
     return views
+
+
+def report_html(dash: adoption.Dashboard, filters_key: str) -> str:
+    """The report of this view, with every chart (built only when someone downloads it)."""
+    return report.render(dash, chart_views(filters_key, dash.version, dash.snapshot, dash.threshold, None, dash))
 
 
 def remember(chart_key: str) -> None:
@@ -93,15 +99,18 @@ def forget() -> None:
 
 
 stage_names = charts.stage_names(dash)
-views = chart_views(repr(filters), dash.version, dash.snapshot, dash.threshold, dash)
 st.download_button("Report for leadership (HTML, prints cleanly)", icon=":material/print:", key="report",
-                   data=partial(report.render, dash, views), file_name=f"adoption-report-{dash.snapshot}.html",
+                   data=partial(report_html, dash, repr(filters)), file_name=f"adoption-report-{dash.snapshot}.html",
                    mime="text/html", on_click="ignore",
                    help="Every chart of this view as an image, with its takeaway, its data table and the filters.")
-# On a phone a chart keeps a readable width and scrolls sideways inside its own box, never widening the page.
-st.html("<style>" + "".join(
-    f".st-key-{v.key}_scroll {{overflow-x: auto}} "
-    f".st-key-{v.key}_scroll [data-testid=stFullScreenFrame] {{min-width: {v.min_width}px}} " for v in views) + "</style>")
+
+
+def scroll_styles(views: list[charts.ChartView]) -> None:
+    """On a phone a chart keeps a readable width and scrolls sideways inside its own box, never widening the page."""
+    st.html("<style>" + "".join(
+        f".st-key-{v.key}_scroll {{overflow-x: auto}} "
+        f".st-key-{v.key}_scroll [data-testid=stFullScreenFrame] {{min-width: {v.min_width}px}} " for v in views)
+        + "</style>")
 
 
 def chart_box(view: charts.ChartView) -> None:
@@ -146,5 +155,11 @@ def chart_box(view: charts.ChartView) -> None:
                 st.button("Clear the selection", icon=":material/close:", on_click=forget, key="drill_clear")
 
 
-for view in views:
-    chart_box(view)
+# Tabs run lazily (on_change="rerun"): a filter change builds and draws only the open tab's charts.
+for name, tab in zip(tabs.names(), st.tabs(tabs.names(), key="dashboard_tab", on_change="rerun")):
+    if tab.open:
+        with tab:
+            views = chart_views(repr(filters), dash.version, dash.snapshot, dash.threshold, name, dash)
+            scroll_styles(views)
+            for view in views:
+                chart_box(view)

@@ -142,7 +142,12 @@ _WATCH = """() => {
     bench.observer = new MutationObserver(seen);
     bench.observer.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
-_DONE = "() => window.__bench && window.__bench.end > 0 && document.querySelectorAll('.vega-embed svg.marks').length === 13"
+# Done when every chart on the page is painted (all 13 stacked before issue 14's tabs; the open tab's after).
+_DONE = """() => {
+    if (!(window.__bench && window.__bench.end > 0)) return false;
+    const charts = [...document.querySelectorAll('[data-testid=stVegaLiteChart], .vega-embed')].filter(e => e.matches('.vega-embed'));
+    return charts.length > 0 && charts.every(c => c.querySelector('svg.marks'));
+}"""
 _ELAPSED = "() => { window.__bench.observer.disconnect(); return window.__bench.end - window.__bench.start; }"
 
 
@@ -196,7 +201,9 @@ def _filter_changes(page, changes: int) -> list[float]:
         page.get_by_role("option", name=option, exact=True).first.click()
 
     names = ["Allocate Resources", "Build Organizational Capacity", "Change the Conversation", "All practices"]
-    multis = [("HHS regions", "Region 5"), ("Jurisdiction type", "county"), ("Population served", "Small (< 50,000)")]
+    # Never a combination the small-number rule refuses (fewer than 11 departments: a region and a jurisdiction
+    # type already can be, at demo scale): that page has no charts. Regions toggle on and off.
+    multis = [("HHS regions", "Region 5"), ("HHS regions", "Region 4"), ("HHS regions", "Region 9")]
     for i in range(changes):
         if i % 2 == 0:
             samples.append(_timed(page, lambda: pick(practice, names[(i // 2) % len(names)])))

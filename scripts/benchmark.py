@@ -5,7 +5,11 @@
 --json ends the output with one JSON object of the figures (milliseconds, p50/p95 per case).
 
 --browser adds Find-lessons interactions timed in a real browser at demo scale
-(scripts/bench_home_browser.py: `streamlit run` on a free port, Chromium, ~30 clicks).
+(scripts/bench_home_browser.py: `streamlit run` on a free port, Chromium, ~30 clicks), and the
+dashboard's first load and filter changes (scripts/bench_dashboard.py --browser):
+dashboard_browser_first_load_* and dashboard_browser_filter_change_* in the JSON.
+
+The run writes to the database (edits, one assessment per repeat): pass --db a copy, never the shared file.
 
 Targets on a 2-core machine: facets + first page p95 <= 50 ms; search + facets p95 <= 150 ms;
 each dashboard query p95 <= 100 ms. Figures go in the closing notes of the issues.
@@ -143,6 +147,13 @@ def main() -> int:
         FIGURES["home_click_browser_p50_ms"], FIGURES["home_click_browser_p95_ms"] = home["p50_ms"], home["p95_ms"]
         print(f"\n{'home page click in the browser (demo scale)':<44} p50 {home['p50_ms']:7.1f} ms   "
               f"p95 {home['p95_ms']:7.1f} ms   (n={home['samples']})")
+        import bench_dashboard  # noqa: PLC0415 (the dashboard page in Chromium: first load and filter changes)
+
+        for case, f in bench_dashboard.browser().items():  # demo scale
+            key = "dashboard_browser_" + ("first_load" if case.startswith("first load") else "filter_change")
+            FIGURES[f"{key}_p50_ms"], FIGURES[f"{key}_p95_ms"] = f["p50"], f["p95"]
+            print(f"{'dashboard ' + case + ' in the browser':<44} p50 {f['p50']:7.1f} ms   p95 {f['p95']:7.1f} ms   "
+                  f"(n={f['n']})")
     if args.json:
         print(json.dumps(FIGURES, sort_keys=True))
     return 0

@@ -25,6 +25,22 @@ def specs(at) -> dict[str, dict]:
     return found
 
 
+TABS = ["Regions and stages", "Reach over time", "By kind of place", "Lessons"]
+
+
+def every_tab(at) -> dict[str, dict]:
+    """The charts of every tab (each tab builds only when open), in page order."""
+    found = {}
+    for name in TABS:
+        at.session_state["dashboard_tab"] = name
+        at.run()
+        assert not at.exception, name
+        found.update(specs(at))
+    at.session_state["dashboard_tab"] = TABS[0]  # back where a visitor starts
+    at.run()
+    return found
+
+
 def table(at, *columns):
     """The first data table having these columns (tables without selections carry no key in AppTest)."""
     for frame in at.dataframe:
@@ -44,7 +60,10 @@ def board(pages):
 
 def test_a_coordinator_sees_thirteen_titled_charts_with_takeaways_and_alt_text(board):
     assert not board.exception and not board.error
-    charts = specs(board)
+    assert [t.label for t in board.tabs] == TABS
+    assert list(specs(board)) == ["Adoption by region and practice", "Stages per practice",  # only the open tab is built
+                                  "Adoption over time: all practices (pooled)", "Adoption by state: all practices (pooled)"]
+    charts = every_tab(board)
     assert list(charts) == ["Adoption by region and practice", "Stages per practice", "Adoption over time: all practices (pooled)",
                             "Adoption by state: all practices (pooled)", "Cumulative adoption: all practices (pooled)",
                             "Movement between stages: all practices (pooled)", "Population covered", "Adoption by population served: all practices (pooled)",
@@ -60,7 +79,7 @@ def test_a_coordinator_sees_thirteen_titled_charts_with_takeaways_and_alt_text(b
 
 
 def test_chart_specs_encode_the_right_fields(board):
-    charts = specs(board)
+    charts = every_tab(board)
     heat = layer(charts["Adoption by region and practice"]["spec"], "rect")["encoding"]
     assert (heat["x"]["field"], heat["y"]["field"], heat["color"]["field"]) == ("region", "practice", "share")
     bars = layer(charts["Stages per practice"]["spec"], "bar")["encoding"]
@@ -80,7 +99,10 @@ def test_chart_specs_encode_the_right_fields(board):
 
 
 def test_each_chart_offers_png_svg_and_csv_downloads(board):
-    keys = {b.key for b in board.get("download_button")}
+    keys = set()
+    for name in TABS:
+        board.session_state["dashboard_tab"] = name
+        keys |= {b.key for b in board.run().get("download_button")}
     for key in [*KEYS, "chart_curve", "chart_movement", "chart_population", "chart_by_population_band", "chart_by_urban_rural",
                 "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind", "chart_pulse_risk"]:
         assert {f"{key}_png", f"{key}_svg", f"{key}_csv"} <= keys
@@ -107,7 +129,7 @@ def test_filters_come_from_the_url_so_a_view_can_be_shared(pages):
     assert at.selectbox(key="practice").value == 2
     assert at.multiselect(key="region").value == [5, 7]
     assert at.select_slider(key="period").value == ("2025 Q1", "2025 Q4")
-    charts = specs(at)
+    charts = every_tab(at)
     assert "Adoption over time: Allocate Resources" in charts
     trend = charts["Adoption over time: Allocate Resources"]["spec"]
     assert layer(trend, "line")["encoding"]["x"]["sort"] == ["2025 Q1", "2025 Q2", "2025 Q3", "2025 Q4"]
@@ -136,7 +158,7 @@ def test_a_shared_link_still_opens_the_same_practice_after_the_practice_is_renam
     at = pages.open("dashboard", email=COORDINATOR, timeout=60, query={"practice": "2"})
     assert not at.exception and not at.info
     assert at.selectbox(key="practice").value == 2
-    assert "Adoption over time: Fund Equity Work" in specs(at)
+    assert "Adoption over time: Fund Equity Work" in every_tab(at)
 
 
 def test_an_old_address_with_display_names_is_accepted_once_and_rewritten_as_ids(pages):
