@@ -38,7 +38,7 @@ from exchange.storage.duckdb import Database, classify
 
 DICTIONARY = Path(__file__).with_name("dictionary.toml")
 FORMAT = 1
-BATCH_ROWS = 50_000
+BATCH_ROWS = 10_000  # rows per step: a batch of lessons with their stories is ~20 MB in Arrow and again in Python
 # Rows that never leave the server, by table: (column, values). The reference key turns public refs into ids.
 HIDDEN_ROWS = {"settings": ("key", ("lesson_ref_key",))}
 _DERIVED_SCHEMAS = ("fts_",)  # an older full-text layout, dropped by the next index build
@@ -224,12 +224,17 @@ def _write(db: Database, path: Path, step: Progress) -> dict:
                 for t in exported:
                     sql, params = _select(t)
                     counts[t["label"]] = cur.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
-                total, done = max(1, sum(counts.values())), 0
+                # Progress counts cells (rows × columns), so a wide table of stories weighs what it costs.
+                width = {t["label"]: max(1, sum(c["export"] != "missing" for c in t["column_list"])) for t in exported}
+                total, done = max(1, sum(counts[n] * width[n] for n in counts)), 0
                 for t in exported:
-                    step(done / total * 0.98, f"Writing {t['label']} ({counts[t['label']]:,} rows)")
-                    done = _table(cur, zf, Path(scratch), t, lambda n, t=t: step(
-                        min(0.98, n / total * 0.98), f"Writing {t['label']}"), done)
-                    t["rows"] = counts[t["label"]]
+                    name = t["label"]
+                    step(done / total * 0.98, f"Writing {name} ({counts[name]:,} rows)")
+                    before = done
+                    _table(cur, zf, Path(scratch), t, lambda n, t=t, before=before, w=width[name]: step(
+                        min(0.98, (before + n * w) / total * 0.98), f"Writing {t['label']} ({n:,} rows so far)"))
+                    done = before + counts[name] * width[name]
+                    t["rows"] = counts[name]
                 migrations = [r[0] for r in cur.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()]
             except duckdb.Error as exc:
                 raise classify(exc, db.path) from exc
@@ -248,8 +253,9 @@ def _write(db: Database, path: Path, step: Progress) -> dict:
             "left_out": [t["label"] for t in tables if not t["exported"]]}
 
 
-def _table(cur, zf: zipfile.ZipFile, scratch: Path, table: dict, progress: Callable[[int], None], done: int) -> int:
-    """One table into the zip: Parquet (written beside, then stored) and CSV (streamed in); the running row count."""
+def _table(cur, zf: zipfile.ZipFile, scratch: Path, table: dict, progress: Callable[[int], None]) -> int:
+    """One table into the zip: Parquet (written beside, then stored) and CSV (streamed in); the rows written."""
+    done = 0
     sql, params = _select(table)
     name = table["label"]
     parquet_path = scratch / f"{name}.parquet"
