@@ -4,6 +4,7 @@ import streamlit as st
 
 from exchange.transfer import dataset_jobs
 from exchange.ui import auth, core
+from exchange.ui.markup import md
 
 db = core.database()
 user = auth.current_user(db)
@@ -51,9 +52,10 @@ progress()
 
 if job is not None and not job.running and job.path is not None:
     figures = job.summary
-    core.success(f"Export ready: {figures['tables']} tables, {figures['rows']:,} rows, "
-                 f"{figures['bytes'] / 1_000_000:,.1f} MB (asked by {job.requested_by} at "
-                 f"{job.started_at:%Y-%m-%d %H:%M} UTC, {figures['seconds']} s).", icon=":material/check:")
+    core.success(md("Export ready: {tables} tables, {rows:,} rows, {mb:,.1f} MB (asked by {who} at {when} UTC, "
+                    "{seconds} s).", tables=figures["tables"], rows=figures["rows"], mb=figures["bytes"] / 1_000_000,
+                    who=job.requested_by, when=f"{job.started_at:%Y-%m-%d %H:%M}", seconds=figures["seconds"]),
+                 icon=":material/check:")
     st.download_button("Download the zip", data=lambda: dataset_jobs.open_zip(user, job.id), file_name=job.path.name,
                        mime="application/zip", icon=":material/download:", type="primary", on_click="ignore",
                        key=f"export_download_{job.id}")
