@@ -52,6 +52,7 @@ if user.role == "admin":
         P("pages/admin_audit.py", title="Audit log", icon=":material/policy:", url_path="audit"),
         P("pages/admin_backups.py", title="Backups", icon=":material/backup:", url_path="backups"),
         P("pages/admin_import.py", title="Import", icon=":material/upload_file:", url_path="import"),
+        P("pages/admin_export.py", title="Export", icon=":material/archive:", url_path="export"),
     ]
 account = P("pages/account.py", title="Your account" if user.signed_in else "Sign in", icon=":material/person:", url_path="account")
 sections["Account"] = [account]

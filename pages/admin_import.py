@@ -94,7 +94,7 @@ if not to_write:
             icon=":material/info:")
     st.stop()
 if st.button(f"Import {to_write:,} {kind}", type="primary", icon=":material/upload:", key="import_confirm"):
-    done = core.outcome(lambda: imports.run(db, user, kind, name, data, fmt, progress=progress_bar()))
+    done = core.outcome(lambda: imports.run(db, user, kind, name, data, fmt, progress=progress_bar(), via="the Import page"))
     st.session_state.pop("import_plan", None)
     if done.ok:
         st.session_state.pop("import_upload", None)

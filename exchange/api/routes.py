@@ -18,7 +18,7 @@ from starlette.routing import Route
 from exchange import config
 from exchange.api import openapi, service, tokens
 from exchange.api.ratelimit import Limiter
-from exchange.errors import DatabaseProblem, ExchangeError, Forbidden, InvalidInput, NotFound, RateLimited
+from exchange.errors import Conflict, DatabaseProblem, ExchangeError, Forbidden, InvalidInput, NotFound, RateLimited
 from exchange.kernel import throttle
 from exchange.models import User
 from exchange.storage.duckdb import Database
@@ -58,7 +58,7 @@ def _params(request: Request) -> dict[str, list[str]]:
 
 def build(database: Callable[[], Database], *, per_minute: int | None = None) -> list[Route]:
     """The API's routes over the database that `database()` returns (the app's one connection)."""
-    limiter = Limiter(per_minute or config.settings().api_requests_per_minute)
+    limiter = Limiter(database, per_minute or config.settings().api_requests_per_minute)
 
     def endpoint(answer: Callable[[Database, User, Request], object], *, media: str | None = None):
         async def handle(request: Request):
@@ -67,7 +67,12 @@ def build(database: Callable[[], Database], *, per_minute: int | None = None) ->
                                              request.headers.get("x-forwarded-for"))
             key = ("token:" + hashlib.sha256(authorization.encode()).hexdigest()[:24]) if authorization \
                 else f"client:{client}"
-            wait = limiter.retry_after(key)
+            try:
+                wait = await run_in_threadpool(limiter.retry_after, key)
+            except Conflict:  # this caller's requests kept colliding with each other in every process
+                return error(429, "Too many requests at the same moment. Try again in 1 s.", {"retry-after": "1"})
+            except ExchangeError as exc:  # the database is unavailable or too busy to count: say so, serve nothing
+                return error(503, exc.message)
             if wait:
                 return error(429, f"Too many requests: at most {limiter.per_minute} a minute. Try again in {wait} s.",
                              {"retry-after": str(wait)})

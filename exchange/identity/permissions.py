@@ -52,7 +52,7 @@ NOT_BY_WILDCARD = {"lesson.create", "lesson.review"}
 # Every action some service asks about: the table's, and those only the wildcard grants (tests check both ways).
 ACTIONS = sorted({a for rules in RULES.values() for a, _ in rules if a != "*"} | {
     "lesson.reveal_department", "users.manage", "taxonomy.edit", "audit.read", "data.import",
-    "backups.manage",
+    "backups.manage", "data.export",
 })
 # Every relation a rule may name: "any" is always present, "self" is given by account services for one's own account.
 RELATIONS = frozenset({"any", "self", "has_department", "own_department", "other_department", "published",

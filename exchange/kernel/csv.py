@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import TextIO
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,8 +29,18 @@ def neutralise(value):
 def write(header: Sequence, rows: Iterable[Sequence]) -> bytes:
     """A header and rows as UTF-8 CSV with a byte-order mark, every cell neutralised."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([neutralise(str(name)) for name in header])
+    write_to(out, header, rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def write_to(stream: TextIO, header: Sequence | None, rows: Iterable[Sequence]) -> int:
+    """Rows (after the header, unless None) written to an open text stream as they come, every cell neutralised;
+    the rows written. Open files with encoding="utf-8-sig" and newline="" for the same bytes as `write`."""
+    writer = csv.writer(stream)
+    if header is not None:
+        writer.writerow([neutralise(str(name)) for name in header])
+    count = 0
     for row in rows:
         writer.writerow([neutralise(value) for value in row])
-    return out.getvalue().encode("utf-8-sig")
+        count += 1
+    return count

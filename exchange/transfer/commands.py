@@ -21,6 +21,9 @@ def register(sub) -> None:
     p.add_argument("--format", choices=["csv", "json"], help="The file's format (default: from its extension).")
     p.add_argument("--kind", dest="template_kind", choices=["lessons", "departments"], default="lessons",
                    help="With 'template': which template.")
+    p.add_argument("--as", dest="as_email", metavar="EMAIL",
+                   help="The administrator whose import this is (required to import): imported lessons name them "
+                        "as author and the audit log names them.")
     p.add_argument("--dry-run", action="store_true", help="Only check the file and say what it would do.")
     p.add_argument("--yes", action="store_true", help="Import without asking after the check.")
     p.add_argument("--db", help=_DB_HELP)
@@ -33,6 +36,12 @@ def register(sub) -> None:
     p.add_argument("--format", choices=["csv", "json"], help="Default: from the file's extension, else csv.")
     p.add_argument("--db", help=_DB_HELP)
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("export-dataset", help="Export the whole dataset (administrators' copy): a zip of every table "
+                                              "as Parquet and CSV with a data dictionary; secrets blanked, audited.")
+    p.add_argument("--to", required=True, metavar="FILE", help="The zip file to write (never overwritten).")
+    p.add_argument("--db", help=_DB_HELP)
+    p.set_defaults(func=_cmd_export_dataset)
 
 
 def _format(args, path: Path) -> str:
@@ -50,8 +59,31 @@ def _open(args):
     return setup.open_app_database(Path(args.db) if args.db else None, with_demo=False, allow_demo_data=True)
 
 
+def acting_admin(db, email: str | None):
+    """The active administrator account named by --as; ExchangeError saying what is wrong otherwise."""
+    from exchange.identity import accounts
+
+    if not email:
+        raise ExchangeError("Say whose import this is with --as EMAIL (an administrator's account): imported "
+                            "lessons name them as author, and the audit log records them.")
+    try:
+        key = accounts.check_email(email)
+    except ExchangeError as exc:
+        raise ExchangeError(f"--as: {email!r} is not an e-mail address ({exc.message})") from exc
+    with db.read() as cur:
+        found = cur.execute("SELECT id, role, active FROM users WHERE lower(email) = ?", [key]).fetchone()
+    if found is None:
+        raise ExchangeError(f"--as: no account has the e-mail {key}. Give an administrator's e-mail "
+                            "(python -m exchange users list --role admin).")
+    user_id, role, active = found
+    if role != "admin":
+        raise ExchangeError(f"--as: {key} is a {role}'s account; imports are made by an administrator.")
+    if not active:
+        raise ExchangeError(f"--as: the account {key} is deactivated; give an active administrator's e-mail.")
+    return accounts.load_user(db, user_id)
+
+
 def _cmd_import(args) -> int:
-    from exchange.identity.accounts import OPERATOR
     from exchange.transfer import imports
 
     path = Path(args.file)
@@ -72,7 +104,8 @@ def _cmd_import(args) -> int:
 
     db = _open(args)
     try:
-        checked = imports.plan(db, OPERATOR, args.kind, path.name, data, fmt, progress=progress)
+        admin = acting_admin(db, args.as_email)
+        checked = imports.plan(db, admin, args.kind, path.name, data, fmt, progress=progress)
         print(file=sys.stderr)
         for problem in checked.problems:
             print(problem)
@@ -86,7 +119,7 @@ def _cmd_import(args) -> int:
             if input("Import now? Type yes to go on: ").strip().lower() != "yes":
                 print("Nothing was imported.")
                 return 1
-        done = imports.run(db, OPERATOR, args.kind, path.name, data, fmt, progress=progress)
+        done = imports.run(db, admin, args.kind, path.name, data, fmt, progress=progress, via="command line")
         print(file=sys.stderr)
     except imports.ImportRefused as refused:  # the data changed between the check and the import
         for problem in refused.plan.problems:
@@ -111,4 +144,28 @@ def _cmd_export(args) -> int:
         db.close()
     path.write_bytes(data)
     print(f"Wrote {count:,} public lessons ({fmt.upper()}, {len(data):,} bytes) to {path}.")
+    return 0
+
+
+def _cmd_export_dataset(args) -> int:
+    from exchange.identity.accounts import OPERATOR
+    from exchange.transfer import dataset
+
+    target = Path(args.to)
+    if target.exists():
+        raise ExchangeError(f"{target} already exists; export-dataset never writes over a file. Give a new name.")
+    started = time.perf_counter()
+
+    def progress(fraction: float, message: str) -> None:
+        print(f"\r[{fraction:4.0%}] {message[:70]:<70}", end="", file=sys.stderr, flush=True)
+
+    db = _open(args)
+    try:
+        done = dataset.export(db, OPERATOR, target, progress=progress)
+    finally:
+        print(file=sys.stderr)
+        db.close()
+    print(f"Wrote the whole dataset to {target}: {done['tables']} tables, {done['rows']:,} rows, "
+          f"{done['bytes'] / 1_000_000:,.1f} MB ({time.perf_counter() - started:.1f} s). Left out: "
+          f"{', '.join(done['left_out']) or 'nothing'} (see README.md in the zip).")
     return 0

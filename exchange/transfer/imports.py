@@ -138,7 +138,7 @@ def plan(db: Database, user: User, kind: str, filename: str, data: bytes, fmt: s
 
 
 def run(db: Database, user: User, kind: str, filename: str, data: bytes, fmt: str, *,
-        progress: Progress | None = None, now: datetime | None = None) -> Plan:
+        progress: Progress | None = None, now: datetime | None = None, via: str | None = None) -> Plan:
     """Import the file in one transaction (all rows or none); ImportRefused, with every problem, if any row is wrong."""
     _authorise(user, kind)
     now = now or clock.now()
@@ -150,7 +150,7 @@ def run(db: Database, user: User, kind: str, filename: str, data: bytes, fmt: st
         writer = importwrites.lessons if kind == "lessons" else importwrites.departments
         writer(cur, user, operations, now, progress=progress)
         audit.record(cur, user, "import", kind, None, now=now, detail={
-            "file": filename[:200], "format": fmt, "rows": result.rows, "created": result.count("create"),
+            "file": filename[:200], "format": fmt, **({"via": via} if via else {}), "rows": result.rows, "created": result.count("create"),
             "updated": result.count("update"), "unchanged": result.count("unchanged")})
         result.applied = True
         return result
@@ -159,7 +159,8 @@ def run(db: Database, user: User, kind: str, filename: str, data: bytes, fmt: st
         return db.write(work)
     except ImportRefused as refused:
         audit.record(db, user, "import", kind, None, success=False, now=now,
-                     detail={"file": filename[:200], "format": fmt, "problems": len(refused.plan.problems)})
+                     detail={"file": filename[:200], "format": fmt, **({"via": via} if via else {}),
+                             "problems": len(refused.plan.problems)})
         raise
 
 
@@ -171,6 +172,9 @@ def require(user: User) -> None:
 def _authorise(user: User, kind: str) -> None:
     _check_kind(kind)
     permissions.require(user, "data.import")
+    if user.id is None:  # the command line's own authority names nobody: imported lessons need a real author
+        raise InvalidInput("An import is made by an administrator's account, which imported lessons name as "
+                           "their author (on the command line: --as EMAIL).", "as")
 
 
 def _check_kind(kind: str) -> None:

@@ -83,7 +83,7 @@ def lessons(cur, user: User, operations: list[dict], now: datetime, *, progress:
                    unnest($department), $now, $now, $author, unnest($at), unnest($at)""",
                     {"ids": [o["lesson_id"] for o in chunk],
                      **{c: [getattr(o["input"], c) for o in chunk] for c in _TEXT},
-                     "status": [o["status"] for o in chunk], "author": user.id or 0,
+                     "status": [o["status"] for o in chunk], "author": user.id,
                      "department": [o["department_id"] for o in chunk], "now": now,
                      "at": [now if p else None for p in published]})
         _insert_tags(cur, chunk)

@@ -25,6 +25,7 @@ RESTRICTED = {
     "audit": ("Audit log", ADMINISTRATORS),
     "backups": ("Backups", ADMINISTRATORS),
     "import": ("Import page", ADMINISTRATORS),
+    "export": ("Export page", ADMINISTRATORS),
 }
 
 

@@ -92,13 +92,20 @@ def show_import(page):
     expect(page.get_by_test_id("stFileUploader")).to_be_visible()
 
 
+def show_export(page):
+    nav(page, "Export")
+    expect(page.get_by_role("heading", name="Export the whole dataset", level=1)).to_be_visible()
+    expect(page.get_by_role("button", name="Export now")).to_be_visible()
+
+
 VISITOR = [("home", show_home), ("lesson", show_lesson), ("sign in", show_account("Sign in"))]
 SIGNED_IN = [("account", show_account("Your account")), ("home", show_home), ("lesson", show_lesson)]
 MEMBER = SIGNED_IN + [("post", show_post), ("post with errors", show_post_errors), ("mine", show_mine),
                       ("assess", show_assess)]
 COORDINATOR = SIGNED_IN + [("review", show_review), ("dashboard", show_dashboard)]
 ADMIN = COORDINATOR + [("accounts", show_table_page("Accounts")), ("taxonomy", show_table_page("Taxonomy")),
-                       ("audit", show_table_page("Audit log")), ("backups", show_backups), ("import", show_import)]
+                       ("audit", show_table_page("Audit log")), ("backups", show_backups), ("import", show_import),
+                       ("export", show_export)]
 ROLES = {"visitor": VISITOR, "member": MEMBER, "coordinator": COORDINATOR, "admin": ADMIN}
 
 

@@ -1,0 +1,65 @@
+"""Export (administrators): the whole dataset as a zip of Parquet and CSV files with a data dictionary."""
+
+import streamlit as st
+
+from exchange.transfer import dataset_jobs
+from exchange.ui import auth, core
+from exchange.ui.markup import md
+
+db = core.database()
+user = auth.current_user(db)
+
+st.title("Export the whole dataset")
+auth.require_page(lambda: dataset_jobs.status(user))
+st.markdown("One zip file with every table of the exchange as Parquet (for analysis tools) and as CSV (for "
+            "spreadsheets), and a data dictionary (`README.md` and `dictionary.json`) describing every table and "
+            "column. All tables are read at one moment, while people keep working. Every export is recorded in "
+            "the audit log.")
+st.warning("**This file is confidential.** It names the department of every anonymous lesson and holds every "
+           "member's e-mail address. Keep it where only administrators can read it, and never publish it: for "
+           "public use, share the open-data export of public lessons instead (`/api/v1/open-data/lessons.csv`).",
+           icon=":material/warning:")
+st.markdown("Left out or blanked, so the file cannot be used to sign in or to bypass limits: password and API-token "
+            "hashes (blanked), sign-in sessions, sign-in and API throttles, internal plumbing (the change log, the "
+            "search index), and the key of public lesson references. The dictionary lists each with its reason. "
+            "On the server, `python -m exchange export-dataset --to FILE` writes the same file.")
+
+job = core.or_stop(lambda: dataset_jobs.status(user))
+running = job is not None and job.running
+if job is not None and not running and st.session_state.get("export_watching") == job.id:
+    del st.session_state["export_watching"]
+    if job.error:
+        core.error(job.error, icon=":material/error:")
+if st.button("Export now", icon=":material/archive:", type="primary", disabled=running, key="export_now"):
+    started = core.outcome(lambda: dataset_jobs.start(db, user))
+    if started.ok:
+        st.session_state["export_watching"] = started.value.id
+        st.rerun()
+
+
+@st.fragment(run_every=1.0 if running else None)
+def progress() -> None:
+    """The running export's progress, refreshed every second; the whole page again once it has finished."""
+    current = dataset_jobs.status(user)
+    if current is not None and current.running:
+        st.progress(min(1.0, current.fraction), text=f"Exporting (asked by {current.requested_by}): {current.step} "
+                                                     f"— {int(current.fraction * 100)}%")
+    elif running:
+        st.rerun(scope="app")
+
+
+progress()
+
+if job is not None and not job.running and job.path is not None:
+    figures = job.summary
+    core.success(md("Export ready: {tables} tables, {rows:,} rows, {mb:,.1f} MB (asked by {who} at {when} UTC, "
+                    "{seconds} s).", tables=figures["tables"], rows=figures["rows"], mb=figures["bytes"] / 1_000_000,
+                    who=job.requested_by, when=f"{job.started_at:%Y-%m-%d %H:%M}", seconds=figures["seconds"]),
+                 icon=":material/check:")
+    st.download_button("Download the zip", data=lambda: dataset_jobs.open_zip(user, job.id), file_name=job.path.name,
+                       mime="application/zip", icon=":material/download:", type="primary", on_click="ignore",
+                       key=f"export_download_{job.id}")
+    st.markdown("The file stays on the server (beside the backups) until the next export replaces it or the app stops.")
+elif job is None:
+    st.info("No export yet in this app. **Export now** writes one; it takes a minute or so at national scale.",
+            icon=":material/info:")
