@@ -223,10 +223,10 @@ def validate(data: ProfileInput) -> ProfileInput:
             values["contact_email"] = check_email(email, "contact_email")
         except InvalidInput as exc:
             errors["contact_email"] = exc.errors["contact_email"]
-    if data.contact_visibility in ("members", "public") and "contact_email" not in errors:
-        if not values.get("contact_name"):
-            errors.setdefault("contact_name", "Give the name of the person (or team) to contact, or choose Nobody.")
-        if not values["contact_email"]:
+    if data.contact_visibility in ("members", "public"):
+        if not values.get("contact_name") and "contact_name" not in errors:
+            errors["contact_name"] = "Give the name of the person (or team) to contact, or choose Nobody."
+        if not values["contact_email"] and "contact_email" not in errors:
             errors["contact_email"] = "Give an e-mail address to reach the contact, or choose Nobody."
     if errors:
         raise ProfileInvalid(errors)
