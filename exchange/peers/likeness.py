@@ -9,23 +9,27 @@ department's stages count only in totals passed through the small-number rule
 (exchange/adoption/suppression.py), so a department that does not share stages is never listed by them.
 Lessons come through the anonymity rule: a peer's anonymous lessons are never shown as its lessons.
 
-The table of departments and their latest stages is kept per data version (VersionedCache), so a call at
-national scale (3,000 departments) is array work plus one small lesson query.
+The table of departments and their latest stages (a departments x practices array) is kept until an
+assessment, department or profile changes (the change log says), so a call at national scale (3,000
+departments) is array work plus one small lesson query.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import weakref
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from exchange.adoption import suppression
 from exchange.errors import NotFound
 from exchange.identity import permissions
-from exchange.kernel.cache import VersionedCache
 from exchange.models import User
 from exchange.peers import profiles
 from exchange.privacy.anonymity import lesson_facts, viewer_department
+from exchange.storage import changes
 from exchange.storage.duckdb import Database, rows
 
 EXPLORING, PREPARING, IMPLEMENTING, SUSTAINING = 1, 2, 3, 4
@@ -42,7 +46,10 @@ TYPE_NOUNS = {"state": "state health department", "tribal": "tribal health depar
 BAND_WORDS = {"small": "under 50,000", "medium": "50,000–499,999", "large": "500,000 or more"}
 URBAN_WORDS = {"micropolitan": "a micropolitan area", "noncore": "a noncore (rural) area"}
 
-_cache = VersionedCache("peers", maxsize=4)
+_cache: "weakref.WeakKeyDictionary[Database, _Table]" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+# Changes that move the table; anything else (lessons, sessions, reports) leaves it as it is.
+_WATCHED = ("assessment", "department", "department_profile", "taxonomy")
 
 
 @dataclass(frozen=True)
@@ -62,25 +69,57 @@ class PeerFilters:
 
 @dataclass(frozen=True)
 class _Table:
-    departments: pd.DataFrame  # one row per department, indexed by id
-    stages: dict[int, dict[int, int]]  # department id -> {practice id: latest stage >= Exploring}
+    version: int
+    records: list[dict]  # one per department, in id order: what a listed peer shows
+    row: dict[int, int]  # department id -> row
+    ids: np.ndarray
+    name_rank: np.ndarray  # tie-break: alphabetical order
+    facts: dict[str, np.ndarray]  # WEIGHTS' columns
+    share: np.ndarray  # shares its stages
+    practices: list[int]  # the stage matrix's columns
+    stage: np.ndarray  # departments x practices: latest stage (0: none or not started)
 
 
 def table(db: Database) -> _Table:
-    """Every department's facts and latest stages, at the current data version."""
-    def compute() -> _Table:
-        with db.read() as cur:
-            frame = pd.DataFrame(rows(cur, profiles.DEPARTMENT_SQL + " ORDER BY d.id"))
-            found = cur.execute(f"""
-                SELECT department_id, practice_id, arg_max(stage, (as_of, recorded_at, id)) AS stage
-                FROM assessments GROUP BY 1, 2 HAVING arg_max(stage, (as_of, recorded_at, id)) >= {EXPLORING}
-                   AND practice_id IN (SELECT id FROM practices WHERE active)""").fetchall()
-        stages: dict[int, dict[int, int]] = {}
-        for dept, practice, stage in found:
-            stages.setdefault(dept, {})[practice] = stage
-        frame = frame.set_index("id", drop=False) if len(frame) else frame
-        return _Table(frame, stages)
-    return _cache.get(db, "table", compute)
+    """Every department's facts and latest stages, kept until assessments, departments or profiles change."""
+    version = db.data_version()
+    found = _cache.get(db)
+    if found is not None and found.version >= version:
+        return found
+    with _lock:
+        found = _cache.get(db)
+        if found is not None and found.version < version:
+            with db.read() as cur:
+                moved = [c for c in changes.since(cur, found.version, entities=_WATCHED) if c.seq <= version]
+            found = replace(found, version=version) if not moved else None
+        if found is None:
+            found = _build(db, version)
+        _cache[db] = found
+    return found
+
+
+def _build(db: Database, version: int) -> _Table:
+    with db.read() as cur:
+        records = rows(cur, profiles.DEPARTMENT_SQL + " ORDER BY d.id")
+        found = cur.execute("""
+            SELECT a.department_id, a.practice_id, arg_max(a.stage, (a.as_of, a.id)) AS stage
+            FROM assessments a WHERE a.practice_id IN (SELECT id FROM practices WHERE active) GROUP BY 1, 2""").fetchall()
+    for r in records:
+        r.pop("updated_by", None)
+    ids = np.array([r["id"] for r in records], dtype=np.int64)
+    row = {int(i): n for n, i in enumerate(ids)}
+    practices = sorted({p for _, p, _ in found})
+    column = {p: n for n, p in enumerate(practices)}
+    stage = np.zeros((len(ids), len(practices)), dtype=np.int8)
+    for dept, practice, level in found:
+        if dept in row:
+            stage[row[dept], column[practice]] = level
+    names = [r["name"] for r in records]
+    name_rank = np.empty(len(names), dtype=np.int64)
+    name_rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+    facts = {c: np.array([r[c] for r in records], dtype=object) for c in WEIGHTS}
+    share = np.array([bool(r["share_stages"]) for r in records], dtype=bool)
+    return _Table(version, records, row, ids, name_rank, facts, share, practices, stage)
 
 
 def stages_visible(user: User, dept: dict) -> bool:
@@ -88,35 +127,58 @@ def stages_visible(user: User, dept: dict) -> bool:
     return bool(dept["share_stages"]) or (user.department_id is not None and user.department_id == dept["id"])
 
 
+def _base(data: _Table, dept_id) -> int:
+    dept_id = profiles.department_id(dept_id)
+    if dept_id not in data.row:
+        raise NotFound(profiles.NOT_FOUND)
+    return data.row[dept_id]
+
+
+def _scores(data: _Table, base: int, filters: PeerFilters, practices_used: bool):
+    """(candidate rows, score, practices in common or -1 where not used) for the departments other than `base`."""
+    keep = np.ones(len(data.ids), dtype=bool)
+    keep[base] = False
+    for column, values in filters.scope().items():
+        keep &= np.isin(data.facts[column], np.array(list(values), dtype=object))
+    rows_ = np.nonzero(keep)[0]
+    score = np.zeros(len(rows_))
+    for column, weight in WEIGHTS.items():
+        score += weight * (data.facts[column][rows_] == data.facts[column][base])
+    common = np.full(len(rows_), -1, dtype=np.int64)
+    if practices_used and data.stage.size:
+        worked = data.stage >= IMPLEMENTING
+        ours = worked[base]
+        shares = data.share[rows_]
+        theirs = worked[rows_]
+        both = (theirs & ours).sum(axis=1)
+        union = theirs.sum(axis=1) + ours.sum() - both
+        jaccard = np.divide(both, union, out=np.zeros(len(rows_)), where=union > 0)
+        score += PRACTICE_WEIGHT * jaccard * shares
+        common = np.where(shares, both, -1)
+    return rows_, score, common
+
+
+def _peer(data: _Table, base: int, r: int, score: float, common: int, practices: int, yours: bool) -> dict:
+    record = data.records[r]
+    return {"id": int(record["id"]), "name": record["name"], "state_code": record["state_code"],
+            "jurisdiction_type": record["jurisdiction_type"], "population_band": record["population_band"],
+            "urban_rural": record["urban_rural"], "hhs_region": int(record["hhs_region"]),
+            "state_governance": record["state_governance"], "score": round(float(score), 2),
+            "reasons": reasons(data.records[base], record, None if common < 0 else int(common), practices, yours=yours)}
+
+
 def like(db: Database, user: User, dept_id, *, filters: PeerFilters = PeerFilters(), limit: int = 10) -> dict:
     """The departments most like `dept_id` (filtered), best first, each with its reasons in words."""
-    dept_id = profiles.department_id(dept_id)
     data = table(db)
-    if dept_id not in data.departments.index:
-        raise NotFound(profiles.NOT_FOUND)
-    base = data.departments.loc[dept_id].to_dict()
-    own_view = user.department_id == dept_id
-    mine = data.stages.get(dept_id, {}) if stages_visible(user, base) else None
-    peers = _candidates(data, dept_id, filters)
-    score = sum(WEIGHTS[c] * (peers[c] == base[c]) for c in WEIGHTS)
-    common, shares = {}, peers["share_stages"].astype(bool)
-    if mine:
-        ours = _worked_on(mine)
-        for pid in peers.index[shares]:
-            theirs = _worked_on(data.stages.get(pid, {}))
-            common[pid] = len(ours & theirs)
-            union = len(ours | theirs)
-            score.loc[pid] += PRACTICE_WEIGHT * (common[pid] / union if union else 0)
-    peers = peers.assign(score=score).sort_values(["score", "name"], ascending=[False, True]).head(limit)
-    listed = []
-    for row in peers.to_dict("records"):
-        listed.append({"id": int(row["id"]), "name": row["name"], "state_code": row["state_code"],
-                       "jurisdiction_type": row["jurisdiction_type"], "population_band": row["population_band"],
-                       "urban_rural": row["urban_rural"], "hhs_region": int(row["hhs_region"]),
-                       "state_governance": row["state_governance"], "score": round(float(row["score"]), 2),
-                       "reasons": reasons(base, row, common.get(row["id"]), len(_worked_on(mine or {})), yours=own_view)})
-    return {"department": base, "practices": None if mine is None else len(_worked_on(mine)), "peers": listed,
-            "considered": int(len(_candidates(data, dept_id, filters)))}
+    base = _base(data, dept_id)
+    record = data.records[base]
+    visible = stages_visible(user, record)
+    practices = int((data.stage[base] >= IMPLEMENTING).sum()) if visible and data.stage.size else 0
+    rows_, score, common = _scores(data, base, filters, visible)
+    order = np.lexsort((data.name_rank[rows_], -score))[:limit]
+    yours = user.department_id == record["id"]
+    return {"department": record, "practices": practices if visible else None, "considered": int(len(rows_)),
+            "peers": [_peer(data, base, rows_[i], score[i], common[i], practices, yours) for i in order]}
 
 
 def reasons(base: dict, peer: dict, common: int | None, practices: int, *, yours: bool) -> str:
@@ -147,68 +209,61 @@ def who_has_done(db: Database, user: User, dept_id, *, filters: PeerFilters = Pe
     """For each practice the department is exploring or preparing: sharing departments implementing or sustaining
     it (most alike first) with their attributed lessons on it, and how many others (small-number rule); None when
     this viewer may not see the department's stages."""
-    dept_id = profiles.department_id(dept_id)
     data = table(db)
-    if dept_id not in data.departments.index:
-        raise NotFound(profiles.NOT_FOUND)
-    base = data.departments.loc[dept_id].to_dict()
-    if not stages_visible(user, base):
+    base = _base(data, dept_id)
+    record = data.records[base]
+    if not stages_visible(user, record):
         return None
-    upcoming = {p: s for p, s in data.stages.get(dept_id, {}).items() if s in (EXPLORING, PREPARING)}
+    upcoming = [(j, p) for j, p in enumerate(data.practices) if data.stage[base, j] in (EXPLORING, PREPARING)]
     if not upcoming:
         return []
-    ranked = like(db, user, dept_id, filters=filters, limit=len(data.departments))["peers"]
-    order = {p["id"]: n for n, p in enumerate(ranked)}
-    by_id = {p["id"]: p for p in ranked}
-    candidates = data.departments.loc[list(order)] if order else data.departments.iloc[0:0]
-    sharing = set(candidates.index[candidates["share_stages"].astype(bool)]) if len(candidates) else set()
-    doers: dict[int, list[int]] = {p: [] for p in upcoming}
-    for pid in sharing:
-        for practice in upcoming:
-            if data.stages.get(pid, {}).get(practice, 0) >= IMPLEMENTING:
-                doers[practice].append(pid)
-    others = _private_counts(data, dept_id, user, upcoming, filters)
-    shown = {p: sorted(ids, key=order.get)[:DOERS_PER_PRACTICE] for p, ids in doers.items()}
-    lessons = _lessons_on(db, user, {(d, p) for p, ids in shown.items() for d in ids})
-    names = _practice_names(db, list(upcoming))
+    practices = int((data.stage[base] >= IMPLEMENTING).sum())
+    rows_, score, common = _scores(data, base, filters, True)
+    yours = user.department_id == record["id"]
+    shown: dict[int, list[dict]] = {}
+    more: dict[int, int] = {}
+    for j, practice in upcoming:
+        doing = np.nonzero(data.share[rows_] & (data.stage[rows_, j] >= IMPLEMENTING))[0]
+        best = doing[np.lexsort((data.name_rank[rows_[doing]], -score[doing]))][:DOERS_PER_PRACTICE]
+        shown[practice] = [{**_peer(data, base, rows_[i], score[i], common[i], practices, yours),
+                            "stage": int(data.stage[rows_[i], j])} for i in best]
+        more[practice] = max(0, len(doing) - DOERS_PER_PRACTICE)
+    lessons = _lessons_on(db, user, {(d["id"], p) for p, ds in shown.items() for d in ds})
+    others = _private_counts(data, base, user, upcoming, filters)
+    names = _practice_names(db, [p for _, p in upcoming])
     out = []
-    for practice, stage in sorted(upcoming.items(), key=lambda item: (-item[1], names.get(item[0], ""))):
+    for j, practice in sorted(upcoming, key=lambda item: (-int(data.stage[base, item[0]]), names.get(item[1], ""))):
+        stage = int(data.stage[base, j])
         out.append({"practice_id": practice, "practice": names.get(practice, ""), "stage": stage,
                     "stage_name": "Preparing" if stage == PREPARING else "Exploring",
-                    "doers": [{**by_id[d], "stage": data.stages[d][practice],
-                               "stage_name": "Sustaining" if data.stages[d][practice] == SUSTAINING else "Implementing",
-                               "lessons": lessons.get((d, practice), [])} for d in shown[practice]],
-                    "more_sharing": max(0, len(doers[practice]) - DOERS_PER_PRACTICE),
-                    "others": others.get(practice, "none")})
+                    "doers": [{**d, "stage_name": "Sustaining" if d["stage"] == SUSTAINING else "Implementing",
+                               "lessons": lessons.get((d["id"], practice), [])} for d in shown[practice]],
+                    "more_sharing": more[practice], "others": others.get(practice, "none")})
     return out
 
 
 # --- internals -------------------------------------------------------------------------
 
-def _worked_on(stages: dict[int, int]) -> set[int]:
-    """The practices a department works on: implementing or sustaining (exploring and preparing are still to come)."""
-    return {p for p, s in stages.items() if s >= IMPLEMENTING}
+def _private_counts(data: _Table, base: int, user: User, upcoming: list[tuple[int, int]],
+                    filters: PeerFilters) -> dict[int, str]:
+    """Per practice: how many departments not sharing stages implement or sustain it, as the small-number rule allows.
 
-
-def _candidates(data: _Table, dept_id: int, filters: PeerFilters) -> pd.DataFrame:
-    frame = data.departments[data.departments["id"] != dept_id]
-    for column, values in filters.scope().items():
-        frame = frame[frame[column].isin(list(values))]
-    return frame
-
-
-def _private_counts(data: _Table, dept_id: int, user: User, practices: dict, filters: PeerFilters) -> dict[int, str]:
-    """Per practice: how many departments not sharing stages implement or sustain it, as the small-number rule allows."""
-    frame = data.departments[(data.departments["id"] != dept_id) & ~data.departments["share_stages"].astype(bool)]
-    if user.department_id is not None:
-        frame = frame[frame["id"] != user.department_id]
-    atoms = [{"practice_id": p, **{c: row[c] for c in FILTERS.values()}, "departments": 1}
-             for row in frame.to_dict("records") for p in practices
-             if data.stages.get(row["id"], {}).get(p, 0) >= IMPLEMENTING]
-    if not atoms:
+    The atoms are every such department (not only the filtered ones): the rule needs them to check that changing
+    one filter cannot reveal a small group."""
+    private = ~data.share
+    private[base] = False
+    if user.department_id is not None and user.department_id in data.row:
+        private[data.row[user.department_id]] = False
+    frames = []
+    for j, practice in upcoming:
+        chosen = np.nonzero(private & (data.stage[:, j] >= IMPLEMENTING))[0]
+        if len(chosen):
+            frames.append(pd.DataFrame({"practice_id": practice, **{c: data.facts[c][chosen] for c in FILTERS.values()},
+                                        "departments": 1}))
+    if not frames:
         return {}
-    table = pd.DataFrame(atoms).groupby(["practice_id", *FILTERS.values()], as_index=False)["departments"].sum()
-    cells = suppression.protect(table, filters.scope(), ["practice_id"], ["departments"])
+    atoms = pd.concat(frames).groupby(["practice_id", *FILTERS.values()], as_index=False)["departments"].sum()
+    cells = suppression.protect(atoms, filters.scope(), ["practice_id"], ["departments"])
     return {int(r["practice_id"]): (suppression.small_label() if r["suppressed"] else f"{int(r['departments']):,}")
             for r in cells.to_dict("records")}
 
@@ -221,7 +276,9 @@ def _lessons_on(db: Database, user: User, pairs: set[tuple[int, int]]) -> dict[t
     practices = sorted({p for _, p in pairs})
     with db.read() as cur:
         found = rows(cur, f"""
-            WITH {lesson_facts('(SELECT * FROM lessons WHERE department_id IN (SELECT unnest($depts::INTEGER[])))')}
+            WITH {lesson_facts(profiles.NARROW_LESSONS + " WHERE department_id IN (SELECT unnest($depts::INTEGER[])) "
+                               "AND status = 'published' AND id IN (SELECT lesson_id FROM lesson_practices "
+                               "WHERE practice_id IN (SELECT unnest($practices::INTEGER[]))))")}
             SELECT f.shown_department_id AS department_id, lp.practice_id, f.id, f.title, f.kind
             FROM lesson_facts f JOIN lesson_practices lp ON lp.lesson_id = f.id
             WHERE lp.practice_id IN (SELECT unnest($practices::INTEGER[])) AND f.shown_department_id IS NOT NULL

@@ -47,6 +47,9 @@ MAX_CONTACT_NAME = 120
 LESSONS_SHOWN = 10
 NOT_FOUND = "That department does not exist. Check the link, or open a department from a lesson or the Peers page."
 WORKING = 1  # the lowest stage that counts as working on a practice (Exploring)
+# Only the columns lists need (the anonymity rule's included): long text carried through its joins costs most.
+NARROW_LESSONS = """(SELECT id, title, kind, status, visibility, hidden, anonymous, department_id, author_id, published_at,
+                            created_at, updated_at, submitted_at FROM lessons"""
 
 # A department with its profile; a department without a profile row reads the defaults (governance from its state).
 DEPARTMENT_SQL = """
@@ -280,11 +283,11 @@ def _stages(cur, user: User, dept: dict, rels: set[str]) -> tuple[list[dict] | N
 def _attributed_lessons(cur, user: User, dept_id: int) -> tuple[list[int], int]:
     """(newest ids up to LESSONS_SHOWN, total) of the published lessons this viewer may read and see as the department's."""
     found = cur.execute(f"""
-        WITH {lesson_facts('(SELECT * FROM lessons WHERE department_id = $dept)')}
+        WITH {lesson_facts(NARROW_LESSONS + ' WHERE department_id = $dept AND status = $published)')}
         SELECT id, count(*) OVER () FROM lesson_facts
         WHERE shown_department_id = $dept AND status = 'published' AND NOT hidden
               AND (visibility = 'public' OR $members)
         ORDER BY published_at DESC, id DESC LIMIT {LESSONS_SHOWN}""",
-                        {"viewer_department": viewer_department(user), "dept": dept_id,
+                        {"viewer_department": viewer_department(user), "dept": dept_id, "published": "published",
                          "members": permissions.allowed(user, "lesson.read", {"published"})}).fetchall()
     return [r[0] for r in found], (found[0][1] if found else 0)
