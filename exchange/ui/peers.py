@@ -81,34 +81,41 @@ _FIELDS = ("description", "state_governance", "accreditation", "share_stages", "
 def profile_form(db: Database, user: User, dept_id: int) -> None:
     """The profile editor: seeded from the stored profile; a stale save keeps what was typed and shows the stored one."""
     prefix = f"profile_{dept_id}"
-    revision_key = f"{prefix}_revision"
-    if revision_key not in st.session_state:
+    revision_key, opened_key = f"{prefix}_revision", f"{prefix}_opened"
+    if revision_key not in st.session_state or opened_key not in st.session_state:
         try:
             stored, revision = profiles.editable(db, user, dept_id)
         except ExchangeError as exc:
             core.show_error(exc)
             return
-        for name in _FIELDS:
-            st.session_state[f"{prefix}_{name}"] = getattr(stored, name)
-        st.session_state[revision_key] = revision
+        # The version this editor started from: the widgets' first values, and the revision a save is checked
+        # against (kept as plain state: widget state is dropped on runs that do not draw the widget).
+        st.session_state[opened_key], st.session_state[revision_key] = stored, revision
+    opened: profiles.ProfileInput = st.session_state[opened_key]
     with st.form(f"{prefix}_form"):
-        st.text_area(profiles.FIELD_LABELS["description"], key=f"{prefix}_description",
+        st.text_area(profiles.FIELD_LABELS["description"], value=opened.description, key=f"{prefix}_description",
                      max_chars=profiles.MAX_DESCRIPTION, help="What your department does and serves, in a few lines.")
         left, right = st.columns(2)
-        left.selectbox(profiles.FIELD_LABELS["state_governance"], list(profiles.GOVERNANCE),
+        governance = list(profiles.GOVERNANCE)
+        left.selectbox(profiles.FIELD_LABELS["state_governance"], governance,
+                       index=governance.index(opened.state_governance) if opened.state_governance in governance else 0,
                        format_func=lambda g: f"{profiles.GOVERNANCE[g]}: {profiles.GOVERNANCE_MEANING[g]}",
                        key=f"{prefix}_state_governance")
-        right.selectbox(profiles.FIELD_LABELS["accreditation"], list(profiles.ACCREDITATION),
-                        format_func=profiles.ACCREDITATION.get, key=f"{prefix}_accreditation")
-        st.checkbox(profiles.FIELD_LABELS["share_stages"], key=f"{prefix}_share_stages",
+        accreditation = list(profiles.ACCREDITATION)
+        right.selectbox(profiles.FIELD_LABELS["accreditation"], accreditation,
+                        index=accreditation.index(opened.accreditation), format_func=profiles.ACCREDITATION.get,
+                        key=f"{prefix}_accreditation")
+        st.checkbox(profiles.FIELD_LABELS["share_stages"], value=opened.share_stages, key=f"{prefix}_share_stages",
                     help="Peers then see your self-assessed stage per practice and can find you as a department "
                          "that has done what they are about to do. Otherwise your stages count only in totals.")
-        st.radio(profiles.FIELD_LABELS["contact_visibility"], list(profiles.CONTACT), format_func=profiles.CONTACT.get,
-                 key=f"{prefix}_contact_visibility", horizontal=True)
+        contact = list(profiles.CONTACT)
+        st.radio(profiles.FIELD_LABELS["contact_visibility"], contact, index=contact.index(opened.contact_visibility),
+                 format_func=profiles.CONTACT.get, key=f"{prefix}_contact_visibility", horizontal=True)
         left, right = st.columns(2)
-        left.text_input(profiles.FIELD_LABELS["contact_name"], key=f"{prefix}_contact_name",
+        left.text_input(profiles.FIELD_LABELS["contact_name"], value=opened.contact_name, key=f"{prefix}_contact_name",
                         max_chars=profiles.MAX_CONTACT_NAME)
-        right.text_input(profiles.FIELD_LABELS["contact_email"], key=f"{prefix}_contact_email", max_chars=254)
+        right.text_input(profiles.FIELD_LABELS["contact_email"], value=opened.contact_email,
+                         key=f"{prefix}_contact_email", max_chars=254)
         submitted = st.form_submit_button("Save profile", type="primary", icon=":material/save:")
     if submitted:
         _save(db, user, dept_id, prefix, st.session_state[revision_key])
@@ -118,7 +125,9 @@ def profile_form(db: Database, user: User, dept_id: int) -> None:
 
 
 def _typed(prefix: str) -> profiles.ProfileInput:
-    return profiles.ProfileInput(**{name: st.session_state.get(f"{prefix}_{name}") for name in _FIELDS})
+    opened = st.session_state.get(f"{prefix}_opened") or profiles.ProfileInput()
+    return profiles.ProfileInput(**{name: st.session_state.get(f"{prefix}_{name}", getattr(opened, name))
+                                    for name in _FIELDS})
 
 
 def _save(db: Database, user: User, dept_id: int, prefix: str, revision: int) -> None:
