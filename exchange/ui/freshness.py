@@ -27,7 +27,7 @@ def note(db: Database, user: User, lesson: dict) -> None:
     if not freshness.can_confirm(db, user, lesson["id"]):
         return
     with st.container(border=True, key="freshness_controls"):
-        st.markdown(f"**{freshness.QUESTION}** Your department is asked once a year; peers see the answer.")
+        core.markdown(md("**{}** Your department is asked once a year; peers see the answer.", freshness.QUESTION))
         with st.container(horizontal=True, gap="small"):
             if st.button("Confirm it is current", icon=":material/check:", key="freshness_confirm"):
                 core.act(lambda: freshness.confirm(db, user, lesson["id"]),
