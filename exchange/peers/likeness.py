@@ -254,6 +254,10 @@ def _private_counts(data: _Table, base: int, user: User, upcoming: list[tuple[in
     private[base] = False
     if user.department_id is not None and user.department_id in data.row:
         private[data.row[user.department_id]] = False
+    if not filters.scope():  # no filter to difference against: only the primary rule applies (suppression rule 1)
+        k = suppression.threshold()
+        counts = {practice: int((private & (data.stage[:, j] >= IMPLEMENTING)).sum()) for j, practice in upcoming}
+        return {p: suppression.small_label() if n < k else f"{n:,}" for p, n in counts.items() if n}
     frames = []
     for j, practice in upcoming:
         chosen = np.nonzero(private & (data.stage[:, j] >= IMPLEMENTING))[0]
@@ -275,17 +279,23 @@ def _lessons_on(db: Database, user: User, pairs: set[tuple[int, int]]) -> dict[t
     depts = sorted({d for d, _ in pairs})
     practices = sorted({p for _, p in pairs})
     with db.read() as cur:
+        # The candidates first, by a plain join (cheap), then the anonymity rule over those few only.
+        ids = [r[0] for r in cur.execute("""
+            SELECT DISTINCT l.id FROM lessons l JOIN lesson_practices lp ON lp.lesson_id = l.id
+            WHERE l.department_id IN (SELECT unnest($depts::INTEGER[])) AND l.status = 'published' AND NOT l.hidden
+                  AND lp.practice_id IN (SELECT unnest($practices::INTEGER[]))""",
+                                         {"depts": depts, "practices": practices}).fetchall()]
+        if not ids:
+            return {}
         found = rows(cur, f"""
-            WITH {lesson_facts(profiles.NARROW_LESSONS + " WHERE department_id IN (SELECT unnest($depts::INTEGER[])) "
-                               "AND status = 'published' AND id IN (SELECT lesson_id FROM lesson_practices "
-                               "WHERE practice_id IN (SELECT unnest($practices::INTEGER[]))))")}
+            WITH {lesson_facts(profiles.NARROW_LESSONS + " WHERE id IN (SELECT unnest($ids::INTEGER[])))")}
             SELECT f.shown_department_id AS department_id, lp.practice_id, f.id, f.title, f.kind
             FROM lesson_facts f JOIN lesson_practices lp ON lp.lesson_id = f.id
             WHERE lp.practice_id IN (SELECT unnest($practices::INTEGER[])) AND f.shown_department_id IS NOT NULL
                   AND f.status = 'published' AND NOT f.hidden AND (f.visibility = 'public' OR $members)
             QUALIFY row_number() OVER (PARTITION BY f.shown_department_id, lp.practice_id
                                        ORDER BY f.published_at DESC, f.id DESC) <= {LESSONS_PER_PEER}""",
-                     {"viewer_department": viewer_department(user), "depts": depts, "practices": practices,
+                     {"viewer_department": viewer_department(user), "ids": ids, "practices": practices,
                       "members": permissions.allowed(user, "lesson.read", {"published"})})
     out: dict[tuple[int, int], list[dict]] = {}
     for r in found:
