@@ -31,6 +31,14 @@ P = st.Page
 find = P("pages/home.py", title="Find lessons", icon=":material/search:", url_path="home", default=True)
 lesson = P("pages/lesson.py", title="Lesson", icon=":material/article:", url_path="lesson", visibility="hidden")
 sections = {"Learn": [find, lesson]}
+# Department profiles (issue 11): every role may open one from a lesson; members also get theirs and their peers.
+if user.signed_in and user.department_id is not None:
+    sections["Learn"] += [P("pages/peers.py", title="Peers", icon=":material/groups:", url_path="peers"),
+                          P("pages/department.py", title="Your department", icon=":material/apartment:",
+                            url_path="department")]
+else:
+    sections["Learn"].append(P("pages/department.py", title="Department", icon=":material/apartment:",
+                               url_path="department", visibility="hidden"))
 if user.signed_in and user.department_id is not None:  # sharing is done for a department
     sections["Share"] = [
         P("pages/post.py", title="Share a lesson", icon=":material/edit_note:", url_path="post"),

@@ -141,7 +141,11 @@ with left:
     })();</script>""", unsafe_allow_javascript=True)
 with filters_box:
     st.button("Clear all filters", icon=":material/filter_alt_off:", on_click=clear_all,
-              disabled=not (filters.active or filters.q), key="home_clear")
+              disabled=not (filters.active or filters.q or filters.current), key="home_clear")
+    current_key = key("current", filters.current)
+    st.toggle("Hide lessons that may be out of date", value=filters.current, key=current_key,
+              on_change=lambda: go(current=st.session_state[current_key]),
+              help="Leaves out lessons not confirmed as current for two years, and lessons marked historical.")
     st.markdown("**Strategic practice**")
     for category, practices in tax.practices_by_category():
         facet(category["name"], "practice", [p["id"] for p in practices], tax.practice_name,
@@ -207,6 +211,8 @@ with right:
                      "size": "population served", "year": "year", "department": "department"}
             for name in filters.active:
                 hints.append(md("remove the **{}** filter", names[name]))
+            if filters.current:
+                hints.append(md("show lessons that may be out of date"))
             if hints:
                 core.markdown(md("To see more, {}.", markup.join(", or ", hints)))
             else:

@@ -7,7 +7,7 @@ from exchange import lessons
 from exchange.lessons import moderation
 from exchange.lessons.form import SECTIONS
 from exchange.models import POPULATION_BAND_LABELS
-from exchange.ui import auth, core, markup, review_controls
+from exchange.ui import auth, core, freshness, markup, review_controls
 from exchange.ui.markup import md
 
 db = core.database()
@@ -33,9 +33,9 @@ who, where, when = st.columns(3)
 with who:
     st.markdown("**Shared by**")
     if lesson["department_name"]:
-        core.page_link("pages/home.py", label=md("{name} ({state})", name=lesson["department_name"],
-                                                  state=lesson["state_code"]),
-                       query_params={"department": str(lesson["shown_department_id"])}, icon=":material/apartment:")
+        core.page_link("pages/department.py", label=md("{name} ({state})", name=lesson["department_name"],
+                                                        state=lesson["state_code"]),
+                       query_params={"id": str(lesson["shown_department_id"])}, icon=":material/apartment:")
     else:
         core.markdown(browse.attribution_line(lesson))
     if lesson["anonymous"] and lesson["attributed"]:
@@ -54,6 +54,7 @@ with where:
 with when:
     st.markdown("**When**")
     core.markdown(core.period_text(lesson))
+freshness.note(db, user, lesson)
 
 st.header("Summary")
 core.user_text(lesson["summary"])

@@ -125,6 +125,7 @@ def main() -> int:
            key="search_filter")
     catch_up(db, member, args.repeats)
     search_figures(db, member, args.repeats)
+    peers_figures(db, args.repeats)
 
     try:
         sys.path.insert(0, str(ROOT / "scripts"))
@@ -157,6 +158,38 @@ def main() -> int:
     if args.json:
         print(json.dumps(FIGURES, sort_keys=True))
     return 0
+
+
+def peers_figures(db: Database, repeats: int) -> None:
+    """Issue 11: the Peers page's two calls (departments like us, who has done it) and a profile, for 10 departments."""
+    import random  # noqa: PLC0415
+
+    from exchange.demo import peers as demo_peers  # noqa: PLC0415
+    from exchange.peers import likeness, profiles  # noqa: PLC0415
+
+    with db.read() as cur:
+        filled = cur.execute("SELECT count(*) FROM department_profiles").fetchone()[0]
+        ids = [r[0] for r in cur.execute("SELECT id FROM departments ORDER BY id LIMIT 10").fetchall()]
+    if not filled:  # a national database built before issue 11: give it the demo's profiles, as a build would
+        db.write(lambda cur: demo_peers.fill(cur, random.Random(2028)))
+    print()
+    samples = []
+    for dept in ids:
+        viewer = User(id=1, email="bench@example.org", display_name="Bench", role="member", department_id=dept)
+        samples += timed(lambda viewer=viewer, dept=dept: (likeness.like(db, viewer, dept),
+                                                          likeness.who_has_done(db, viewer, dept)), repeats)
+    report("peers page: like us + who has done it", samples, 100, key="peers")
+    viewer = User(id=1, email="bench@example.org", display_name="Bench", role="member", department_id=ids[0])
+    report("department profile", [s for dept in ids for s in timed(
+        lambda dept=dept: profiles.profile(db, viewer, dept), repeats)], 100, key="profile")
+    cold = []
+    for _ in range(repeats):
+        likeness._cache.clear()
+        started = time.perf_counter()
+        likeness.like(db, viewer, ids[0])
+        cold.append((time.perf_counter() - started) * 1000)
+    report("peers: like us, first call after a write", cold, 300, key="peers_cold")
+    FIGURES["peers_p95"] = FIGURES["peers_p95_ms"]
 
 
 def catch_up(db: Database, member: User, repeats: int) -> None:

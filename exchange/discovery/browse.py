@@ -19,6 +19,7 @@ from exchange.privacy.anonymity import attribution_line, public_refs, viewer_dep
 from exchange.storage.duckdb import Database, rows
 from exchange.errors import InvalidInput
 from exchange.models import KINDS, POPULATION_BANDS, User
+from exchange.peers import freshness
 
 PER_PAGE = 20
 SIMILAR_TEXT_CHARS = 5000
@@ -40,6 +41,7 @@ class Filters:
     size: tuple[str, ...] = ()
     year: tuple[int, ...] = ()
     department: tuple[int, ...] = ()
+    current: bool = False  # hide lessons that may be out of date or are historical (issue 11)
     sort: str = ""
     page: int = 1
     per_page: int = PER_PAGE
@@ -88,6 +90,7 @@ def _matching(db: Database, cur, user: User, filters: Filters):
         members=permissions.allowed(user, "lesson.read", {"published"}),
         selected={name: getattr(filters, name) for name in DIMENSIONS},
         hit_ids=found.ids if found is not None else None,
+        fresh_after=freshness.cutoff_us() if filters.current else None,
     )
     return index, positions, total, facets, found
 
@@ -242,6 +245,7 @@ __all__ = ["Filters", "Results", "find", "known_only", "parse_params", "from_par
            "related", "to_csv", "KINDS", "POPULATION_BANDS"]
 
 
+CURRENT_ONLY = "only"  # ?current=only hides lessons that may be out of date
 _INT_PARAMS = {"practice", "action", "risk", "region", "year", "department"}
 _MAX_VALUES = 50  # more values than any facet has: a forged or broken link
 # Facets first, then the search, sort and page: the order the page names what it left out.
@@ -250,6 +254,7 @@ URL_FIELDS = tuple(
     for name in DIMENSIONS
 ) + (
     urlcodec.Field("q", urlcodec.text(search.MAX_QUERY_CHARS, allow_empty=True), many=False, strip=False),
+    urlcodec.Field("current", urlcodec.one_of((CURRENT_ONLY,)), many=False),
     urlcodec.Field("sort", urlcodec.one_of(SORTS), many=False, strip=False),
     urlcodec.Field("page", lambda v: urlcodec.digits(6)(v) or None, many=False, strip=False),
 )
@@ -261,7 +266,7 @@ def parse_params(params: dict[str, list[str]]) -> tuple[Filters, tuple[str, ...]
     notes = urlcodec.Notes()
     values = urlcodec.decode(params, URL_FIELDS, notes)
     filters = Filters(**{name: values[name] for name in DIMENSIONS}, q=values["q"] or "", sort=values["sort"] or "",
-                      page=values["page"] or 1)
+                      page=values["page"] or 1, current=values["current"] == CURRENT_ONLY)
     return filters, notes.names()
 
 
@@ -273,4 +278,4 @@ def from_params(params: dict[str, list[str]]) -> Filters:
 def to_params(filters: Filters) -> dict[str, list[str]]:
     """The URL query parameters of a view (only what differs from the default)."""
     return urlcodec.encode({"q": filters.q.strip(), **{name: getattr(filters, name) for name in DIMENSIONS},
-                            "sort": filters.sort, "page": filters.page if filters.page and filters.page > 1 else None})
+                            "current": CURRENT_ONLY if filters.current else None, "sort": filters.sort, "page": filters.page if filters.page and filters.page > 1 else None})

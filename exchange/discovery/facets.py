@@ -61,11 +61,19 @@ class FacetIndex:
     # change is applied without reading every lesson again.
     pairs: dict = field(repr=False, compare=False, default=None)
     known_sql: dict = field(repr=False, compare=False, default=None)
+    # Freshness (issue 11): epoch microseconds of the later of publication and last confirmation; marked historical.
+    confirmed: np.ndarray = field(repr=False, compare=False, default=None)
+    historical: np.ndarray = field(repr=False, compare=False, default=None)
 
     def query(self, *, viewer_department: int, members: bool, selected: dict[str, tuple],
-              hit_ids=None) -> tuple[np.ndarray, int, dict[str, dict]]:
-        """(matching row positions, total, facet counts) for a viewer and the selected filters."""
+              hit_ids=None, fresh_after: int | None = None) -> tuple[np.ndarray, int, dict[str, dict]]:
+        """(matching row positions, total, facet counts) for a viewer and the selected filters.
+
+        `fresh_after` (epoch microseconds): leave out lessons marked historical or last confirmed before it.
+        """
         base = np.ones(len(self.ids), bool) if members else self.public.copy()
+        if fresh_after is not None:
+            base &= ~self.historical & (self.confirmed >= fresh_after)
         if hit_ids is not None:
             hits = hit_ids if isinstance(hit_ids, np.ndarray) else np.fromiter(hit_ids, dtype=np.int64)
             base &= np.isin(self.ids, hits)
@@ -261,6 +269,8 @@ def _splice(index: FacetIndex, version: int, changed: np.ndarray, fresh: pd.Data
                    published=take(index.published, fresh["published"].fillna(0).to_numpy(np.int64)),
                    public=take(index.public, fresh["public"].to_numpy(bool)),
                    department=take(index.department, fresh["department_id"].to_numpy(np.int64)),
+                   confirmed=take(index.confirmed, fresh["confirmed"].fillna(0).to_numpy(np.int64)),
+                   historical=take(index.historical, fresh["historical"].to_numpy(bool)),
                    own=own, stranger=stranger, vocab=vocab, links=links, pairs=link_pairs,
                    known={**index.known, "jurisdiction": index.known_sql["jurisdiction"] | frozenset(vocab["jurisdiction"])})
 
@@ -301,7 +311,9 @@ def _read(cur, ids: list[int] | None) -> tuple[pd.DataFrame, dict[str, pd.DataFr
         SELECT l.id, epoch_us(l.published_at) AS published, l.visibility = 'public' AS public,
                l.department_id, l.kind, year(l.period_start) AS year,
                s.hhs_region AS own_region, d.state_code AS own_state, d.jurisdiction_type AS own_jurisdiction,
-               d.population_band AS own_size, {ATTRIBUTION}
+               d.population_band AS own_size, {ATTRIBUTION},
+               epoch_us(greatest(l.published_at, coalesce(l.last_confirmed_at, l.published_at))) AS confirmed,
+               coalesce(l.historical, FALSE) AS historical
         {joins()}
         WHERE l.status = 'published' AND NOT l.hidden {only}
         ORDER BY l.id""", params).df()
@@ -331,7 +343,8 @@ def _assemble(version: int, frame: pd.DataFrame, pairs: dict[str, pd.DataFrame],
         known={**known, "kind": frozenset(KINDS), "size": frozenset(POPULATION_BANDS),
                "region": frozenset(range(1, 11)), "year": frozenset(range(1900, 2101)),
                "jurisdiction": known["jurisdiction"] | frozenset(vocab["jurisdiction"])},
-        pairs=pairs, known_sql=known,
+        pairs=pairs, known_sql=known, confirmed=frame["confirmed"].fillna(0).to_numpy(np.int64),
+        historical=frame["historical"].to_numpy(bool),
     )
 
 

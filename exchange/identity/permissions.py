@@ -27,6 +27,8 @@ _MEMBER = [
     ("account.read", "self"),
     ("account.change_password", "self"),
     ("account.api_tokens", "self"),
+    ("department.edit", "own_department"),  # its profile (issue 11); administrators edit any by the wildcard
+    ("lesson.confirm", "own_department"),  # "still current" / historical: the posting department's own word
 ]
 _COORDINATOR = _MEMBER + [
     ("lesson.read", "in_my_region"),
@@ -44,10 +46,12 @@ RULES: dict[str, set[tuple[str, str]]] = {
     "coordinator": set(_COORDINATOR),
     # Administrators may do everything (the wildcard) except the actions in NOT_BY_WILDCARD,
     # which they hold only on the relations listed here.
-    "admin": {("*", "any"), ("lesson.create", "has_department"), ("lesson.review", "other_department")},
+    "admin": {("*", "any"), ("lesson.create", "has_department"), ("lesson.review", "other_department"),
+              ("lesson.confirm", "own_department")},
 }
-# Actions the wildcard does not grant: one needs a department to post for; nobody reviews their own department.
-NOT_BY_WILDCARD = {"lesson.create", "lesson.review"}
+# Actions the wildcard does not grant: one needs a department to post for; nobody reviews their own department;
+# only the posting department says its lesson is still current.
+NOT_BY_WILDCARD = {"lesson.create", "lesson.review", "lesson.confirm"}
 
 # Every action some service asks about: the table's, and those only the wildcard grants (tests check both ways).
 ACTIONS = sorted({a for rules in RULES.values() for a, _ in rules if a != "*"} | {

@@ -98,10 +98,30 @@ def show_export(page):
     expect(page.get_by_role("button", name="Export now")).to_be_visible()
 
 
-VISITOR = [("home", show_home), ("lesson", show_lesson), ("sign in", show_account("Sign in"))]
+def show_peers(page):
+    nav(page, "Peers")
+    expect(page.get_by_role("heading", name="Who has done what we are about to do")).to_be_visible()
+
+
+def show_department(page):
+    nav(page, "Your department")
+    expect(page.get_by_role("heading", name="Departments like this one")).to_be_visible()
+
+
+def show_profile_from_lesson(page):
+    """A visitor reaches a profile from a lesson's "Shared by" link (or the lesson has none: anonymous)."""
+    link = page.get_by_test_id("stMain").locator("a[href^='department?id=']").first
+    if link.count():
+        link.click()
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name="Departments like this one")).to_be_visible()
+
+
+VISITOR = [("home", show_home), ("lesson", show_lesson), ("profile", show_profile_from_lesson),
+           ("sign in", show_account("Sign in"))]
 SIGNED_IN = [("account", show_account("Your account")), ("home", show_home), ("lesson", show_lesson)]
 MEMBER = SIGNED_IN + [("post", show_post), ("post with errors", show_post_errors), ("mine", show_mine),
-                      ("assess", show_assess)]
+                      ("assess", show_assess), ("peers", show_peers), ("department", show_department)]
 COORDINATOR = SIGNED_IN + [("review", show_review), ("dashboard", show_dashboard)]
 ADMIN = COORDINATOR + [("accounts", show_table_page("Accounts")), ("taxonomy", show_table_page("Taxonomy")),
                        ("audit", show_table_page("Audit log")), ("backups", show_backups), ("import", show_import),

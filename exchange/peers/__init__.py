@@ -1,0 +1,1 @@
+"""Peers (issue 11): department profiles, departments like us, and whether a lesson is still current."""
