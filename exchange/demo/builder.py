@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Callable
 
 from exchange import taxonomy
-from exchange.demo import bulk, corpus, directory, history
+from exchange.demo import bulk, conversations, corpus, directory, history
 from exchange.demo.lessons import Lessons
 from exchange.demo.world import QUARTER_ENDS
 from exchange.errors import InvalidInput
@@ -49,6 +49,7 @@ def build_sized(db: Database, *, departments: int, lessons: int, seed: int = 201
     for user in users:
         if user.get("password"):
             user["password_hash"] = hash_password(user["password"])
-    counts = db.write(lambda cur: bulk.insert(cur, depts, users, lesson_rows, assessments, say))
+    counts = db.write(lambda cur: {**bulk.insert(cur, depts, users, lesson_rows, assessments, say),
+                                   **conversations.insert(cur, seed)})  # after the lessons, from their rows
     say("Demo data committed.")
     return counts

@@ -18,6 +18,7 @@ RESTRICTED = {
     "post": ("Share a lesson", DEPARTMENT_STAFF),
     "mine": ("My lessons", DEPARTMENT_STAFF),
     "assess": ("Self-assessment", DEPARTMENT_STAFF),
+    "questions": ("Questions to your department page", DEPARTMENT_STAFF),
     "review": ("Review queue", COORDINATORS),
     "dashboard": ("Adoption dashboard", COORDINATORS),
     "accounts": ("Accounts", ADMINISTRATORS),
