@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from exchange.demo import DEMO_ACCOUNTS
 from exchange.storage.duckdb import Database, scalar
-from tests.browser.helpers import axe_violations, describe, goto, nav, sign_in_as, wait_for_app
+from tests.browser.helpers import axe_violations, badge, describe, goto, nav, sign_in_as, wait_for_app
 
 
 def a_lesson_of(demo_database, tmp_path, department: str) -> int:
@@ -68,4 +68,4 @@ def test_member_asks_the_posting_department_which_answers_and_the_asker_marks_it
     card.get_by_role("button", name="Mark answered").click()
     wait_for_app(asker)
     expect(asker.get_by_text("Marked answered.")).to_be_visible()
-    expect(question_card(asker, question).get_by_text("Answered", exact=True)).to_be_visible()
+    expect(badge(question_card(asker, question), "Answered")).to_be_visible()
