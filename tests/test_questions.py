@@ -253,3 +253,13 @@ def test_the_questions_page_lists_open_answered_and_asked(cast):
     assert "Posting County" not in repr(on_anonymous)
     with pytest.raises(Forbidden):
         department_questions(db, cast["no_department"])
+
+
+def test_a_withdrawn_lessons_questions_cannot_be_answered(cast):
+    db = cast["db"]
+    qid = ask(db, cast["asker"], cast["lesson"], "Before you withdraw it?")
+    lessons.withdraw(db, cast["poster"], cast["lesson"])
+    [question] = department_questions(db, cast["poster"])["open"]
+    assert question["id"] == qid and not question["can_answer"]
+    with pytest.raises(Conflict, match="not published"):
+        answer(db, cast["poster"], qid, "Too late")

@@ -224,7 +224,8 @@ def visible(question: dict, lesson: dict, user: User) -> bool:
 
 
 # The questions a viewer may see among those matching `where` (a fixed fragment of this module), with their lesson.
-_SOURCE = """(SELECT q.*, l.department_id AS lesson_department_id, l.title AS lesson_title, l.anonymous AS lesson_anonymous
+_SOURCE = """(SELECT q.*, l.department_id AS lesson_department_id, l.title AS lesson_title, l.anonymous AS lesson_anonymous,
+                     l.status = 'published' AND NOT l.hidden AS lesson_out
               FROM questions q JOIN lessons l ON l.id = q.lesson_id WHERE {where})"""
 _VISIBLE = """(NOT f.private OR f.department_id = $viewer_department OR f.lesson_department_id = $viewer_department)
               AND (NOT f.hidden OR f.department_id = $viewer_department)"""
@@ -237,7 +238,7 @@ def _questions(cur, user: User, where: str, params: dict) -> list[dict]:
         SELECT f.id, f.lesson_id, f.lesson_title, f.lesson_anonymous, f.body, f.created_at, f.answered_at, f.private,
                f.anonymous, f.hidden, f.attributed, f.department_name, f.state_code, f.hhs_region, f.jurisdiction_type,
                f.author_name, f.department_id = $viewer_department AS ours,
-               f.lesson_department_id = $viewer_department AS to_us, f.nudged_at IS NOT NULL AS nudged
+               f.lesson_department_id = $viewer_department AS to_us, f.nudged_at IS NOT NULL AS nudged, f.lesson_out
         FROM question_facts f WHERE {_VISIBLE}
         ORDER BY f.lesson_id, f.created_at, f.id""", {"viewer_department": viewer, **params})
     if not found:
@@ -260,7 +261,7 @@ def _questions(cur, user: User, where: str, params: dict) -> list[dict]:
         question["asker"] = asker_line(question)
         question["answers"] = by_question.get(question["id"], [])
         shown = [a for a in question["answers"] if not a["hidden"]]
-        question["can_answer"] = bool(question["to_us"]) and not question["hidden"]
+        question["can_answer"] = bool(question["to_us"]) and not question["hidden"] and bool(question["lesson_out"])
         question["can_mark_answered"] = bool(question["ours"]) and question["answered_at"] is None and bool(shown)
         question["can_report"] = reporter and not question["ours"] and not question["hidden"]
     return found

@@ -209,7 +209,7 @@ def _answer_form(db: Database, user: User, qid: int) -> None:
 
 
 def _report_form(db: Database, user: User, kind: str, item_id: int) -> None:
-    with st.expander(f"Report this {kind}"):
+    with core.expander(md("Report this {}", kind)):
         with st.form(f"report_{kind}_{item_id}", clear_on_submit=True):
             reason = st.text_area(f"What is wrong with it? (up to {MAX_REASON_CHARS:,} characters)",
                                   max_chars=MAX_REASON_CHARS, key=f"report_{kind}_{item_id}_reason", height=68)
