@@ -44,6 +44,7 @@ if user.signed_in and user.department_id is not None:  # sharing is done for a d
         P("pages/post.py", title="Share a lesson", icon=":material/edit_note:", url_path="post"),
         P("pages/my_lessons.py", title="My lessons", icon=":material/folder_open:", url_path="mine"),
         P("pages/assess.py", title="Self-assessment", icon=":material/checklist:", url_path="assess"),
+        P("pages/questions.py", title="Questions to your department", icon=":material/forum:", url_path="questions"),
     ]
 elif user.is_admin:  # no department to share for, but administrators may edit any lesson
     sections["Learn"].append(P("pages/post.py", title="Edit a lesson", icon=":material/edit_note:", url_path="post",

@@ -180,7 +180,8 @@ with right:
     sort_options = [s for s in browse.SORTS if s != "relevance" or filters.q.strip()]  # relevance needs a search
     sort_key = key("sort", tuple(sort_options), filters.effective_sort)
     top[1].selectbox("Sort by", sort_options, index=sort_options.index(filters.effective_sort), key=sort_key,
-                     format_func=str.capitalize, on_change=sorted_by, args=(sort_key,))
+                     format_func=lambda s: "Most helpful" if s == "helpful" else s.capitalize(), on_change=sorted_by,
+                     args=(sort_key,))
 
     if st.session_state.get("home_scroll"):
         # Paging keeps the browser's scroll position; bring the new page's first card into view.

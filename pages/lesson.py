@@ -7,7 +7,7 @@ from exchange import lessons
 from exchange.lessons import moderation
 from exchange.lessons.form import SECTIONS
 from exchange.models import POPULATION_BAND_LABELS
-from exchange.ui import auth, core, freshness, markup, review_controls
+from exchange.ui import auth, conversation, core, freshness, markup, review_controls
 from exchange.ui.markup import md
 
 db = core.database()
@@ -123,6 +123,9 @@ if lesson["can_report"]:
                     core.success(md("Thank you. The region's coordinators will review it; you will see the outcome under "
                                     "My lessons › Your reports.{}", md(" It is now hidden until then.") if sent.value else ""),
                                  icon=":material/check:")
+
+conversation.endorsements(db, user, lesson)
+conversation.questions(db, user, lesson)
 
 st.divider()
 st.header("Related lessons")

@@ -15,7 +15,7 @@ from exchange import lessons, taxonomy
 from exchange.errors import ExchangeError, InvalidInput
 from exchange.lessons.form import FIELD_LABELS, LIMITS, MAX_LINK_CHARS, MAX_LINKS, REQUIRED_TO_SUBMIT, SECTIONS
 from exchange.models import KIND_LABELS
-from exchange.ui import auth, core, post_state
+from exchange.ui import auth, conversation, core, post_state
 from exchange.ui.identifying import identifying_findings
 from exchange.ui.markup import md
 
@@ -44,6 +44,7 @@ elif not user.signed_in or user.department_id is None:
     st.stop()
 
 post_state.open_form(existing, row)
+conversation.start_from_adaptation(db, user, st.query_params.get("adapt"))  # "start our own lesson from this note"
 started_here = state.get("post_new")  # a new lesson stays "Share a lesson" after its first autosave
 core.title("Edit your lesson" if existing and not started_here else "Share a lesson")
 st.markdown("Five minutes now can save a peer months. Honest challenges help as much as successes. "
@@ -81,6 +82,7 @@ def save(*, submit: bool = False) -> None:
 
 
 post_state.autosave(db, user)  # first, before anything slow: a click elsewhere may cut this run short
+conversation.link_adaptation(db, user)
 conflict = state.get("post_conflict")
 if conflict:
     post_state.merge_panel(conflict, save, labels={"practice_ids": practice_labels, "action_ids": action_labels,

@@ -5,7 +5,7 @@ import streamlit as st
 from exchange import clock
 from exchange.privacy import identifying
 from exchange.lessons import moderation
-from exchange.ui import auth, core, markup, review_controls
+from exchange.ui import auth, conversation, core, markup, review_controls
 from exchange.ui.identifying import identifying_review
 from exchange.ui.markup import md
 
@@ -56,3 +56,6 @@ for lesson in waiting:
             if checked.ok:
                 identifying_review(*checked.value, key=f"identifying-{lesson['id']}")
         review_controls.decision_form(db, user, lesson)
+
+st.divider()
+conversation.review_section(db, user)  # reported questions and answers, decided here too

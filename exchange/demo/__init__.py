@@ -23,6 +23,7 @@ The package, by concern:
     bulk        ids from the sequences and the bulk insert
     world       the fixed clock and the diffusion dials
     corpus      the text and place data, loaded from data/*.toml
+    conversations  questions, answers and endorsements on the lessons just written (issue 11)
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Callable
 
 from exchange import taxonomy
-from exchange.demo import bulk, corpus, directory, history, peers
+from exchange.demo import bulk, corpus, directory, conversations, history, peers
 from exchange.demo.lessons import Lessons
 from exchange.demo.world import QUARTER_ENDS
 from exchange.errors import InvalidInput
@@ -52,7 +52,7 @@ def build_sized(db: Database, *, departments: int, lessons: int, seed: int = 201
     def work(cur):
         found = bulk.insert(cur, depts, users, lesson_rows, assessments, say)
         peers.fill(cur, random.Random(seed + 11))  # issue 11: profiles and lesson freshness
-        return found
+        return {**found, **conversations.insert(cur, seed)}  # after the lessons, from their rows
 
     counts = db.write(work)
     say("Demo data committed.")

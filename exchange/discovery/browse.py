@@ -12,6 +12,7 @@ from datetime import date
 
 import numpy as np
 
+from exchange.conversations import counts as endorsement_counts
 from exchange.identity import audit, permissions
 from exchange.discovery import cards, facets as facet_index, search, textindex
 from exchange.kernel import csv, text, urlcodec
@@ -23,7 +24,7 @@ from exchange.peers import freshness
 
 PER_PAGE = 20
 SIMILAR_TEXT_CHARS = 5000
-SORTS = ("relevance", "newest", "oldest")
+SORTS = ("relevance", "newest", "oldest", "helpful")  # helpful: most endorsing departments first
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def _matching(db: Database, cur, user: User, filters: Filters):
     """(index, matching positions, total, facets, search match) for this viewer and view."""
     index = facet_index.current(db)
     found = textindex.match(db, cur, filters.q, index.tagged) if filters.q.strip() else None
+    if found is not None:  # endorsements: a small, bounded boost (conversations.counts.BOOST_MAX)
+        found = replace(found, scores=endorsement_counts.boosted(db, found.ids, found.scores))
     positions, total, facets = index.query(
         viewer_department=viewer_department(user),
         members=permissions.allowed(user, "lesson.read", {"published"}),
@@ -103,7 +106,7 @@ def find(db: Database, user: User, filters: Filters) -> Results:
     filters, ignored = known_only(db, filters)
     with db.read() as cur:
         index, positions, total, facets, found = _matching(db, cur, user, filters)
-        scores = (found.ids, found.scores) if found is not None else None
+        scores = _order_scores(db, filters, found)
         facets = {name: facets.get(name, {}) for name in DIMENSIONS}
         names = dict(cur.execute("SELECT id, name FROM departments WHERE id IN (SELECT unnest(?::INTEGER[]))",
                                  [list(filters.department)]).fetchall()) if filters.department else {}
@@ -120,6 +123,13 @@ def find(db: Database, user: User, filters: Filters) -> Results:
                 lesson["score"] = round(by_id.get(lesson["id"], 0.0), 3)
     return Results(lessons=lessons, total=total, facets=facets, filters=replace(filters, page=page),
                    pages=pages, searched=found is not None, ignored=ignored, department_names=names, match=found)
+
+
+def _order_scores(db: Database, filters: Filters, found):
+    """What the view is ordered by besides time: search scores, or endorsement counts for "most helpful"."""
+    if filters.effective_sort == "helpful":
+        return endorsement_counts.totals(db)
+    return (found.ids, found.scores) if found is not None else None
 
 
 def known_only(db: Database, filters: Filters) -> tuple[Filters, tuple[str, ...]]:
@@ -225,7 +235,7 @@ def to_csv(db: Database, user: User, filters: Filters, *, limit: int = 10_000) -
     table = []
     with db.read() as cur:
         index, positions, _, _, found = _matching(db, cur, user, filters)
-        scores = (found.ids, found.scores) if found is not None else None
+        scores = _order_scores(db, filters, found)
         ids = index.ordered_ids(positions, filters.effective_sort, scores, limit=limit,
                                 viewer_department=viewer_department(user))
         refs = public_refs(cur, ids)

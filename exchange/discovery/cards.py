@@ -14,6 +14,7 @@ import weakref
 
 from cachetools import LRUCache
 
+from exchange.conversations import counts as endorsement_counts
 from exchange.identity import permissions
 from exchange.lessons import attach_tags
 from exchange.models import User
@@ -23,7 +24,8 @@ from exchange.storage.duckdb import Database, rows
 
 MAX_CARDS = 4000
 # Changes that cannot alter a card: reports only count toward hiding, and hiding records a lesson change.
-_HARMLESS = frozenset({"lesson_report"})
+# Conversations never change a card: endorsement counts are read fresh for every page (conversations.counts).
+_HARMLESS = frozenset({"lesson_report", "question", "answer", "endorsement", "conversation_report"})
 
 _SOURCE = """(SELECT id, title, kind, summary, period_start, period_end, created_at, updated_at, submitted_at,
                      published_at, visibility, anonymous, department_id, author_id, status, hidden
@@ -113,6 +115,7 @@ def cards(db: Database, cur, user: User, ids: list[int], *, cached: bool = True)
     found.sort(key=lambda lesson: order[lesson["id"]])
     for lesson in found:
         lesson.pop("true_department_id", None)  # never leaves this module
+    endorsement_counts.attach(cur, found)
     return found
 
 

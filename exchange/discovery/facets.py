@@ -116,7 +116,7 @@ class FacetIndex:
         it next to the same department's named lesson published a moment before.
         """
         published, tiebreak = self._order_keys(viewer_department)
-        if sort != "relevance" and limit is not None and offset + limit < len(positions) // 4:
+        if sort in ("newest", "oldest") and limit is not None and offset + limit < len(positions) // 4:
             # Only the first offset+limit rows matter: keep those at or before the cut-off time, then sort.
             key = published[positions] if sort == "oldest" else -published[positions]
             cut = np.partition(key, offset + limit - 1)[offset + limit - 1]
@@ -131,6 +131,9 @@ class FacetIndex:
                 best = -score <= cut
                 ids, ties, score = ids[best], ties[best], score[best]
             order = np.lexsort((-ties, -score))
+        elif sort == "helpful":  # most endorsing departments first (scores: their counts), then newest
+            order = np.lexsort((-ties, -published[positions], -(_scores_at(ids, scores) if scores is not None
+                                                                 else np.zeros(len(ids)))))
         elif sort == "oldest":
             order = np.lexsort((ties, published[positions]))
         else:

@@ -24,7 +24,8 @@ from exchange.storage.duckdb import Database
 
 T = TypeVar("T")
 
-SCOPES = ("user_lessons", "user_reports", "lesson_reports", "department_practice")
+SCOPES = ("user_lessons", "user_reports", "lesson_reports", "department_practice",
+          "user_questions", "question_threads", "conversation_reports")  # the last three: exchange.conversations
 ATTEMPTS = 8  # a conflict from another process is retried this often (Database.write backs off)
 _STRIPES = [threading.Lock() for _ in range(64)]
 

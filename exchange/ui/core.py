@@ -250,6 +250,16 @@ def card_date(lesson: dict) -> str:
     return f"Published {published.day} {published:%b %Y}" if published else ""
 
 
+def endorsement_counts(card: dict) -> str:
+    """'Helped 3 departments · Adapted by 1' (endorsement counts of a card or lesson), or '' when there are none."""
+    parts = []
+    if card.get("helped"):
+        parts.append(f"Helped {card['helped']} department{'s' if card['helped'] != 1 else ''}")
+    if card.get("adapted"):
+        parts.append(f"Adapted by {card['adapted']}")
+    return " · ".join(parts)
+
+
 def lesson_card(lesson: dict, *, key_prefix: str = "card") -> None:
     """A readable card: title (a heading and a link), kind, who (anonymity applied), date, practices, summary."""
     with st.container(border=True):
@@ -264,7 +274,7 @@ def lesson_card(lesson: dict, *, key_prefix: str = "card") -> None:
         meta = [lesson.get("attribution", "")]
         if lesson.get("hhs_region") and lesson.get("department_name"):  # anonymous attributions name it already
             meta.append(md("HHS Region {}", lesson["hhs_region"]))
-        meta += [md("{}", card_date(lesson)), md("Work: {}", period_text(lesson))]
+        meta += [md("{}", card_date(lesson)), md("Work: {}", period_text(lesson)), endorsement_counts(lesson)]
         markdown(markup.join(" · ", meta))
         if lesson.get("practices"):
             markdown(md("**Practices:** {}", ", ".join(p["name"] for p in lesson["practices"])))

@@ -19,6 +19,7 @@ RESTRICTED = {
     "mine": ("My lessons", DEPARTMENT_STAFF),
     "assess": ("Self-assessment", DEPARTMENT_STAFF),
     "peers": ("Peers", DEPARTMENT_STAFF),
+    "questions": ("Questions to your department page", DEPARTMENT_STAFF),
     "review": ("Review queue", COORDINATORS),
     "dashboard": ("Adoption dashboard", COORDINATORS),
     "accounts": ("Accounts", ADMINISTRATORS),

@@ -61,6 +61,12 @@ def show_assess(page):
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
 
 
+def show_questions(page):
+    nav(page, "Questions to your department")
+    expect(page.get_by_role("heading", name="Questions to your department", level=1)).to_be_visible()
+    expect(page.locator("[class*='st-key-question_']").first).to_be_visible()
+
+
 def show_review(page):
     nav(page, "Review queue")
     expect(page.get_by_role("heading", name="Review queue", level=1)).to_be_visible()
@@ -121,7 +127,8 @@ VISITOR = [("home", show_home), ("lesson", show_lesson), ("profile", show_profil
            ("sign in", show_account("Sign in"))]
 SIGNED_IN = [("account", show_account("Your account")), ("home", show_home), ("lesson", show_lesson)]
 MEMBER = SIGNED_IN + [("post", show_post), ("post with errors", show_post_errors), ("mine", show_mine),
-                      ("assess", show_assess), ("peers", show_peers), ("department", show_department)]
+                      ("assess", show_assess), ("peers", show_peers), ("department", show_department),
+                      ("questions", show_questions)]
 COORDINATOR = SIGNED_IN + [("review", show_review), ("dashboard", show_dashboard)]
 ADMIN = COORDINATOR + [("accounts", show_table_page("Accounts")), ("taxonomy", show_table_page("Taxonomy")),
                        ("audit", show_table_page("Audit log")), ("backups", show_backups), ("import", show_import),
