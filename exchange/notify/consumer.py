@@ -103,7 +103,8 @@ def _author(cur, lesson_id: int) -> list[int]:
 
 def _published_by_reviewer(cur, lesson_id: int) -> bool:
     """True when a reviewer's decision published the lesson (not its own department, straight away)."""
-    found = cur.execute("""SELECT r.decision, r.decided_at >= coalesce(l.submitted_at, r.decided_at)
-                           FROM lessons l LEFT JOIN lesson_reviews r ON r.lesson_id = l.id
-                           WHERE l.id = ? ORDER BY r.id DESC NULLS LAST LIMIT 1""", [lesson_id]).fetchone()
-    return bool(found and found[0] == "published" and found[1])
+    # Read when delivered, maybe after later decisions: any reviewer's "publish" since the last submission counts.
+    found = cur.execute("""SELECT count(*) FROM lessons l JOIN lesson_reviews r ON r.lesson_id = l.id
+                           WHERE l.id = ? AND r.decision = 'published'
+                             AND r.decided_at >= coalesce(l.submitted_at, r.decided_at)""", [lesson_id]).fetchone()
+    return bool(found[0])
