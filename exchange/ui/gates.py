@@ -13,6 +13,7 @@ from exchange.ui.markup import md
 DEPARTMENT_STAFF = "members of a health department"
 COORDINATORS = "regional coordinators and administrators"
 ADMINISTRATORS = "administrators"
+SIGNED_IN = "everyone with an account"
 # url path: (page title, who may open it)
 RESTRICTED = {
     "post": ("Share a lesson", DEPARTMENT_STAFF),
@@ -25,6 +26,7 @@ RESTRICTED = {
     "audit": ("Audit log", ADMINISTRATORS),
     "backups": ("Backups", ADMINISTRATORS),
     "import": ("Import page", ADMINISTRATORS),
+    "inbox": ("Inbox", SIGNED_IN),
 }
 
 
