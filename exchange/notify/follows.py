@@ -9,6 +9,7 @@ state or a region it does not show, and never reaches the followers of its depar
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -20,6 +21,8 @@ from exchange.identity import permissions
 from exchange.models import KIND_LABELS, POPULATION_BAND_LABELS, User
 from exchange.privacy.anonymity import ATTRIBUTION, K_TABLES, joins
 from exchange.storage.duckdb import Database, one, rows
+
+log = logging.getLogger(__name__)
 
 KINDS = {"practice": "Practice", "risk": "Risk type", "region": "HHS region", "state": "State or territory",
          "department": "Department", "view": "Saved view"}
@@ -217,8 +220,12 @@ def _follow_matches(db, cur, follow: dict, seen: dict, tags: dict, searches: dic
     q = filters.q.strip()
     if q:
         if q not in searches:
-            found = textindex.match(db, cur, q)
-            searches[q] = found.mode == "all" and bool((found.ids == seen["id"]).any())
+            try:
+                found = textindex.match(db, cur, q)
+                searches[q] = found.mode == "all" and bool((found.ids == seen["id"]).any())
+            except Exception:  # noqa: BLE001 — a search that fails must not hold back every later notification
+                log.exception("matching a followed search failed; the view is treated as not matching")
+                searches[q] = False
         return searches[q]
     return True
 
