@@ -8,7 +8,7 @@ import streamlit as st
 from exchange import setup
 from exchange.errors import ExchangeError
 from exchange.models import VISITOR
-from exchange.ui import auth, core, gates
+from exchange.ui import auth, core, gates, notifications
 
 STATIC = Path(__file__).resolve().parent / "static"
 st.set_page_config(page_title="Equity Exchange", page_icon=str(STATIC / "icon.svg"), layout="wide")
@@ -65,6 +65,8 @@ if user.role == "admin":
     ]
 account = P("pages/account.py", title="Your account" if user.signed_in else "Sign in", icon=":material/person:", url_path="account")
 sections["Account"] = [account]
+if user.signed_in:  # the unread count rides in the navigation title (issue 11.5)
+    sections["Account"].insert(0, notifications.inbox_page(db, user))
 # Every other page's address still answers: "sign in to see this", or why this role may not.
 registered = {p.url_path for group in sections.values() for p in group}
 sections["Account"] += [gates.page(path, user, db) for path in gates.RESTRICTED if path not in registered]

@@ -63,6 +63,15 @@ class Settings:
     log_level: str
     suppression_min: int
     api_requests_per_minute: int = 120
+    notify_seconds: float = 5.0
+    mail_seconds: float = 30.0
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "Equity Exchange <no-reply@localhost>"
+    public_url: str = "http://localhost:8501"
 
     @property
     def production(self) -> bool:
@@ -139,6 +148,36 @@ def _time_of_day(text: str) -> tuple | None:
     return int(hours), int(minutes)
 
 
+def _host(text: str) -> str:
+    if len(text) > 253 or any(c.isspace() or c in "/@:?#" for c in text):
+        raise _Why("a host name has no spaces, slashes or port")
+    return text
+
+
+def _short_text(text: str) -> str:
+    if len(text) > 500:
+        raise _Why("longer than 500 characters")
+    return text
+
+
+def _mail_from(text: str) -> str:
+    from email.utils import parseaddr
+
+    name, address = parseaddr(text)
+    if len(text) > 300 or "@" not in address or any(c in text for c in "\r\n"):
+        raise _Why("no address@host in it")
+    return text
+
+
+def _public_url(text: str) -> str:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(text)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+        raise ValueError
+    return text.rstrip("/")
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: the field it fills, its default (as text) and what is allowed."""
@@ -180,6 +219,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("suppression_min", "EXCHANGE_SUPPRESSION_MIN", "11", "a whole number from 2 to 1000", _number(int, 2, 1000)),
     Setting("api_requests_per_minute", "EXCHANGE_API_REQUESTS_PER_MINUTE", "120",
             "a whole number from 1 to 100000", _number(int, 1, 100_000)),
+    # Issue 11.5: notifications and e-mail.
+    Setting("notify_seconds", "EXCHANGE_NOTIFY_SECONDS", "5", "a number of seconds from 0.1 to 3600",
+            _number(float, 0.1, 3600)),
+    Setting("mail_seconds", "EXCHANGE_MAIL_SECONDS", "30", "a number of seconds from 0.1 to 86400",
+            _number(float, 0.1, 86400)),
+    Setting("smtp_host", "EXCHANGE_SMTP_HOST", "", "a host name or address, or empty (e-mail off)", _host),
+    Setting("smtp_port", "EXCHANGE_SMTP_PORT", "587", "a port number from 1 to 65535", _number(int, 1, 65535)),
+    Setting("smtp_starttls", "EXCHANGE_SMTP_STARTTLS", "1", "1, true, yes, on or 0, false, no, off", _boolean),
+    Setting("smtp_username", "EXCHANGE_SMTP_USERNAME", "", "a user name, or empty (no sign-in)", _short_text),
+    Setting("smtp_password", "EXCHANGE_SMTP_PASSWORD", "", "a password, or empty", _short_text),
+    Setting("smtp_from", "EXCHANGE_SMTP_FROM", "Equity Exchange <no-reply@localhost>",
+            "an address, optionally with a name: Name <address@host>", _mail_from),
+    Setting("public_url", "EXCHANGE_PUBLIC_URL", "http://localhost:8501",
+            "an http:// or https:// address without a query", _public_url),
 )
 ENV_NAMES = tuple(s.env for s in SETTINGS)
 

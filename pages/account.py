@@ -6,7 +6,7 @@ from exchange.api import tokens as api_tokens
 from exchange.identity import accounts, sessions
 from exchange.kernel import limits
 from exchange.models import ROLE_LABELS
-from exchange.ui import auth, core, markup, signin
+from exchange.ui import auth, core, markup, notifications, signin
 from exchange.ui.markup import md
 
 db = core.database()
@@ -50,8 +50,9 @@ if user.signed_in:
                 st.stop()  # the browser is collecting the new session's cookie; it comes back here
         elif st.query_params.get("password") == "changed":
             st.success(PASSWORD_CHANGED, icon=":material/check:")
-    st.subheader("API tokens")
     core.show_flash()
+    notifications.email_preferences(db, user)  # digest daily / weekly / off, immediate mail (issue 11.5)
+    st.subheader("API tokens")
     st.markdown("A personal token lets a script read the exchange's JSON API (`/api/v1`, described at "
                 "`/api/v1/openapi.json`) as you: it sees what you may see and can change nothing. Send it as "
                 "`Authorization: Bearer <token>`. It is shown once, when you create it; revoke it when a script no "

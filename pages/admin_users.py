@@ -5,7 +5,7 @@ import streamlit as st
 from exchange.identity import accounts
 from exchange.kernel import limits
 from exchange.models import HHS_REGIONS, ROLE_LABELS
-from exchange.ui import auth, core
+from exchange.ui import auth, core, notifications
 from exchange.ui.markup import Md, md
 
 db = core.database()
@@ -13,6 +13,7 @@ user = auth.current_user(db)
 
 st.title("Accounts")
 departments = auth.require_page(lambda: accounts.department_choices(db, user))
+notifications.email_status(db, user)  # "e-mail is off" without SMTP settings (issue 11.5)
 department_names = {d["id"]: f"{d['name']} ({d['state_code']})" for d in departments}
 ROLES = list(accounts.ACCOUNT_ROLES)
 NOTICE = "admin_users_notice"

@@ -9,7 +9,7 @@ from exchange.discovery import browse
 from exchange import taxonomy
 from exchange.transfer import exports
 from exchange.models import KIND_LABELS, POPULATION_BAND_LABELS
-from exchange.ui import auth, core, markup, web
+from exchange.ui import auth, core, follow, markup, web
 from exchange.ui.markup import md
 
 db = core.database()
@@ -189,6 +189,7 @@ with right:
         st.html(f"<span class='home-scroll'></span><script>/* {st.session_state['home_scroll']} */ document.currentScript?.remove(); document.querySelector('.st-key-home_results_top')"
                 "?.scrollIntoView({block: 'start'});</script>", unsafe_allow_javascript=True)
         st.session_state["home_scroll"] = 0
+    follow.view_follow(db, user, filters)  # "Follow this view": new lessons in it reach the Inbox (issue 11.5)
     noun = "lesson" if results.total == 1 else "lessons"
     core.markdown(md("**{total:,} {noun}**{matching}", total=results.total, noun=noun,
                      matching=md(" matching “{}”", filters.q) if filters.q.strip() else ""))

@@ -7,7 +7,7 @@ from exchange import lessons
 from exchange.lessons import moderation
 from exchange.lessons.form import SECTIONS
 from exchange.models import POPULATION_BAND_LABELS
-from exchange.ui import auth, conversation, core, freshness, markup, review_controls
+from exchange.ui import auth, conversation, core, follow, freshness, markup, review_controls
 from exchange.ui.markup import md
 
 db = core.database()
@@ -73,6 +73,7 @@ for title, param, items in tag_groups:
             for item in items:
                 core.page_link("pages/home.py", label=item["name"], query_params={param: str(item["id"])},
                                icon=":material/sell:")
+follow.lesson_follows(db, user, lesson)  # follow its practices, risk types and region (issue 11.5)
 if lesson["partners"]:
     core.markdown(md("**Partners involved:** {}", ", ".join(lesson["partners"])))
 if lesson["links"]:

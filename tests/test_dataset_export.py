@@ -17,6 +17,7 @@ from exchange.api import tokens
 from exchange.discovery import search
 from exchange.errors import ExchangeError, Forbidden
 from exchange.identity import sessions
+from exchange.notify import mail
 from exchange.privacy.anonymity import public_refs
 from exchange.storage import open_database
 from exchange.transfer import dataset, imports
@@ -59,6 +60,7 @@ def world(fresh_db):
     sessions.start(db, member.id)
     with db.read() as cur:
         public_refs(cur, [1])  # makes the reference key in settings
+    db.write(lambda cur: mail.unsubscribe_token(cur, member.id))  # makes the unsubscribe signing key in settings
     db.write(lambda cur: cur.execute("INSERT INTO settings VALUES ('review_threshold', '2') ON CONFLICT DO NOTHING"))
     return {"db": db, "admin": admin, "member": member}
 
@@ -103,6 +105,9 @@ def test_secrets_are_blanked_and_sessions_throttles_and_plumbing_left_out(world,
     names, about, readme, tables = read_zip(tmp_path / "all.zip")
     raw = b"".join(zipfile.ZipFile(tmp_path / "all.zip").read(n) for n in names)
     assert b"secret-hash" not in raw and b"other-hash" not in raw
+    with world["db"].read() as cur:
+        key = cur.execute("SELECT value FROM settings WHERE key = 'mail_unsubscribe_key'").fetchone()[0]
+    assert key.encode() not in raw  # with it, anyone could forge unsubscribe links
     assert {r["password_hash"] for r in tables["users"]["parquet"]} == {None}
     assert {r["password_hash"] for r in tables["users"]["csv"]} == {""}
     assert len(tables["api_tokens"]["parquet"]) == 1 and tables["api_tokens"]["parquet"][0]["token_hash"] is None
@@ -111,7 +116,7 @@ def test_secrets_are_blanked_and_sessions_throttles_and_plumbing_left_out(world,
                      "changes", "search.postings"):
         assert f"csv/{left_out}.csv" not in names and f"parquet/{left_out}.parquet" not in names
     assert "sessions" in [t["name"] for t in about["tables"] if not t["exported"] and t["why_left_out"]]
-    assert [r["key"] for r in tables["settings"]["csv"]] == ["review_threshold"]  # never the reference key
+    assert [r["key"] for r in tables["settings"]["csv"]] == ["review_threshold"]  # never the reference or mail key
     assert "| users | " not in readme.split("## Left out")[-1]  # users are exported, not listed as left out
 
 

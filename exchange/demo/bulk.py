@@ -6,6 +6,7 @@ from typing import Callable
 
 import pandas as pd
 
+from exchange.demo import notifications as demo_notifications
 from exchange.errors import ExchangeError
 from exchange.storage.duckdb import scalar
 
@@ -89,6 +90,7 @@ def insert(cur, depts: list[dict], users: list[dict], lessons: dict[str, list], 
         "stage": assessments["stage"], "as_of": assessments["as_of"], "note": assessments["note"],
         "evidence_url": assessments["evidence_url"], "recorded_by": [recorders[i] for i in assessments["dept"]],
         "recorded_at": assessments["as_of"]})
+    demo_notifications.insert(cur)  # follows and inbox items of the demo accounts (issue 11.5)
     return {"departments": len(depts), "users": len(users), "lessons": len(rows),
             "assessments": len(assessments["stage"])}
 

@@ -223,7 +223,8 @@ def report(db: Database, user: User, lesson_id: int, reason: str, *, now: dateti
                                   "WHERE lesson_id = ? AND resolved_at IS NULL", [lesson["id"]])  # NULLs do not count
         if departments >= REPORTS_TO_HIDE and not lesson["hidden"]:
             cur.execute("UPDATE lessons SET hidden = TRUE, revision = revision + 1 WHERE id = ?", [lesson["id"]])
-            changes.record(cur, "lesson", lesson["id"])
+            changes.record(cur, "lesson", lesson["id"], event="lesson.hidden_by_reports",
+                           payload={"lesson_id": lesson["id"], "department_id": lesson["department_id"]})
             audit.record(cur, None, "lesson_hidden", "lesson", lesson["id"], detail=f"{departments} departments reported it", now=now)
             return True
         return False

@@ -39,8 +39,9 @@ from exchange.storage.duckdb import Database, classify
 DICTIONARY = Path(__file__).with_name("dictionary.toml")
 FORMAT = 1
 BATCH_ROWS = 10_000  # rows per step: a batch of lessons with their stories is ~20 MB in Arrow and again in Python
-# Rows that never leave the server, by table: (column, values). The reference key turns public refs into ids.
-HIDDEN_ROWS = {"settings": ("key", ("lesson_ref_key",))}
+# Rows that never leave the server, by table: (column, values). The reference key turns public refs into ids;
+# the unsubscribe key signs one-click unsubscribe links (with it, anyone could unsubscribe anyone).
+HIDDEN_ROWS = {"settings": ("key", ("lesson_ref_key", "mail_unsubscribe_key"))}
 _DERIVED_SCHEMAS = ("fts_",)  # an older full-text layout, dropped by the next index build
 Progress = Callable[[float, str], None]  # (fraction done, what is happening)
 

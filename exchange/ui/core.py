@@ -9,6 +9,7 @@ from typing import Callable, Generic, TypeVar
 import streamlit as st
 
 from exchange.discovery import search
+from exchange.notify import runner as notify_runner
 from exchange import config, setup
 from exchange.storage.duckdb import Database
 from exchange.errors import ExchangeError, InvalidInput
@@ -25,6 +26,7 @@ def database() -> Database:
     db = setup.open_app_database()
     search.catch_up(db)  # builds the index on first start, else applies what changed while the app was down
     search.start_refresher(db, interval=config.settings().search_refresh_seconds)
+    notify_runner.start(db)  # notifications from the change log, and the e-mail sender (issue 11.5)
     return db
 
 

@@ -13,6 +13,7 @@ from exchange.ui.markup import md
 DEPARTMENT_STAFF = "members of a health department"
 COORDINATORS = "regional coordinators and administrators"
 ADMINISTRATORS = "administrators"
+SIGNED_IN = "everyone with an account"
 # url path: (page title, who may open it)
 RESTRICTED = {
     "post": ("Share a lesson", DEPARTMENT_STAFF),
@@ -28,6 +29,7 @@ RESTRICTED = {
     "backups": ("Backups", ADMINISTRATORS),
     "import": ("Import page", ADMINISTRATORS),
     "export": ("Export page", ADMINISTRATORS),
+    "inbox": ("Inbox", SIGNED_IN),
 }
 
 

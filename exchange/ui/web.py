@@ -24,7 +24,7 @@ from starlette.routing import Route
 from exchange import config
 from exchange.api import routes as api_routes
 from exchange.identity import sessions
-from exchange.ui import core, ops_web
+from exchange.ui import core, notify_web, ops_web
 
 log = logging.getLogger("exchange.web")
 
@@ -111,7 +111,8 @@ async def signout_route(request: Request):
 ROUTES = [Route("/auth/session", session_route, methods=["GET"]),
           Route("/auth/signout", signout_route, methods=["GET"]),
           *ops_web.ROUTES,  # /healthz, /readyz
-          *api_routes.build(core.database)]  # the read-only JSON API, /api/v1 (issue 12)
+          *api_routes.build(core.database),  # the read-only JSON API, /api/v1 (issue 12)
+          *notify_web.routes(core.database)]  # one-click unsubscribe from e-mail (issue 11.5)
 
 
 class SecurityHeaders:

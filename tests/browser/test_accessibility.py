@@ -6,6 +6,8 @@ reason) and printed, so they stay visible in the test output (`-rA` or `-s`).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -35,6 +37,14 @@ def show_account(title):
         if title == "Sign in":
             expect(page.get_by_role("heading", name="Demo accounts")).to_be_visible()
     return show
+
+
+def show_inbox(page):
+    # Its navigation title carries the unread count ("Inbox (3 unread)").
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile(r"^Inbox")).click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Inbox", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="What you follow")).to_be_visible()
 
 
 def show_post(page):
@@ -125,7 +135,8 @@ def show_profile_from_lesson(page):
 
 VISITOR = [("home", show_home), ("lesson", show_lesson), ("profile", show_profile_from_lesson),
            ("sign in", show_account("Sign in"))]
-SIGNED_IN = [("account", show_account("Your account")), ("home", show_home), ("lesson", show_lesson)]
+SIGNED_IN = [("account", show_account("Your account")), ("home", show_home), ("lesson", show_lesson),
+             ("inbox", show_inbox)]
 MEMBER = SIGNED_IN + [("post", show_post), ("post with errors", show_post_errors), ("mine", show_mine),
                       ("assess", show_assess), ("peers", show_peers), ("department", show_department),
                       ("questions", show_questions)]
