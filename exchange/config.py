@@ -65,6 +65,7 @@ class Settings:
     api_requests_per_minute: int = 120
     notify_seconds: float = 5.0
     mail_seconds: float = 30.0
+    reminder_seconds: float = 3600.0
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_starttls: bool = True
@@ -223,6 +224,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("notify_seconds", "EXCHANGE_NOTIFY_SECONDS", "5", "a number of seconds from 0.1 to 3600",
             _number(float, 0.1, 3600)),
     Setting("mail_seconds", "EXCHANGE_MAIL_SECONDS", "30", "a number of seconds from 0.1 to 86400",
+            _number(float, 0.1, 86400)),
+    Setting("reminder_seconds", "EXCHANGE_REMINDER_SECONDS", "3600", "a number of seconds from 0.1 to 86400",
             _number(float, 0.1, 86400)),
     Setting("smtp_host", "EXCHANGE_SMTP_HOST", "", "a host name or address, or empty (e-mail off)", _host),
     Setting("smtp_port", "EXCHANGE_SMTP_PORT", "587", "a port number from 1 to 65535", _number(int, 1, 65535)),

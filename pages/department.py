@@ -3,7 +3,7 @@
 import streamlit as st
 
 from exchange.peers import likeness, profiles
-from exchange.ui import auth, core, markup
+from exchange.ui import auth, core, follow, markup
 from exchange.ui import peers as peers_ui
 from exchange.ui.markup import md
 
@@ -30,6 +30,8 @@ with st.container(horizontal=True, gap="small"):
                icon=":material/workspace_premium:")
     if dept["own"]:
         core.badge("Your department", color="violet", icon=":material/home:")
+if not dept["own"]:  # its attributed lessons only: an anonymous lesson never reaches a department's followers
+    follow.follow_button(db, user, "department", dept["id"], dept["name"])
 
 facts, about = st.columns([1, 1.4], gap="large")
 with facts:

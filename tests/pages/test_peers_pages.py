@@ -28,6 +28,22 @@ def test_a_visitor_opens_a_profile_by_id_and_sees_its_facts_and_lessons(pages):
     assert "Edit this profile" not in [e.label for e in at.expander]
 
 
+def test_a_member_follows_another_department_from_its_profile_but_not_their_own(pages):
+    from exchange.notify import follows
+
+    dept = department_of(pages, OTHER)
+    at = pages.open("department", email=MEMBER, query={"id": str(dept)})
+    follow = [b for b in at.button if b.label.startswith("Follow ")]
+    assert [b.label for b in follow] == ["Follow Alameda County Public Health Department"]
+    follow[0].click().run()
+    assert not at.exception
+    member = accounts.load_user(pages.db, pages.user_id(MEMBER))
+    assert follows.follow_id(pages.db, member, "department", dept) is not None
+    own = pages.open("department", email=MEMBER)
+    assert not [b for b in own.button if b.label.startswith("Follow ")]
+    assert not [b for b in pages.open("department", query={"id": str(dept)}).button if b.label.startswith("Follow")]
+
+
 def test_a_bad_or_unknown_department_id_shows_a_clear_message(pages):
     for forged in ("abc", "999999", "-3"):
         at = pages.open("department", query={"id": forged})
