@@ -113,12 +113,17 @@ def test_a_truncated_file_is_reported_as_damaged_with_how_to_restore(tmp_path):
 def test_a_damaged_block_is_reported_as_damaged_never_as_in_use(tmp_path):
     # "…checksum … in block at location N" contains "lock": it once read as "in use by another process".
     path = tmp_path / "exchange.duckdb"
-    db = open_database(path)
-    db.write(lambda cur: cur.execute("CREATE TABLE big AS SELECT range AS i, random()::VARCHAR AS s FROM range(200000)"))
-    db.close()
-    size = path.stat().st_size
+    open_database(path).close()
+    raw = duckdb.connect(str(path))
+    raw.execute("CREATE TABLE big AS SELECT range AS i, random()::VARCHAR AS s FROM range(200000)")
+    raw.execute("CHECKPOINT")
+    # Damage a block the query must read (the middle of the file may be free space after the migrations).
+    block = raw.execute("""SELECT min(block_id) FROM pragma_storage_info('big')
+                           WHERE column_name = 's' AND block_id >= 0""").fetchone()[0]
+    block_size = raw.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0]
+    raw.close()
     with open(path, "r+b") as f:
-        f.seek(size // 2)
+        f.seek(3 * 4096 + block * block_size + 64)  # after the three header blocks; inside the checksummed data
         f.write(os.urandom(20000))
     with pytest.raises(DatabaseCorrupt) as damaged:
         opened = open_database(path)
