@@ -118,10 +118,11 @@ def _hidden_names() -> list[str]:
 
 def dashboard_views(d: Dashboard) -> list[ChartView]:
     """Every chart of the dashboard, in page order."""
-    from exchange.adoption import coverage  # noqa: PLC0415 (it draws with this module's helpers)
+    from exchange.adoption import coverage, movement_charts as moves  # noqa: PLC0415 (they draw with this module's helpers)
 
-    return [heatmap(d), stage_bars(d), trend(d), tile_map(d), coverage.curve(d), coverage.movement(d), coverage.population(d),
-            *coverage.breakdowns(d), coverage.lessons_by_stage(d), lessons_by_kind(d), lessons_by_risk(d)]
+    return [heatmap(d), stage_bars(d), trend(d), tile_map(d), coverage.curve(d), coverage.population(d), coverage.movement(d),
+            moves.transitions(d), moves.time_in_stage(d), moves.stalled(d), *coverage.breakdowns(d),
+            coverage.lessons_by_stage(d), lessons_by_kind(d), lessons_by_risk(d)]
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -445,3 +446,15 @@ def describe_drill(drill, practice_names: dict[int, str], stage_names: dict[int,
              practice_names.get(drill.practice_id, "") if drill.practice_id is not None else "",
              f"at {stage_names.get(drill.stage, drill.stage)}" if drill.stage is not None else ""]
     return ", ".join(p for p in parts if p)
+
+
+def stalled_table(found: list[dict]) -> pd.DataFrame:
+    """Stalled departments of one's regions, with a relative link to their lessons."""
+    df = pd.DataFrame(found, columns=["department_id", "department", "state", "region", "practice", "stage_name",
+                                      "year_ago_name", "last_assessed"])
+    df["lessons"] = "home?department=" + df["department_id"].astype(str)
+    df["last_assessed"] = pd.to_datetime(df["last_assessed"]).dt.date
+    return df.drop(columns="department_id").rename(columns={
+        "department": "Department", "state": "State", "region": "HHS region", "practice": "Practice",
+        "stage_name": "Stage now", "year_ago_name": "Stage a year before", "last_assessed": "Last assessed",
+        "lessons": "Lessons"})

@@ -25,7 +25,7 @@ def specs(at) -> dict[str, dict]:
     return found
 
 
-TABS = ["Regions and stages", "Reach over time", "By kind of place", "Lessons"]
+TABS = ["Regions and stages", "Reach over time", "Movement", "By kind of place", "Lessons"]
 
 
 def every_tab(at) -> dict[str, dict]:
@@ -58,7 +58,7 @@ def board(pages):
     return pages.open("dashboard", email=COORDINATOR, timeout=60)
 
 
-def test_a_coordinator_sees_thirteen_titled_charts_with_takeaways_and_alt_text(board):
+def test_a_coordinator_sees_sixteen_titled_charts_with_takeaways_and_alt_text(board):
     assert not board.exception and not board.error
     assert [t.label for t in board.tabs] == TABS
     assert list(specs(board)) == ["Adoption by region and practice", "Stages per practice",  # only the open tab is built
@@ -66,7 +66,9 @@ def test_a_coordinator_sees_thirteen_titled_charts_with_takeaways_and_alt_text(b
     charts = every_tab(board)
     assert list(charts) == ["Adoption by region and practice", "Stages per practice", "Adoption over time: all practices (pooled)",
                             "Adoption by state: all practices (pooled)", "Cumulative adoption: all practices (pooled)",
-                            "Movement between stages: all practices (pooled)", "Population covered", "Adoption by population served: all practices (pooled)",
+                            "Population covered", "Movement between stages: all practices (pooled)",
+                            "Stage transitions per quarter: all practices (pooled)", "Time in stage: all practices (pooled)",
+                            "Stalled departments: all practices (pooled)", "Adoption by population served: all practices (pooled)",
                             "Adoption by urban–rural level: all practices (pooled)",
                             "Adoption by jurisdiction type: all practices (pooled)", "Lessons next to adoption",
                             "The movement's pulse: lessons by kind", "The movement's pulse: risks named"]
@@ -103,7 +105,8 @@ def test_each_chart_offers_png_svg_and_csv_downloads(board):
     for name in TABS:
         board.session_state["dashboard_tab"] = name
         keys |= {b.key for b in board.run().get("download_button")}
-    for key in [*KEYS, "chart_curve", "chart_movement", "chart_population", "chart_by_population_band", "chart_by_urban_rural",
+    for key in [*KEYS, "chart_curve", "chart_movement", "chart_transitions", "chart_time_in_stage", "chart_stalled",
+                "chart_population", "chart_by_population_band", "chart_by_urban_rural",
                 "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind", "chart_pulse_risk"]:
         assert {f"{key}_png", f"{key}_svg", f"{key}_csv"} <= keys
     assert "report" in keys
