@@ -230,3 +230,33 @@ def test_a_coordinator_can_narrow_to_their_own_regions_in_one_click(board):
     assert board.multiselect(key="region").value == [5, 7]
     heat = table(board, "HHS region", "Practice", "Departments assessed")
     assert set(heat["HHS region"]) == {5, 7}
+
+
+def test_the_movement_tab_shows_its_four_charts_and_says_why_no_stalled_department_is_named(board):
+    board.session_state["dashboard_tab"] = "Movement"
+    board.run()
+    assert not board.exception and not board.error
+    assert list(specs(board)) == ["Movement between stages: all practices (pooled)",
+                                  "Stage transitions per quarter: all practices (pooled)",
+                                  "Time in stage: all practices (pooled)", "Stalled departments: all practices (pooled)"]
+    assert table(board, "From → to", "Department–practice pairs") is not None
+    assert table(board, "Practice", "Median quarters at the stage") is not None
+    texts = [m.value for m in board.markdown]
+    assert any("Stalled departments in your regions" in t for t in [s.value for s in board.subheader])
+    assert any(t.startswith("Region 5, Region 7: departments cannot yet choose to share their stages") for t in texts)
+    assert table(board, "Department", "Stage a year before") is None  # nobody named without the setting
+
+
+def test_a_row_chosen_from_a_charts_list_opens_its_drill_down_and_a_grey_row_is_refused(pages):
+    at = pages.open("dashboard", email=COORDINATOR, timeout=60, query={"practice": "2"})
+    (heat_rows,) = [s for s in at.selectbox if s.key.startswith("row_chart_heatmap_")]
+    assert heat_rows.label == "List the departments behind a row"
+    heat_rows.set_value("r5p2").run()
+    listed = table(at, "Department", "Lessons")
+    assert set(listed["HHS region"]) == {5} and set(listed["Practice"]) == {"Allocate Resources"}
+    (map_rows,) = [s for s in at.selectbox if s.key.startswith("row_chart_map_")]
+    grey = next(o for o in map_rows.options if "fewer than 11" in o or "withheld" in o)
+    map_rows.select(grey).run()
+    assert table(at, "Department", "Lessons") is None
+    assert [shown(e.value) for e in at.error][0].startswith("The departments behind that figure are not listed")
+    assert [s.value for s in at.selectbox if s.key.startswith("row_chart_heatmap_")] == [None]  # one list chosen at a time
