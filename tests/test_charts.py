@@ -276,12 +276,12 @@ def test_csv_download_neutralises_a_practice_name_typed_as_a_formula(dash):
     assert charts.to_csv(table).decode("utf-8-sig").splitlines()[1] == "'=cmd|' /C calc'!A0,40%"
 
 
-def test_history_chart_shows_one_dot_per_record_coloured_by_stage():
+def test_history_chart_shows_one_mark_per_record_coloured_and_shaped_by_stage():
     stages = [{"level": i, "name": n} for i, n in enumerate(["Not started", "Exploring", "Preparing", "Implementing",
                                                              "Sustaining"])]
     records = [dict(practice="Allocate Resources", stage=1, stage_name="Exploring", as_of=date(2025, 1, 1)),
                dict(practice="Allocate Resources", stage=3, stage_name="Implementing", as_of=date(2025, 4, 1))]
     spec = charts.history(records, stages).to_dict()
-    assert spec["mark"]["type"] == "circle" and spec["encoding"]["x"]["field"] == "as_of"
+    assert spec["mark"]["type"] == "point" and spec["encoding"]["x"]["field"] == "as_of"
     assert spec["encoding"]["color"]["scale"]["domain"] == [s["name"] for s in stages]
     assert len(data_rows(spec)) == 2

@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from exchange.adoption.aggregates import Dashboard
-from exchange.adoption.charts import (GREY, SHARE_RANGE, ChartView, _frame, _practice, _scope, _title, _why_grey,
+from exchange.adoption.charts import (GREY, INK, SHARE_RANGE, ChartView, _frame, _practice, _scope, _title, _why_grey,
                                       hidden, percent, stage_names)
 from exchange.adoption.movement import STALLED_QUARTERS
 
@@ -37,10 +37,10 @@ def transitions(d: Dashboard) -> ChartView:
                  alt.Tooltip("moves:Q", title="Department–practice pairs")])
     peak = max(int(shown["moves"].max()), 1) if len(shown) else 1
     cells = base.mark_rect(stroke="white").encode(
-        color=alt.Color("moves:Q", title="Pairs that moved", scale=alt.Scale(domain=[0, peak], range=SHARE_RANGE),
+        color=alt.Color("moves:Q", title="Pairs that moved", scale=alt.Scale(domain=[0, peak], range=SHARE_RANGE, interpolate="rgb"),
                         legend=alt.Legend(orient="bottom")))
     labels = base.mark_text(fontSize=10).encode(
-        text="moves:Q", color=alt.when(f"datum.moves > {peak * 0.55}").then(alt.value("white")).otherwise(alt.value("black")))
+        text="moves:Q", color=alt.when(f"datum.moves > {peak * INK}").then(alt.value("white")).otherwise(alt.value("black")))
     withheld = alt.Chart(grey).mark_text(fontSize=10, angle=270, color="black", aria=False).encode(
         x=alt.X("quarter:O", sort=d.quarters), y=alt.Y("step:N", sort=steps), text="label:N")
     title = f"Stage transitions per quarter: {_practice(d)}"
@@ -85,11 +85,11 @@ def time_in_stage(d: Dashboard) -> ChartView:
                  alt.Tooltip("label:N", title="Median quarters at the stage"),
                  alt.Tooltip("n_label:N", title="Departments that moved on")])
     fill = alt.when("datum.suppressed").then(alt.value(GREY)).otherwise(
-        alt.Color("median:Q", title="Median quarters at the stage", scale=alt.Scale(domain=[0, peak], range=SHARE_RANGE),
+        alt.Color("median:Q", title="Median quarters at the stage", scale=alt.Scale(domain=[0, peak], range=SHARE_RANGE, interpolate="rgb"),
                   legend=alt.Legend(orient="bottom", titleLimit=0)))
     cells = base.mark_rect(stroke="white", invalid="show").encode(color=fill)
     labels = base.mark_text(fontSize=10, lineBreak="\n").encode(
-        text="label:N", color=alt.when(f"datum.median > {peak * 0.55}").then(alt.value("white")).otherwise(alt.value("black")))
+        text="label:N", color=alt.when(f"datum.median > {peak * INK}").then(alt.value("white")).otherwise(alt.value("black")))
     title = f"Time in stage: {_practice(d)}"
     chart = (cells + labels).properties(
         title=_title(title, "Median quarters departments spent at a stage before moving on (entered and left by a "
