@@ -44,6 +44,19 @@ def test_transitions_count_each_pair_whose_stage_changed_since_the_quarter_befor
     assert sum(r["moves"] for r in d.transitions if not r["suppressed"]) > 100
 
 
+def test_the_quarterly_table_and_the_spreading_query_give_the_same_transitions(demo_db):
+    from exchange.adoption import queries, quarterly
+
+    params, _ = adoption.resolve(demo_db, Filters(), date(2026, 12, 1))
+    quarterly.current(demo_db, params["first_year"] * 4 + params["first_q"] - 2 + params["quarters"])
+    spread, stored = (queries._run_frame(demo_db, name, queries._used(name, params)).astype(str)
+                      .sort_values(["k", "state", "jurisdiction_type", "population_band", "urban_rural", "from_stage",
+                                    "to_stage"]).reset_index(drop=True)
+                      for name in ("transitions", "transitions_quarterly"))
+    assert len(spread) > 100
+    pd.testing.assert_frame_equal(spread, stored)
+
+
 def test_a_quarter_whose_base_is_withheld_has_no_transition_numbers():
     atoms = pd.DataFrame([dict(k=k, state="MN", region=5, jurisdiction_type="county", population_band="small",
                                urban_rural="noncore", from_stage=1, to_stage=2, moves=3) for k in (1, 2)])

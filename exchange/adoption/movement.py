@@ -18,7 +18,8 @@ from __future__ import annotations
 import pandas as pd
 
 from exchange.adoption import suppression
-from exchange.adoption.queries import _ATOM, SQL, frame
+from exchange.adoption import quarterly
+from exchange.adoption.queries import _ATOM, SQL, _run_frame, _used, frame, results
 from exchange.storage.duckdb import Database
 
 STALLED_QUARTERS = 4  # no stage progress for this many quarters (a year) or more: stalled
@@ -42,6 +43,22 @@ TRANSITIONS = f"""WITH records AS (
     SELECT st.k, {_ATOM}, st.before AS from_stage, st.stage AS to_stage, count(*)::INTEGER AS moves
     FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code
     WHERE st.k > 0 AND st.stage <> st.before
+    GROUP BY ALL"""
+
+# The same from the quarterly table (exchange/adoption/quarterly.py): a pair's stage at each quarter's end is stored,
+# so a transition is a join of one quarter's row to the quarter before (the spreading query above is the fallback).
+TRANSITIONS_QUARTERLY = f"""WITH steps AS (
+        SELECT q.quarter - ($first_year * 4 + $first_q - 1) AS k, q.department_id, b.stage AS before, q.stage
+        FROM adoption_quarters q
+             JOIN adoption_quarters b ON b.department_id = q.department_id AND b.practice_id = q.practice_id
+                                     AND b.quarter = q.quarter - 1
+        WHERE q.quarter BETWEEN $first_year * 4 + $first_q AND $first_year * 4 + $first_q - 2 + $quarters
+          AND ($practice::INTEGER IS NULL OR q.practice_id = $practice::INTEGER)
+          AND q.practice_id IN (SELECT id FROM practices WHERE active)
+          AND q.stage <> b.stage
+    )
+    SELECT st.k::INTEGER AS k, {_ATOM}, st.before AS from_stage, st.stage AS to_stage, count(*)::INTEGER AS moves
+    FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code
     GROUP BY ALL"""
 
 # Per atom, practice, stage and whole quarters spent: departments (one value each: their spells at the stage summed).
@@ -107,7 +124,8 @@ STALLED_LIST = f"""WITH {_PAIRS}
 
 
 # Named beside the dashboard's own queries, so `queries.frame` runs and caches them per data version.
-SQL.update(transitions=TRANSITIONS, time_in_stage=TIME_IN_STAGE, stalled=STALLED)
+SQL.update(transitions=TRANSITIONS, transitions_quarterly=TRANSITIONS_QUARTERLY, time_in_stage=TIME_IN_STAGE,
+           stalled=STALLED)
 
 
 def year_ago(as_of):
@@ -122,9 +140,22 @@ def views(db: Database, params: dict, scope: dict, moves: pd.DataFrame, labels: 
           practices: pd.DataFrame) -> dict[str, list[dict]]:
     """The three movement aggregates, suppressed: {"transitions", "time_in_stage", "stalled"} (rows for the Dashboard)."""
     params = {**params, "year_ago": year_ago(params["as_of"])}
-    return {"transitions": _transitions(frame(db, "transitions", params), scope, moves, labels),
-            "time_in_stage": _time_in_stage(frame(db, "time_in_stage", params), scope, practices),
+    return {"transitions": _transitions(transition_atoms(db, params), scope, moves, labels),
+            "time_in_stage": _time_in_stage(frame(db, "time_in_stage", params), scope, practices,
+                                            base=_per_department_base(db, params)),
             "stalled": _stalled(frame(db, "stalled", params), scope, practices)}
+
+
+def transition_atoms(db: Database, params: dict) -> pd.DataFrame:
+    """The transitions' atoms, from the quarterly table when it is exact for the period (cached per data version)."""
+    used = _used("transitions", params)
+
+    def compute() -> pd.DataFrame:
+        quarterly.current(db, used["first_year"] * 4 + used["first_q"] - 2 + used["quarters"])
+        name = "transitions_quarterly" if quarterly.exact_for(db, used["as_of"]) else "transitions"
+        return _run_frame(db, name, _used(name, used))
+
+    return results.get(db, ("frame", "transitions", repr(sorted(used.items()))), compute)
 
 
 def _transitions(atoms: pd.DataFrame, scope: dict, moves: pd.DataFrame, labels: dict[int, str]) -> list[dict]:
@@ -148,12 +179,26 @@ def _transitions(atoms: pd.DataFrame, scope: dict, moves: pd.DataFrame, labels: 
     return out
 
 
-def _time_in_stage(atoms: pd.DataFrame, scope: dict, practices: pd.DataFrame) -> list[dict]:
+def _per_department_base(db: Database, params: dict) -> pd.DataFrame:
+    """Time-in-stage atoms without their quarters (what suppression counts), summed once per data version."""
+    used = _used("time_in_stage", params)
+    atoms = frame(db, "time_in_stage", params)
+    keys = [c for c in atoms.columns if c not in ("quarters", "departments")]
+    return results.get(db, ("frame", "time_in_stage_base", repr(sorted(used.items()))),
+                       lambda: atoms.groupby(keys, as_index=False, observed=True)["departments"].sum())
+
+
+def _time_in_stage(atoms: pd.DataFrame, scope: dict, practices: pd.DataFrame, base: pd.DataFrame | None = None) -> list[dict]:
     """Per practice and stage: the median quarters spent there before moving on, over 11+ departments."""
     if not len(atoms):
         return []
-    cells = suppression.protect(atoms, scope, ["practice_id", "stage"], ("departments",))  # no line total is shown
-    picked = suppression.select(atoms, scope)
+    base = atoms if base is None else base
+    cells = suppression.protect(base, scope, ["practice_id", "stage"], ("departments",))  # no line total is shown
+    spread = suppression.select(atoms, scope).groupby(["practice_id", "stage", "quarters"], observed=True)["departments"].sum()
+    histograms: dict[tuple, list] = {}
+    for (pid, stage, quarters), n in spread.items():
+        if n:
+            histograms.setdefault((int(pid), int(stage)), []).append((int(quarters), int(n)))
     names = practices.set_index("practice_id")
     out = []
     for cell in cells.to_dict("records"):
@@ -162,20 +207,28 @@ def _time_in_stage(atoms: pd.DataFrame, scope: dict, practices: pd.DataFrame) ->
             continue
         row = dict(practice_id=pid, practice=names.at[pid, "practice"], position=int(names.at[pid, "position"]),
                    stage=stage, suppressed=bool(cell["suppressed"]), why=cell["why"] if cell["suppressed"] else None,
-                   departments=None,
-                   median=None)
+                   departments=None, median=None)
         if not row["suppressed"]:
-            mine = picked[(picked["practice_id"] == pid) & (picked["stage"] == stage)]
-            row.update(departments=int(mine["departments"].sum()), median=_weighted_median(mine["quarters"], mine["departments"]))
+            histogram = histograms.get((pid, stage), [])
+            row.update(departments=sum(n for _, n in histogram), median=_weighted_median(histogram))
         out.append(row)
     return sorted(out, key=lambda r: (r["position"], r["stage"]))
 
 
-def _weighted_median(values: pd.Series, weights: pd.Series) -> float:
-    """The median of values repeated by their weights (the mean of the middle two for an even count)."""
-    spread = sorted(v for v, w in zip(values.astype(int), weights.astype(int)) for _ in range(w))
-    mid = len(spread) // 2
-    return float(spread[mid]) if len(spread) % 2 else (spread[mid - 1] + spread[mid]) / 2
+def _weighted_median(histogram: list[tuple[int, int]]) -> float:
+    """The median of values counted in a histogram [(value, count)] (the mean of the middle two for an even count)."""
+    ordered = sorted(histogram)
+    total = sum(n for _, n in ordered)
+
+    def nth(i: int) -> int:  # the i-th value (0-based) in sorted order
+        for value, n in ordered:
+            if i < n:
+                return value
+            i -= n
+        raise IndexError(i)
+
+    mid = total // 2
+    return float(nth(mid)) if total % 2 else (nth(mid - 1) + nth(mid)) / 2
 
 
 def _stalled(atoms: pd.DataFrame, scope: dict, practices: pd.DataFrame) -> list[dict]:

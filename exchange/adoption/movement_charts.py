@@ -31,7 +31,8 @@ def transitions(d: Dashboard) -> ChartView:
     steps = list(dict.fromkeys(ordered["step"]))
     grey = df[df["suppressed"]].assign(step=steps[0] if steps else "", label=[hidden(w) for w in df[df["suppressed"]]["why"]])
     base = alt.Chart(shown).encode(
-        x=alt.X("quarter:O", title="Quarter (moves since the quarter before)", sort=d.quarters, axis=alt.Axis(labelAngle=-40)),
+        x=alt.X("quarter:O", title="Quarter (moves since the quarter before)", sort=d.quarters[1:],
+                scale=alt.Scale(domain=d.quarters[1:]), axis=alt.Axis(labelAngle=-40)),  # a quarter without moves shows empty
         y=alt.Y("step:N", title=None, sort=steps, axis=alt.Axis(labelLimit=260)),
         tooltip=[alt.Tooltip("quarter:O", title="Quarter"), alt.Tooltip("step:N", title="From → to"),
                  alt.Tooltip("moves:Q", title="Department–practice pairs")])
@@ -42,7 +43,7 @@ def transitions(d: Dashboard) -> ChartView:
     labels = base.mark_text(fontSize=10).encode(
         text="moves:Q", color=alt.when(f"datum.moves > {peak * INK}").then(alt.value("white")).otherwise(alt.value("black")))
     withheld = alt.Chart(grey).mark_text(fontSize=10, angle=270, color="black", aria=False).encode(
-        x=alt.X("quarter:O", sort=d.quarters), y=alt.Y("step:N", sort=steps), text="label:N")
+        x=alt.X("quarter:O", sort=d.quarters[1:]), y=alt.Y("step:N", sort=steps), text="label:N")
     title = f"Stage transitions per quarter: {_practice(d)}"
     chart = (cells + labels + withheld).properties(
         title=_title(title, f"Department–practice pairs whose stage at a quarter's end differs from the quarter before; "
