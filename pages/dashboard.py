@@ -1,11 +1,12 @@
 """Adoption dashboard: how equity practices spread across regions and over time. The filters live in the URL."""
 
+import hashlib
 from functools import partial
 
 import streamlit as st
 
 from exchange import adoption
-from exchange.adoption import url as adoption_url, charts, report, tabs
+from exchange.adoption import url as adoption_url, charts, keyboard, report, stalled, tabs
 from exchange.models import POPULATION_BAND_LABELS
 from exchange.ui import auth, core
 from exchange.ui.markup import md
@@ -90,15 +91,31 @@ def report_html(dash: adoption.Dashboard, filters_key: str) -> str:
 
 def remember(chart_key: str) -> None:
     """Keep the latest click of any chart: it decides which departments to list."""
+    reset_rows()
     st.session_state["drill"] = adoption.drill_from_selection(chart_key, st.session_state[chart_key]["selection"])
+
+
+def choose_row(row_key: str, rows: dict) -> None:
+    """Keep the row chosen from a chart's list (the keyboard's way to the drill-down)."""
+    chosen = st.session_state.get(row_key)
+    reset_rows(but=row_key)
+    st.session_state["drill"] = rows[chosen][1] if chosen in rows else None
+
+
+def reset_rows(but: str | None = None) -> None:
+    """Empty every chart's row list but one, so only the drill-down shown reads as chosen."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("row_") and k != but]:
+        st.session_state[key] = None
 
 
 def forget() -> None:
     """Clear the drill-down."""
+    reset_rows()
     st.session_state["drill"] = None
 
 
 stage_names = charts.stage_names(dash)
+filters_digest = hashlib.sha1(repr(filters).encode()).hexdigest()[:10]
 st.download_button("Report for leadership (HTML, prints cleanly)", icon=":material/print:", key="report",
                    data=partial(report_html, dash, repr(filters)), file_name=f"adoption-report-{dash.snapshot}.html",
                    mime="text/html", on_click="ignore",
@@ -138,6 +155,12 @@ def chart_box(view: charts.ChartView) -> None:
             links = {"Lessons": st.column_config.LinkColumn("Lessons", display_text="Their lessons on it")}
             st.dataframe(view.table, hide_index=True, width="stretch", key=f"{view.key}_table",
                          column_config=links if "Lessons" in view.table else None)
+        rows = keyboard.choices(dash, view.key)
+        if rows:  # the same drill-down as a click, by keyboard: Tab here, arrow keys or type, Enter
+            row_key = f"row_{view.key}_{filters_digest}"  # a filter change starts an empty list
+            st.selectbox("List the departments behind a row", list(rows), index=None, key=row_key,
+                         format_func=lambda k: rows[k][0], placeholder="Choose a row (works with the keyboard)",
+                         on_change=choose_row, args=(row_key, rows))
 
         if drill is not None and drill.chart == view.key:
             drilled = core.outcome(lambda: adoption.drilldown(db, user, filters, drill))
@@ -155,6 +178,31 @@ def chart_box(view: charts.ChartView) -> None:
                 st.button("Clear the selection", icon=":material/close:", on_click=forget, key="drill_clear")
 
 
+def stalled_list() -> None:
+    """The stalled departments of the coordinator's own regions, those that share their stages."""
+    found = core.outcome(lambda: stalled.stalled_departments(db, user, filters))
+    if not found.ok:
+        return
+    listed = found.value
+    with st.container(border=True, key="stalled_box"):
+        core.subheader("Stalled departments in your regions")
+        if not listed.regions:
+            core.markdown("No region of yours is in this view: the list covers the regions you coordinate.")
+            return
+        where = ", ".join(f"Region {r}" for r in listed.regions)
+        if not listed.departments:
+            core.markdown(md("{}: no department that shares its stages has stalled on these practices.", where))
+            return
+        core.markdown(md("{}: departments below Sustaining and no higher than a year before, as of {:%-d %B %Y}. "
+                         "Only departments that share their stages with coordinators are named.", where, dash.snapshot))
+        st.dataframe(charts.stalled_table(listed.departments), hide_index=True, width="stretch", key="stalled_table",
+                     column_config={"Lessons": st.column_config.LinkColumn(
+                         "Lessons", display_text="Their lessons", help="Opens their published lessons")})
+        if listed.truncated:
+            core.markdown(md("Showing the first {:,}: choose a practice or a region to narrow the list.",
+                             stalled.LIST_LIMIT))
+
+
 # Tabs run lazily (on_change="rerun"): a filter change builds and draws only the open tab's charts.
 for name, tab in zip(tabs.names(), st.tabs(tabs.names(), key="dashboard_tab", on_change="rerun")):
     if tab.open:
@@ -163,3 +211,5 @@ for name, tab in zip(tabs.names(), st.tabs(tabs.names(), key="dashboard_tab", on
             scroll_styles(views)
             for view in views:
                 chart_box(view)
+            if name == "Movement":
+                stalled_list()

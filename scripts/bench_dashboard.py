@@ -28,14 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from exchange.storage import open_database
 from exchange import adoption, clock  # noqa: E402
-from exchange.adoption import charts, quarterly  # noqa: E402
+from exchange.adoption import charts, movement, quarterly  # noqa: E402
 from exchange.models import User  # noqa: E402
 from exchange.storage.duckdb import Database  # noqa: E402
 
 # "trend" is the spreading query (kept as the fallback and for comparison); "trend_quarterly" reads the
 # quarterly table the dashboard uses (exchange/adoption/quarterly.py), brought up to date first.
-QUERIES = ("current", "trend", "trend_quarterly", "movement", "directory", "lessons_by_kind", "lessons_by_risk",
-           "drilldown")
+QUERIES = ("current", "trend", "trend_quarterly", "movement", "transitions", "time_in_stage", "stalled", "directory",
+           "lessons_by_kind", "lessons_by_risk", "drilldown")
 ADMIN = User(id=1, email="bench@example.org", display_name="Bench", role="admin")
 
 
@@ -63,7 +63,7 @@ def run(db: Database, repeats: int = 20, *, today: date | None = None) -> dict[s
     for label, filters in scenarios(db, today).items():
         params, _ = adoption.resolve(db, filters, today)
         params.update(drill_region=5, drill_state=None, drill_practice=None, drill_stage=None,
-                      drill_limit=adoption.DRILL_LIMIT)
+                      drill_limit=adoption.DRILL_LIMIT, year_ago=movement.year_ago(params["as_of"]))
         for name in QUERIES:
             adoption.fetch(db, name, params)  # warm DuckDB's own caches once
             timings = []

@@ -43,6 +43,12 @@ def released(d) -> dict[tuple, int]:
         for r in rows:
             if not r["suppressed"]:
                 out[(dim, r[dim])] = r["departments"]
+    for r in d.stalled:  # the movement views' department counts (exchange/adoption/movement.py)
+        if not r["suppressed"]:
+            out[("stalled", r["practice_id"])] = r["departments"]
+    for r in d.time_in_stage:
+        if not r["suppressed"]:
+            out[("time_in_stage", r["practice_id"], r["stage"])] = r["departments"]
 
     def residual(name, margin, cells, key):
         # The withheld cells of a line, together: named by which cells they are, so that two views'
@@ -192,9 +198,11 @@ def test_the_demo_dashboard_still_shows_its_region_charts_at_11(demo_db):
 
 def test_every_figure_leaving_the_service_is_blank_when_suppressed(demo_db):
     d = adoption.dashboard(demo_db, ADMIN, Filters(jurisdiction_types=("county", "city")))
-    rows = [*d.heatmap, *d.trend, *d.map, *d.curve, *d.population, *(r for v in d.breakdowns.values() for r in v)]
+    rows = [*d.heatmap, *d.trend, *d.map, *d.curve, *d.population, *(r for v in d.breakdowns.values() for r in v),
+            *d.stalled, *d.time_in_stage, *d.transitions]
     hidden = [r for r in rows if r["suppressed"]]
     assert hidden and all(r.get("departments") is None and r.get("share") is None for r in hidden)
+    assert all(r.get(k) is None for r in hidden for k in ("stalled", "median", "moves"))
     assert all(r.get("adopting") is None for r in hidden if "adopting" in r)
 
 

@@ -36,6 +36,16 @@ def dash():
     return Dashboard(
         threshold=5, directory=20,
         movement=[dict(quarter="2025 Q2", departments=13, pairs=20, up=4, down=1, stalled=6, suppressed=False, why=None)],
+        transitions=[dict(k=1, quarter="2025 Q2", from_stage=0, to_stage=1, moves=3, suppressed=False, why=None),
+                     dict(k=1, quarter="2025 Q2", from_stage=3, to_stage=2, moves=1, suppressed=False, why=None)],
+        time_in_stage=[dict(practice_id=1, practice="Build Organizational Capacity", position=1, stage=1, departments=7,
+                            median=2.0, suppressed=False, why=None),
+                       dict(practice_id=1, practice="Build Organizational Capacity", position=1, stage=2,
+                            departments=None, median=None, suppressed=True, why="small")],
+        stalled=[dict(practice_id=1, practice="Build Organizational Capacity", position=1, departments=10, stalled=4,
+                      share=0.4, suppressed=False, why=None),
+                 dict(practice_id=2, practice="Allocate Resources", position=2, departments=None, stalled=None,
+                      share=None, suppressed=True, why="withheld")],
         curve=[dict(quarter="2025 Q1", departments=13, share=0.2, share_directory=0.13, suppressed=False, why=None),
                dict(quarter="2025 Q2", departments=13, share=0.5, share_directory=0.325, suppressed=False, why=None)],
         population=[dict(practice_id=1, practice="Build Organizational Capacity", position=1, departments=10,
@@ -97,7 +107,8 @@ def data_rows(spec):
 def test_every_chart_has_a_title_takeaway_alt_text_table_and_stable_key(dash):
     found = charts.dashboard_views(dash)
     assert [v.key for v in found] == ["chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_curve",
-                                      "chart_movement", "chart_population", "chart_by_population_band", "chart_by_urban_rural",
+                                      "chart_population", "chart_movement", "chart_transitions", "chart_time_in_stage",
+                                      "chart_stalled", "chart_by_population_band", "chart_by_urban_rural",
                                       "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind",
                                       "chart_pulse_risk"]
     for view in found:
@@ -197,12 +208,17 @@ def test_pulse_charts_count_lessons_by_kind_and_risk(dash):
 def test_empty_data_gives_an_honest_takeaway(dash):
     empty = Dashboard(threshold=5, filters=Filters(), practice_name=None, snapshot=date(2025, 6, 30), quarters=["2025 Q2"],
                       departments=0, heatmap=[], stages=[], trend=[], map=[], lessons_by_kind=[], lessons_by_risk=[])
-    takeaways = [v.takeaway for v in charts.dashboard_views(empty)]
-    assert takeaways[0] == "No region and practice has 5 or more assessed departments for these filters."
-    assert takeaways[4] == "No quarter of this period has 5 or more assessed departments for these filters."
-    assert takeaways[5] == "No quarter of this period has 5 or more assessed departments for these filters."
-    assert takeaways[10] == "No department in view has shared a named lesson on these practices yet."
-    assert takeaways[11] == "No lessons were published in this period."
+    takeaways = {v.key: v.takeaway for v in charts.dashboard_views(empty)}
+    assert takeaways["chart_heatmap"] == "No region and practice has 5 or more assessed departments for these filters."
+    assert takeaways["chart_curve"] == "No quarter of this period has 5 or more assessed departments for these filters."
+    assert takeaways["chart_movement"] == "No quarter of this period has 5 or more assessed departments for these filters."
+    assert takeaways["chart_transitions"] == takeaways["chart_movement"]
+    assert takeaways["chart_time_in_stage"] == ("No stage of a practice has 5 or more departments seen entering and "
+                                                "leaving it in this period, so no time in stage can be shown.")
+    assert takeaways["chart_stalled"] == ("No practice has 5 or more departments assessed a year before the period's "
+                                          "end, so stalls cannot be shown.")
+    assert takeaways["chart_lessons_by_stage"] == "No department in view has shared a named lesson on these practices yet."
+    assert takeaways["chart_pulse_kind"] == "No lessons were published in this period."
 
 
 def test_every_chart_states_its_own_sizing_so_streamlit_cannot_squeeze_it(dash):
@@ -260,12 +276,12 @@ def test_csv_download_neutralises_a_practice_name_typed_as_a_formula(dash):
     assert charts.to_csv(table).decode("utf-8-sig").splitlines()[1] == "'=cmd|' /C calc'!A0,40%"
 
 
-def test_history_chart_shows_one_dot_per_record_coloured_by_stage():
+def test_history_chart_shows_one_mark_per_record_coloured_and_shaped_by_stage():
     stages = [{"level": i, "name": n} for i, n in enumerate(["Not started", "Exploring", "Preparing", "Implementing",
                                                              "Sustaining"])]
     records = [dict(practice="Allocate Resources", stage=1, stage_name="Exploring", as_of=date(2025, 1, 1)),
                dict(practice="Allocate Resources", stage=3, stage_name="Implementing", as_of=date(2025, 4, 1))]
     spec = charts.history(records, stages).to_dict()
-    assert spec["mark"]["type"] == "circle" and spec["encoding"]["x"]["field"] == "as_of"
+    assert spec["mark"]["type"] == "point" and spec["encoding"]["x"]["field"] == "as_of"
     assert spec["encoding"]["color"]["scale"]["domain"] == [s["name"] for s in stages]
     assert len(data_rows(spec)) == 2

@@ -54,7 +54,8 @@ def test_the_report_has_a_title_date_filters_and_the_suppression_note(produced):
 
 def test_every_chart_is_an_embedded_png_with_its_takeaway_and_data_table(produced):
     _, views, text, doc = produced
-    assert doc.sections == [v.key for v in views] and len(views) == 13
+    assert doc.sections == [v.key for v in views] and len(views) == 16
+    assert {"chart_transitions", "chart_time_in_stage", "chart_stalled"} <= set(doc.sections)  # the movement views too
     for view, image in zip(views, doc.images):
         assert html.escape(view.takeaway) in text
         assert image["alt"] == view.alt

@@ -19,7 +19,7 @@ from exchange import clock, taxonomy
 from exchange.adoption.assessments import as_int
 from exchange.adoption.quarters import quarter_bounds, quarter_of, quarters_between
 from exchange.adoption import suppression
-from exchange.adoption import queries
+from exchange.adoption import movement as moving, queries
 from exchange.adoption.queries import fetch, frame, query
 from exchange.errors import Forbidden, InvalidInput
 from exchange.identity import permissions
@@ -79,6 +79,9 @@ class Dashboard:
     population: list = dataclasses.field(default_factory=list)
     breakdowns: dict = dataclasses.field(default_factory=dict)
     movement: list = dataclasses.field(default_factory=list)
+    transitions: list = dataclasses.field(default_factory=list)  # exchange/adoption/movement.py
+    time_in_stage: list = dataclasses.field(default_factory=list)
+    stalled: list = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,8 @@ def _dashboard(db: Database, filters: Filters, today: date) -> Dashboard:
     moves = suppression.protect(moves.fillna({"up": 0, "down": 0, "stalled": 0}), scope, ["k"],
                                 ("departments", "pairs", "up", "down", "stalled"))
     moves["quarter"] = moves["k"].map(label)
-    return Dashboard(
+    movements = moving.views(db, params, scope, moves, label, practices)
+    return Dashboard(**movements,
         version=version, filters=filters, snapshot=params["as_of"], quarters=quarters, threshold=k,
         practice_name=taxonomy.load(db).practice_name(filters.practice_id) if filters.practice_id else None,
         departments=None if headline["suppressed"].any() else assessed,

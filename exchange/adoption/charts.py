@@ -36,9 +36,38 @@ REGION_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangl
                  "triangle-left", STAR, HEXAGON]
 KIND_COLOURS = {"success": "#009E73", "challenge": "#D55E00", "mixed": "#0072B2"}
 STAGE_COLOURS = ["#D4D4D4", "#FDB863", "#E66101", "#8073AC", "#2D004B"]  # grey, then PuOr split at Implementing
-SHARE_RANGE = ["#DEEBF7", "#08306B"]
+SHARE_RANGE = ["#DEEBF7", "#08306B"]  # interpolated in RGB (stated in every scale), so INK can be worked out here
 GREY = "#8C8C8C"  # suppressed; black text on it reads at 6:1
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
+SEGMENT_EDGE = "#000000"  # stage segments edged in black: 3:1 or more beside every stage whose neighbour is too alike
+STAGE_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross"]  # a stage's dot also by shape (history chart)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """The colour a fraction t from a to b, interpolated in RGB as the charts' scales are."""
+    pa, pb = (a.lstrip("#"), b.lstrip("#"))
+    return "#" + "".join(f"{round(int(pa[i:i + 2], 16) * (1 - t) + int(pb[i:i + 2], 16) * t):02x}" for i in (0, 2, 4))
+
+
+def _ink_threshold(start: str, end: str) -> float:
+    """Where on a light-to-dark ramp white text starts to read better than black (both pass 4.5:1 there)."""
+    steps = [i / 1000 for i in range(1001)]
+    return next(t for t in steps if contrast(mix(start, end, t), "#ffffff") >= contrast(mix(start, end, t), "#000000"))
+
+
+INK = round(_ink_threshold(*SHARE_RANGE), 3)  # above this share of the ramp, labels are white; below, black
 ADOPTING = "implementing or sustaining"
 # The pulse follows the period and practice filters only: splitting lessons by region, size or type
 # could point at an anonymous lesson's department.
@@ -118,10 +147,11 @@ def _hidden_names() -> list[str]:
 
 def dashboard_views(d: Dashboard) -> list[ChartView]:
     """Every chart of the dashboard, in page order."""
-    from exchange.adoption import coverage  # noqa: PLC0415 (it draws with this module's helpers)
+    from exchange.adoption import coverage, movement_charts as moves  # noqa: PLC0415 (they draw with this module's helpers)
 
-    return [heatmap(d), stage_bars(d), trend(d), tile_map(d), coverage.curve(d), coverage.movement(d), coverage.population(d),
-            *coverage.breakdowns(d), coverage.lessons_by_stage(d), lessons_by_kind(d), lessons_by_risk(d)]
+    return [heatmap(d), stage_bars(d), trend(d), tile_map(d), coverage.curve(d), coverage.population(d), coverage.movement(d),
+            moves.transitions(d), moves.time_in_stage(d), moves.stalled(d), *coverage.breakdowns(d),
+            coverage.lessons_by_stage(d), lessons_by_kind(d), lessons_by_risk(d)]
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -145,7 +175,7 @@ def _title(text: str, subtitle: str) -> alt.Title:
 
 
 def _text_colour(field: str = "share") -> dict:
-    return alt.when(f"datum.{field} > 0.55").then(alt.value("white")).otherwise(alt.value("black"))
+    return alt.when(f"datum.{field} > {INK}").then(alt.value("white")).otherwise(alt.value("black"))
 
 
 def heatmap(d: Dashboard) -> ChartView:
@@ -165,7 +195,7 @@ def heatmap(d: Dashboard) -> ChartView:
                  alt.Tooltip("departments_label:N", title="Departments assessed")],
     )
     fill = alt.when("datum.suppressed").then(alt.value(GREY)).otherwise(
-        alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], range=SHARE_RANGE),
+        alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], range=SHARE_RANGE, interpolate="rgb"),
                   legend=alt.Legend(format="%", title=f"Share {ADOPTING}", orient="bottom", titleLimit=0)))
     # invalid="show": Vega-Lite drops a mark whose colour field is null, and a suppressed cell's share is null.
     cells = base.mark_rect(stroke="white", strokeWidth=1, invalid="show").encode(
@@ -209,7 +239,7 @@ def stage_bars(d: Dashboard) -> ChartView:
     levels = [n for _, n in sorted(stage_names(d).items())]
     hidden_names = [n for n in _hidden_names() if n in set(df["stage_name"])]  # a legend entry only when drawn
     pick = alt.selection_point(name="segment", fields=["practice_id", "stage"], on="click", clear="dblclick")
-    bars = alt.Chart(df).mark_bar(stroke="white", strokeWidth=0.5).encode(
+    bars = alt.Chart(df).mark_bar(stroke=SEGMENT_EDGE, strokeWidth=1).encode(
         x=alt.X("bar:Q", stack="normalize", title="Share of assessed departments", axis=alt.Axis(format="%")),
         y=alt.Y("practice:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
         color=alt.Color("stage_name:N", title="Stage", sort=levels + hidden_names,
@@ -324,7 +354,7 @@ def tile_map(d: Dashboard) -> ChartView:
                  alt.Tooltip("share_label:N", title=f"Share {ADOPTING}"),
                  alt.Tooltip("departments_label:N", title="Departments assessed")],
     )
-    fill = (alt.when("datum.suppressed").then(alt.value(GREY)).otherwise(alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], range=SHARE_RANGE),
+    fill = (alt.when("datum.suppressed").then(alt.value(GREY)).otherwise(alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], range=SHARE_RANGE, interpolate="rgb"),
                                  legend=alt.Legend(format="%", title=f"Share {ADOPTING}", orient="bottom", titleLimit=0))))
     tiles = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3, invalid="show").encode(
         color=fill, opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.45))).add_params(pick)
@@ -394,10 +424,10 @@ def lessons_by_risk(d: Dashboard) -> ChartView:
                  alt.Tooltip("lessons:Q", title="Lessons")])
     peak = max(int(df["lessons"].max()), 1) if len(df) else 1
     cells = base.mark_rect(stroke="white").encode(
-        color=alt.Color("lessons:Q", title="Lessons", scale=alt.Scale(domain=[0, peak], range=SHARE_RANGE),
+        color=alt.Color("lessons:Q", title="Lessons", scale=alt.Scale(domain=[0, peak], range=SHARE_RANGE, interpolate="rgb"),
                         legend=alt.Legend(orient="bottom")))
     labels = base.mark_text(fontSize=11).encode(
-        text="lessons:Q", color=alt.when(f"datum.lessons > {peak * 0.55}").then(alt.value("white"))
+        text="lessons:Q", color=alt.when(f"datum.lessons > {peak * INK}").then(alt.value("white"))
         .otherwise(alt.value("black")))
     title = "The movement's pulse: risks named"
     chart = (cells + labels).properties(title=_title(title, f"Published lessons per quarter naming each risk type; {PULSE_SCOPE}"),
@@ -418,8 +448,10 @@ def history(records: list[dict], stages: list[dict]) -> alt.Chart:
     df = pd.DataFrame(records, columns=["practice", "stage", "stage_name", "as_of"])
     df["as_of"] = pd.to_datetime(df["as_of"]).dt.strftime("%Y-%m-%d")
     names = [s["name"] for s in stages]
-    return alt.Chart(df).mark_circle(size=110, opacity=1, stroke="white", strokeWidth=1).encode(
+    return alt.Chart(df).mark_point(size=110, opacity=1, filled=True, stroke=SEGMENT_EDGE, strokeWidth=1).encode(
         x=alt.X("as_of:T", title="As of"),
+        shape=alt.Shape("stage_name:N", title="Stage", sort=names,
+                        scale=alt.Scale(domain=names, range=STAGE_SHAPES[:len(names)])),
         y=alt.Y("practice:N", title=None, axis=alt.Axis(labelLimit=260)),
         color=alt.Color("stage_name:N", title="Stage", sort=names,
                         scale=alt.Scale(domain=names, range=STAGE_COLOURS[:len(names)]),
@@ -445,3 +477,15 @@ def describe_drill(drill, practice_names: dict[int, str], stage_names: dict[int,
              practice_names.get(drill.practice_id, "") if drill.practice_id is not None else "",
              f"at {stage_names.get(drill.stage, drill.stage)}" if drill.stage is not None else ""]
     return ", ".join(p for p in parts if p)
+
+
+def stalled_table(found: list[dict]) -> pd.DataFrame:
+    """Stalled departments of one's regions, with a relative link to their lessons."""
+    df = pd.DataFrame(found, columns=["department_id", "department", "state", "region", "practice", "stage_name",
+                                      "year_ago_name", "last_assessed"])
+    df["lessons"] = "home?department=" + df["department_id"].astype(str)
+    df["last_assessed"] = pd.to_datetime(df["last_assessed"]).dt.date
+    return df.drop(columns="department_id").rename(columns={
+        "department": "Department", "state": "State", "region": "HHS region", "practice": "Practice",
+        "stage_name": "Stage now", "year_ago_name": "Stage a year before", "last_assessed": "Last assessed",
+        "lessons": "Lessons"})

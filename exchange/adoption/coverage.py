@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from exchange.adoption.aggregates import Dashboard
-from exchange.adoption.charts import (ADOPTING, GREY, SHARE_RANGE, ChartView, _frame, _labels, _practice, _scope,
+from exchange.adoption.charts import (ADOPTING, GREY, INK, SHARE_RANGE, ChartView, _frame, _labels, _practice, _scope,
                                       _title, _why_grey, hidden, percent)
 from exchange.models import JURISDICTION_TYPES, POPULATION_BAND_LABELS, POPULATION_BANDS, URBAN_RURAL_LEVELS
 
@@ -211,10 +211,10 @@ def lessons_by_stage(d: Dashboard) -> ChartView:
                  alt.Tooltip("lessons:Q", title="Named lessons they shared")])
     peak = max(int(df["lessons"].max()), 1) if len(df) else 1
     cells = base.mark_rect(stroke="white").encode(
-        color=alt.Color("lessons:Q", title="Named lessons", scale=alt.Scale(domain=[0, peak], range=SHARE_RANGE),
+        color=alt.Color("lessons:Q", title="Named lessons", scale=alt.Scale(domain=[0, peak], range=SHARE_RANGE, interpolate="rgb"),
                         legend=alt.Legend(orient="bottom")))
     labels = base.mark_text(fontSize=11).encode(
-        text="lessons:Q", color=alt.when(f"datum.lessons > {peak * 0.55}").then(alt.value("white"))
+        text="lessons:Q", color=alt.when(f"datum.lessons > {peak * INK}").then(alt.value("white"))
         .otherwise(alt.value("black")))
     title = "Lessons next to adoption"
     chart = (cells + labels).properties(

@@ -25,7 +25,7 @@ def specs(at) -> dict[str, dict]:
     return found
 
 
-TABS = ["Regions and stages", "Reach over time", "By kind of place", "Lessons"]
+TABS = ["Regions and stages", "Reach over time", "Movement", "By kind of place", "Lessons"]
 
 
 def every_tab(at) -> dict[str, dict]:
@@ -58,7 +58,7 @@ def board(pages):
     return pages.open("dashboard", email=COORDINATOR, timeout=60)
 
 
-def test_a_coordinator_sees_thirteen_titled_charts_with_takeaways_and_alt_text(board):
+def test_a_coordinator_sees_sixteen_titled_charts_with_takeaways_and_alt_text(board):
     assert not board.exception and not board.error
     assert [t.label for t in board.tabs] == TABS
     assert list(specs(board)) == ["Adoption by region and practice", "Stages per practice",  # only the open tab is built
@@ -66,7 +66,9 @@ def test_a_coordinator_sees_thirteen_titled_charts_with_takeaways_and_alt_text(b
     charts = every_tab(board)
     assert list(charts) == ["Adoption by region and practice", "Stages per practice", "Adoption over time: all practices (pooled)",
                             "Adoption by state: all practices (pooled)", "Cumulative adoption: all practices (pooled)",
-                            "Movement between stages: all practices (pooled)", "Population covered", "Adoption by population served: all practices (pooled)",
+                            "Population covered", "Movement between stages: all practices (pooled)",
+                            "Stage transitions per quarter: all practices (pooled)", "Time in stage: all practices (pooled)",
+                            "Stalled departments: all practices (pooled)", "Adoption by population served: all practices (pooled)",
                             "Adoption by urban–rural level: all practices (pooled)",
                             "Adoption by jurisdiction type: all practices (pooled)", "Lessons next to adoption",
                             "The movement's pulse: lessons by kind", "The movement's pulse: risks named"]
@@ -103,7 +105,8 @@ def test_each_chart_offers_png_svg_and_csv_downloads(board):
     for name in TABS:
         board.session_state["dashboard_tab"] = name
         keys |= {b.key for b in board.run().get("download_button")}
-    for key in [*KEYS, "chart_curve", "chart_movement", "chart_population", "chart_by_population_band", "chart_by_urban_rural",
+    for key in [*KEYS, "chart_curve", "chart_movement", "chart_transitions", "chart_time_in_stage", "chart_stalled",
+                "chart_population", "chart_by_population_band", "chart_by_urban_rural",
                 "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind", "chart_pulse_risk"]:
         assert {f"{key}_png", f"{key}_svg", f"{key}_csv"} <= keys
     assert "report" in keys
@@ -227,3 +230,34 @@ def test_a_coordinator_can_narrow_to_their_own_regions_in_one_click(board):
     assert board.multiselect(key="region").value == [5, 7]
     heat = table(board, "HHS region", "Practice", "Departments assessed")
     assert set(heat["HHS region"]) == {5, 7}
+
+
+def test_the_movement_tab_shows_its_four_charts_and_says_why_no_stalled_department_is_named(board):
+    board.session_state["dashboard_tab"] = "Movement"
+    board.run()
+    assert not board.exception and not board.error
+    assert list(specs(board)) == ["Movement between stages: all practices (pooled)",
+                                  "Stage transitions per quarter: all practices (pooled)",
+                                  "Time in stage: all practices (pooled)", "Stalled departments: all practices (pooled)"]
+    assert table(board, "From → to", "Department–practice pairs") is not None
+    assert table(board, "Practice", "Median quarters at the stage") is not None
+    texts = [m.value for m in board.markdown]
+    assert any("Stalled departments in your regions" in t for t in [s.value for s in board.subheader])
+    named = table(board, "Department", "Stage a year before")
+    assert named is not None or any(
+        t.startswith("Region 5, Region 7: no department that shares its stages has stalled") for t in texts)
+
+
+def test_a_row_chosen_from_a_charts_list_opens_its_drill_down_and_a_grey_row_is_refused(pages):
+    at = pages.open("dashboard", email=COORDINATOR, timeout=60, query={"practice": "2"})
+    (heat_rows,) = [s for s in at.selectbox if s.key.startswith("row_chart_heatmap_")]
+    assert heat_rows.label == "List the departments behind a row"
+    heat_rows.set_value("r5p2").run()
+    listed = table(at, "Department", "Lessons")
+    assert set(listed["HHS region"]) == {5} and set(listed["Practice"]) == {"Allocate Resources"}
+    (map_rows,) = [s for s in at.selectbox if s.key.startswith("row_chart_map_")]
+    grey = next(o for o in map_rows.options if "fewer than 11" in o or "withheld" in o)
+    map_rows.select(grey).run()
+    assert table(at, "Department", "Lessons") is None
+    assert [shown(e.value) for e in at.error][0].startswith("The departments behind that figure are not listed")
+    assert [s.value for s in at.selectbox if s.key.startswith("row_chart_heatmap_")] == [None]  # one list chosen at a time
