@@ -41,12 +41,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(db_path: Path, log_path: Path, env: dict | None = None):
-    """`streamlit run server.py` (app.py plus the sign-in cookie routes) on a free loopback port against db_path;
-    yields the base URL."""
+def running_app(db_path: Path, log_path: Path, env: dict | None = None, port: int | None = None):
+    """`streamlit run server.py` (app.py plus the sign-in cookie routes) on a free loopback port (or `port`) against
+    db_path; yields the base URL."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is required for browser tests: apt-get install chromium")
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "EXCHANGE_DB": str(db_path), "EXCHANGE_MODE": "demo", "EXCHANGE_SEARCH_REFRESH_SECONDS": "2",
            "EXCHANGE_PASSWORD_HASH_COST": "4",  # as the test process hashes (demo mode allows it)
            "EXCHANGE_BACKUP_TIME": "off",  # no nightly backup at start-up (test_backups_page.py takes one by hand)

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import TIMEOUT_MS, choose, fill_date, goto, nav, sign_in_as, wait_for_app
 
+
 def inbox_link(page):
     return page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile(r"^Inbox"))
 
@@ -41,9 +42,8 @@ def post(page, title: str, practice: str) -> None:
     expect(page.get_by_text("Published. Thank you for sharing.")).to_be_visible()
 
 
-def test_follow_a_practice_then_a_new_lesson_on_it_reaches_the_inbox_and_is_read_when_opened(page, new_tab):
-    follower = page
-    sign_in_as(follower, "member2")
+def follow_a_practice(follower) -> str:
+    """Open the first lesson of Find lessons and follow its first practice (if not followed yet); return its name."""
     nav(follower, "Find lessons")
     first = follower.get_by_test_id("stMain").locator("a[href^='lesson?id=']").first
     expect(first).to_be_visible()
@@ -60,15 +60,11 @@ def test_follow_a_practice_then_a_new_lesson_on_it_reaches_the_inbox_and_is_read
         wait_for_app(follower)
         expect(follower.get_by_text(f"You follow {practice}.")).to_be_visible()
     expect(follower.get_by_role("button", name=f"Following {practice}")).to_be_visible()
-    before = unread(follower)
+    return practice
 
-    marker = "".join(random.choices(string.ascii_lowercase, k=8))
-    title = f"Two equity positions funded in {marker} after a budget hearing"
-    author = new_tab()
-    sign_in_as(author, "member")
-    post(author, title, practice)
 
-    # The worker delivers within EXCHANGE_NOTIFY_SECONDS (5 s by default); a page load shows what it wrote.
+def wait_for_item(follower, title: str):
+    """Reload the Inbox until the worker (every EXCHANGE_NOTIFY_SECONDS, 5 s by default) has delivered the item."""
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     item = follower.get_by_test_id("stMain").locator("[class*='st-key-notification_']").filter(has_text=title)
     while True:
@@ -77,6 +73,24 @@ def test_follow_a_practice_then_a_new_lesson_on_it_reaches_the_inbox_and_is_read
             break
         follower.wait_for_timeout(1000)
     expect(item).to_have_count(1)
+    return item
+
+
+def new_title() -> str:
+    return f"Two equity positions funded in {''.join(random.choices(string.ascii_lowercase, k=8))} after a hearing"
+
+
+def test_follow_a_practice_then_a_new_lesson_on_it_reaches_the_inbox_and_is_read_when_opened(page, new_tab):
+    follower = page
+    sign_in_as(follower, "member2")
+    practice = follow_a_practice(follower)
+    before = unread(follower)
+
+    title = new_title()
+    author = new_tab()
+    sign_in_as(author, "member")
+    post(author, title, practice)
+    item = wait_for_item(follower, title)
     expect(item.get_by_role("button", name="Mark read")).to_be_visible()  # unread: it can be marked read
     expect(item.get_by_text(practice, exact=False)).to_be_visible()
     assert unread(follower) == before + 1
