@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import email
 import re
 import socket
@@ -96,7 +97,9 @@ def _unsubscribe(db, link: str, method: str = "GET"):
     request = Request({"type": "http", "method": method, "path": "/notify/unsubscribe", "headers": [],
                        "query_string": query.encode()})
     route = notify_web.routes(lambda: db)[0]
-    return asyncio.run(route.endpoint(request))
+    # In a thread of its own: a browser test's Playwright may hold this process's event loop (same xdist worker).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, route.endpoint(request)).result()
 
 
 def test_a_digest_arrives_with_a_plain_text_part_links_and_no_trace_of_an_anonymous_department(ex, smtp):

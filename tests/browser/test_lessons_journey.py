@@ -32,7 +32,8 @@ def test_visitor_filters_by_risk_type_searches_opens_a_lesson_and_can_share_the_
     expect(page.get_by_role("heading", name="Find lessons")).to_be_visible()
     expect(card_links(page).first).to_be_visible()
     everything = lesson_count(page)
-    assert everything > 20 and card_links(page).count() >= 10
+    expect(card_links(page).nth(9)).to_be_visible()  # a full first page (the cards may still be arriving)
+    assert everything > 20
 
     # The risk facet shows how many lessons each choice leaves; picking one leaves exactly that many.
     box = page.get_by_role("combobox", name="Risk type", exact=True)
