@@ -84,9 +84,15 @@ def chart_views(filters_key: str, version: int, snapshot, threshold: int, tab: s
     return views
 
 
+def with_movement() -> adoption.Dashboard:
+    """This view with its Movement views too (computed only for the Movement tab and the report)."""
+    return adoption.dashboard(db, user, filters, movement=True)
+
+
 def report_html(dash: adoption.Dashboard, filters_key: str) -> str:
     """The report of this view, with every chart (built only when someone downloads it)."""
-    return report.render(dash, chart_views(filters_key, dash.version, dash.snapshot, dash.threshold, None, dash))
+    full = with_movement()
+    return report.render(full, chart_views(filters_key, dash.version, dash.snapshot, dash.threshold, None, full))
 
 
 def remember(chart_key: str) -> None:
@@ -207,7 +213,8 @@ def stalled_list() -> None:
 for name, tab in zip(tabs.names(), st.tabs(tabs.names(), key="dashboard_tab", on_change="rerun")):
     if tab.open:
         with tab:
-            views = chart_views(repr(filters), dash.version, dash.snapshot, dash.threshold, name, dash)
+            shown = core.or_stop(with_movement) if name == "Movement" else dash
+            views = chart_views(repr(filters), dash.version, dash.snapshot, dash.threshold, name, shown)
             scroll_styles(views)
             for view in views:
                 chart_box(view)

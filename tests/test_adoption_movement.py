@@ -31,7 +31,7 @@ def stage_at(df: pd.DataFrame, day: date) -> pd.Series:
 
 
 def test_transitions_count_each_pair_whose_stage_changed_since_the_quarter_before(demo_db):
-    d = adoption.dashboard(demo_db, ADMIN, Filters(practice_id=2))
+    d = adoption.dashboard(demo_db, ADMIN, Filters(practice_id=2), movement=True)
     df = records(demo_db)
     df = df[df["practice_id"] == 2]
     for q in (d.quarters[1], d.quarters[-2]):
@@ -68,7 +68,7 @@ def test_a_quarter_whose_base_is_withheld_has_no_transition_numbers():
 
 
 def test_time_in_stage_is_the_median_over_departments_seen_entering_and_leaving_the_stage(demo_db):
-    d = adoption.dashboard(demo_db, ADMIN, Filters(practice_id=3))
+    d = adoption.dashboard(demo_db, ADMIN, Filters(practice_id=3), movement=True)
     df = records(demo_db)
     df = df[df["practice_id"] == 3].sort_values(["department_id", "as_of", "id"])
     spent: dict[tuple, float] = {}
@@ -89,7 +89,7 @@ def test_time_in_stage_is_the_median_over_departments_seen_entering_and_leaving_
 
 
 def test_stalled_counts_departments_below_sustaining_and_no_higher_than_a_year_before(demo_db):
-    d = adoption.dashboard(demo_db, ADMIN, Filters(regions=(5, 7)))
+    d = adoption.dashboard(demo_db, ADMIN, Filters(regions=(5, 7)), movement=True)
     df = records(demo_db)
     df = df[df["region"].isin([5, 7])]
     now, then = stage_at(df, d.snapshot), stage_at(df, movement.year_ago(d.snapshot))
@@ -137,7 +137,7 @@ def test_a_department_that_does_not_share_its_stages_is_never_named(demo_copy):
     share_stages(demo_copy, everyone, False)
     listed = stalled.stalled_departments(demo_copy, COORDINATOR, Filters())
     assert listed.regions == (5, 7) and listed.departments == []
-    assert adoption.dashboard(demo_copy, COORDINATOR, Filters(regions=(5, 7))).stalled  # the counts are still there
+    assert adoption.dashboard(demo_copy, COORDINATOR, Filters(regions=(5, 7)), movement=True).stalled  # the counts are still there
     demo_copy.write(lambda cur: cur.execute("DELETE FROM department_profiles"))  # no choice made: not consent either
     assert stalled.stalled_departments(demo_copy, COORDINATOR, Filters()).departments == []
 
@@ -164,3 +164,35 @@ def test_only_departments_that_share_their_stages_are_named_and_only_in_my_regio
 def test_members_get_no_stalled_list(demo_db):
     with pytest.raises(Forbidden):
         stalled.stalled_departments(demo_db, MEMBER, Filters())
+
+
+def test_the_dashboard_computes_the_movement_views_only_when_asked(demo_db, monkeypatch):
+    # Issue 14.1: every tab but Movement reads dashboard() alone, so it must not pay for transitions, time in stage
+    # and stalled (~1.4 s cold at national scale); the Movement tab, the report and the API ask for them.
+    from exchange.adoption import aggregates, movement_charts
+
+    aggregates.views.clear()
+    aggregates.moving_views.clear()
+    real = movement.views
+    calls = []
+    monkeypatch.setattr(movement, "views", lambda *a, **k: calls.append(1) or real(*a, **k))
+    plain = adoption.dashboard(demo_db, ADMIN, Filters(practice_id=2))
+    assert calls == [] and (plain.transitions, plain.time_in_stage, plain.stalled) == (None, None, None)
+    with pytest.raises(ValueError):  # a chart never reads "no moves" from views that were not computed
+        movement_charts.transitions(plain)
+    full = adoption.dashboard(demo_db, ADMIN, Filters(practice_id=2), movement=True)
+    assert calls == [1] and full.transitions and full.time_in_stage and full.stalled
+    assert adoption.movement_views(demo_db, ADMIN, Filters(practice_id=2)) == {
+        "transitions": full.transitions, "time_in_stage": full.time_in_stage, "stalled": full.stalled}
+    assert calls == [1]  # cached on the data version like the rest
+    assert {k: v for k, v in full.__dict__.items() if k not in ("transitions", "time_in_stage", "stalled")} == \
+        {k: v for k, v in plain.__dict__.items() if k not in ("transitions", "time_in_stage", "stalled")}
+
+
+def test_the_movement_views_refuse_a_view_too_small_to_show(demo_db):
+    from exchange.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        adoption.movement_views(demo_db, ADMIN, Filters(regions=(5,), jurisdiction_types=("territorial",)))
+    with pytest.raises(Forbidden):
+        adoption.movement_views(demo_db, MEMBER, Filters())

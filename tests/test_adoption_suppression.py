@@ -134,7 +134,7 @@ def leaks(demo_db, seed: int, views: int) -> tuple[list, int]:
     figures = {}
     for f in dict.fromkeys(chosen):
         try:
-            d = adoption.dashboard(demo_db, ADMIN, f)
+            d = adoption.dashboard(demo_db, ADMIN, f, movement=True)
         except InvalidInput:
             continue
         figures[f] = (department_ids(demo_db, f), released(d), d)
@@ -197,7 +197,7 @@ def test_the_demo_dashboard_still_shows_its_region_charts_at_11(demo_db):
 
 
 def test_every_figure_leaving_the_service_is_blank_when_suppressed(demo_db):
-    d = adoption.dashboard(demo_db, ADMIN, Filters(jurisdiction_types=("county", "city")))
+    d = adoption.dashboard(demo_db, ADMIN, Filters(jurisdiction_types=("county", "city")), movement=True)
     rows = [*d.heatmap, *d.trend, *d.map, *d.curve, *d.population, *(r for v in d.breakdowns.values() for r in v),
             *d.stalled, *d.time_in_stage, *d.transitions]
     hidden = [r for r in rows if r["suppressed"]]

@@ -14,7 +14,7 @@ ADMIN = User(id=1, email="admin@example.org", display_name="Admin", role="admin"
 
 @pytest.fixture(scope="module")
 def specs(demo_db):
-    views = charts.dashboard_views(adoption.dashboard(demo_db, ADMIN, adoption.Filters()))
+    views = charts.dashboard_views(adoption.dashboard(demo_db, ADMIN, adoption.Filters(), movement=True))
     return {v.key: v.chart.to_dict() for v in views}
 
 

@@ -207,7 +207,8 @@ def test_pulse_charts_count_lessons_by_kind_and_risk(dash):
 
 def test_empty_data_gives_an_honest_takeaway(dash):
     empty = Dashboard(threshold=5, filters=Filters(), practice_name=None, snapshot=date(2025, 6, 30), quarters=["2025 Q2"],
-                      departments=0, heatmap=[], stages=[], trend=[], map=[], lessons_by_kind=[], lessons_by_risk=[])
+                      departments=0, heatmap=[], stages=[], trend=[], map=[], lessons_by_kind=[], lessons_by_risk=[],
+                      transitions=[], time_in_stage=[], stalled=[])
     takeaways = {v.key: v.takeaway for v in charts.dashboard_views(empty)}
     assert takeaways["chart_heatmap"] == "No region and practice has 5 or more assessed departments for these filters."
     assert takeaways["chart_curve"] == "No quarter of this period has 5 or more assessed departments for these filters."

@@ -35,7 +35,7 @@ class Document(HTMLParser):
 @pytest.fixture(scope="module")
 def produced(demo_db):
     with config.override(suppression_min=11):
-        dash = adoption.dashboard(demo_db, ADMIN, Filters(practice_id=2, regions=(5, 7, 9)))
+        dash = adoption.dashboard(demo_db, ADMIN, Filters(practice_id=2, regions=(5, 7, 9)), movement=True)
         views = charts.dashboard_views(dash)
         text = report.render(dash, views, now=datetime(2026, 12, 1, 9, 30), scale=1.0)
     doc = Document()

@@ -15,12 +15,12 @@ from exchange.adoption.queries import SQL, fetch, query
 from exchange.adoption.queries import results as query_cache
 from exchange.adoption import suppression
 from exchange.adoption.aggregates import (ADOPTED, DRILL_LIMIT, Dashboard, Drill, Filters,
-                                          Options, dashboard, drill_from_selection, drilldown, options, require_dashboard,
-                                          resolve)
+                                          Options, dashboard, drill_from_selection, drilldown, movement_views, options,
+                                          require_dashboard, resolve)
 
 __all__ = [
     "ADOPTED", "DRILL_LIMIT", "EARLIEST", "NOTE_LIMIT", "SQL", "UNCHECKED", "URL_LIMIT",
     "Dashboard", "Drill", "Filters", "Options", "SelfAssessment", "dashboard", "drill_from_selection", "drilldown",
-    "fetch", "options", "quarter_bounds", "quarter_of", "quarters_between", "query", "query_cache", "record",
+    "fetch", "movement_views", "options", "quarter_bounds", "quarter_of", "quarters_between", "query", "query_cache", "record",
     "require_dashboard", "resolve", "self_assessment", "suppression",
 ]

@@ -15,6 +15,8 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pandas as pd
+
 from exchange import clock, taxonomy
 from exchange.adoption.assessments import as_int
 from exchange.adoption.quarters import quarter_bounds, quarter_of, quarters_between
@@ -79,9 +81,10 @@ class Dashboard:
     population: list = dataclasses.field(default_factory=list)
     breakdowns: dict = dataclasses.field(default_factory=dict)
     movement: list = dataclasses.field(default_factory=list)
-    transitions: list = dataclasses.field(default_factory=list)  # exchange/adoption/movement.py
-    time_in_stage: list = dataclasses.field(default_factory=list)
-    stalled: list = dataclasses.field(default_factory=list)
+    # The Movement tab's views (exchange/adoption/movement.py): None until asked for, `dashboard(..., movement=True)`.
+    transitions: list | None = None
+    time_in_stage: list | None = None
+    stalled: list | None = None
 
 
 @dataclass(frozen=True)
@@ -119,11 +122,34 @@ def options(db: Database, user: User, *, today: date | None = None) -> Options:
 views = VersionedCache("adoption.dashboards", maxsize=128)
 
 
-def dashboard(db: Database, user: User, filters: Filters, *, today: date | None = None) -> Dashboard:
-    """All the dashboard's aggregates for these filters (coordinators and administrators)."""
+def dashboard(db: Database, user: User, filters: Filters, *, today: date | None = None,
+              movement: bool = False) -> Dashboard:
+    """All the dashboard's aggregates for these filters (coordinators and administrators); the Movement
+    views (transitions, time in stage, stalled) only with movement=True: they cost more than the rest."""
     require_dashboard(user)
     today = today or clock.today()
-    return views.get(db, (filters, today, suppression.threshold()), lambda: _dashboard(db, filters, today))
+    found = views.get(db, (filters, today, suppression.threshold()), lambda: _dashboard(db, filters, today))
+    return dataclasses.replace(found, **movement_views(db, user, filters, today=today)) if movement else found
+
+
+# The Movement views per filters, today and threshold, until the next write; computed only for the Movement tab,
+# the report and the API, never for a filter change whose open tab does not draw them.
+moving_views = VersionedCache("adoption.movement", maxsize=128)
+
+
+def movement_views(db: Database, user: User, filters: Filters, *, today: date | None = None) -> dict[str, list[dict]]:
+    """The Movement views for these filters, suppressed: {"transitions", "time_in_stage", "stalled"}."""
+    require_dashboard(user)
+    today = today or clock.today()
+    return moving_views.get(db, (filters, today, suppression.threshold()),
+                            lambda: _movement_views(db, user, filters, today))
+
+
+def _movement_views(db: Database, user: User, filters: Filters, today: date) -> dict[str, list[dict]]:
+    d = dashboard(db, user, filters, today=today)  # refuses too small a view; its movement rows are the bases
+    params, quarters = resolve(db, filters, today)
+    bases = pd.DataFrame(d.movement, columns=["k", "suppressed", "why"])  # each quarter's protected base (k > 0)
+    return moving.views(db, params, scope_of(filters), bases, dict(enumerate(quarters)), frame(db, "practices", params))
 
 
 def _dashboard(db: Database, filters: Filters, today: date) -> Dashboard:
@@ -161,8 +187,7 @@ def _dashboard(db: Database, filters: Filters, today: date) -> Dashboard:
     moves = suppression.protect(moves.fillna({"up": 0, "down": 0, "stalled": 0}), scope, ["k"],
                                 ("departments", "pairs", "up", "down", "stalled"))
     moves["quarter"] = moves["k"].map(label)
-    movements = moving.views(db, params, scope, moves, label, practices)
-    return Dashboard(**movements,
+    return Dashboard(
         version=version, filters=filters, snapshot=params["as_of"], quarters=quarters, threshold=k,
         practice_name=taxonomy.load(db).practice_name(filters.practice_id) if filters.practice_id else None,
         departments=None if headline["suppressed"].any() else assessed,

@@ -16,12 +16,20 @@ from exchange.adoption.charts import (GREY, INK, SHARE_RANGE, ChartView, _frame,
 from exchange.adoption.movement import STALLED_QUARTERS
 
 
+def _movement(d: Dashboard) -> Dashboard:
+    """The dashboard itself, refusing one read without its Movement views (an empty chart would say "no moves")."""
+    if d.transitions is None or d.time_in_stage is None or d.stalled is None:
+        raise ValueError("the Movement charts need adoption.dashboard(..., movement=True)")
+    return d
+
+
 def _step(names: dict[int, str], before: int, after: int) -> str:
     return f"{names.get(before, before)} → {names.get(after, after)}"
 
 
 def transitions(d: Dashboard) -> ChartView:
     """Per quarter: department–practice pairs that moved from one stage to another, as a grid of counts."""
+    d = _movement(d)
     names = stage_names(d)
     df = _frame(d.transitions, ["k", "quarter", "from_stage", "to_stage", "moves", "suppressed", "why"])
     shown = df[~df["suppressed"]].copy()
@@ -69,6 +77,7 @@ def transitions(d: Dashboard) -> ChartView:
 
 def time_in_stage(d: Dashboard) -> ChartView:
     """Per practice and stage: the median quarters departments spent at the stage before moving on."""
+    d = _movement(d)
     names = stage_names(d)
     df = _frame(d.time_in_stage, ["practice_id", "practice", "position", "stage", "departments", "median",
                                   "suppressed", "why"])
@@ -118,6 +127,7 @@ def time_in_stage(d: Dashboard) -> ChartView:
 
 def stalled(d: Dashboard) -> ChartView:
     """Per practice: the share of departments with no stage progress for a year or more (below Sustaining)."""
+    d = _movement(d)
     df = _frame(d.stalled, ["practice_id", "practice", "position", "departments", "stalled", "share", "suppressed", "why"])
     df["share_label"] = [percent(s, w) for s, w in zip(df["share"], df["why"])]
     df["text"] = [hidden(w) if s else f"{p} ({int(n):,} of {int(b):,})" for s, p, n, b, w in

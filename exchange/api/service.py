@@ -80,7 +80,7 @@ def adoption_aggregates(db: Database, user: User, params: Mapping[str, list[str]
     every number behind too few departments is suppressed by the dashboard service itself (its `threshold`)."""
     options = adoption.options(db, user)
     view = adoption_url.from_params(params, options)
-    board = adoption.dashboard(db, user, view.filters)
+    board = adoption.dashboard(db, user, view.filters, movement=True)  # the Movement views too: an API reader asked
     # Every field the dashboard service returns (the adoption package owns what they are), minus its cache key.
     fields = {name: value for name, value in _plain(board).items() if name != "version"}
     return {**fields, "ignored": list(view.ignored), "suppressed_below": getattr(board, "threshold", None)}
