@@ -87,7 +87,11 @@ def test_a_wrong_password_shows_the_error_and_starts_no_session(pages):
     assert "auth" not in at.session_state and at.title[0].value == "Sign in"
 
 
-def test_repeated_wrong_passwords_make_the_form_wait_with_a_try_again_message(pages):
+def test_repeated_wrong_passwords_make_the_form_wait_with_a_try_again_message(pages, monkeypatch):
+    # The clock stands still: with the real one, a slow machine let the back-off (2 s after the 5th failure,
+    # doubling) run out between attempts, so the right password got in and the test failed now and then.
+    frozen = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: frozen)
     account = DEMO_ACCOUNTS[0]
     at = open_account(pages)
     for _ in range(10):
