@@ -82,8 +82,6 @@ if alike.ok:
 
 if dept["can_edit"]:
     st.divider()
-    # Its open state is kept (key, on_change): without it a refused stale save closed the editor, hiding the
-    # message and what was typed.
-    with st.expander("Edit this profile", icon=":material/edit:", key=f"profile_{dept['id']}_editor",
-                     on_change="rerun", expanded=bool(st.session_state.get(f"profile_{dept['id']}_conflict"))):
+    with core.form_panel("Edit this profile", key=f"profile_{dept['id']}_editor", icon=":material/edit:",
+                         expanded=bool(st.session_state.get(f"profile_{dept['id']}_conflict"))):
         peers_ui.profile_form(db, user, dept["id"])

@@ -172,6 +172,13 @@ def expander(label: str | Md, **kwargs):
     return st.expander(render(label), **kwargs)
 
 
+def form_panel(label: str | Md, key: str, **kwargs):
+    """An expander holding a form: it stays open across reruns (its state is kept under `key`), so the error, the
+    confirmation and what was typed stay in view after a submit. An untracked expander closed after a submit and
+    hid them (Streamlit 1.67); opening or closing it reruns the page."""
+    return st.expander(render(label), key=key, on_change="rerun", **kwargs)
+
+
 def user_text(text: str) -> None:
     """Render text a user wrote: paragraphs kept, no HTML, no remote images, no markdown or Streamlit codes."""
     if text:
