@@ -284,7 +284,7 @@ def stage_bars(d: Dashboard) -> ChartView:
 def _stage_initials(df: pd.DataFrame, levels: list[str]) -> alt.Chart:
     """A text layer: each shown stage segment of INITIAL_MIN_SHARE or more carries its stage's initial, in the ink
     that reads best on its fill, so stages are told apart without colour as well as by their order."""
-    shown = df[~df["suppressed"]].sort_values(["practice", "stage_order"]).copy()
+    shown = df[~df["suppressed"]].sort_values(["practice", "stage_order"]).astype({"bar": float})
     ends = shown.groupby("practice", observed=True)["bar"].cumsum()
     shown["middle"] = ends - shown["bar"] / 2
     shown["initial"] = [s[:1] for s in shown["stage_name"]]
