@@ -24,7 +24,12 @@ log = logging.getLogger("exchange.ui")
 def database() -> Database:
     """One connection for the whole process (cursors per unit of work are taken inside services)."""
     db = setup.open_app_database()
-    search.catch_up(db)  # builds the index on first start, else applies what changed while the app was down
+    # The search index (built on first start, else caught up with what changed while the app was down), the
+    # filter index and the in-memory search copy are built off the request path: pages are served meanwhile
+    # (those that need them say "warming up", exchange/ui/warmup.py).
+    from exchange.ui import web  # imported here: web's routes import this module
+
+    setup.start_warm_up(db, freeze=web.serving())  # the server process only (a test process keeps its collector)
     search.start_refresher(db, interval=config.settings().search_refresh_seconds)
     notify_runner.start(db)  # notifications from the change log, and the e-mail sender (issue 11.5)
     return db
