@@ -151,7 +151,8 @@ def _collect(element, drawn: Page) -> None:
     if kind in ("markdown", "heading", "alert"):
         drawn.texts.append(getattr(element, kind).body)
     elif kind == "page_link":
-        drawn.links.append(element.page_link.page)
+        link = element.page_link
+        drawn.links.append(f"{link.page}?{link.query_string}" if link.query_string else link.page)
     elif kind == "exception":
         drawn.exception = True
     elif kind in WIDGETS:
