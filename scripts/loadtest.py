@@ -358,7 +358,18 @@ async def load(base: str, people: int, seconds: float, think: tuple, pids: list[
     crowd = [Person(i, base, stats, think, random.Random(rng.random()), posting=i < posting) for i in range(people)]
     cpu_before = {pid: cpu_seconds(pid) for pid in pids}
     started = time.monotonic()
+    memory: dict[int, list[float]] = {pid: [] for pid in pids}
+
+    async def sample_memory():  # resident memory over the run (a leak shows as a climb, not only at the end)
+        while True:
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    memory[pid].append(round(rss_mb(pid), 1))
+            await asyncio.sleep(15)
+
+    sampler = asyncio.ensure_future(sample_memory())
     await asyncio.gather(*(p.live(started + seconds) for p in crowd))
+    sampler.cancel()
     wall = time.monotonic() - started
     kinds = {kind: {"n": len(v), "p50_ms": round(statistics.median(v) * 1000, 1),
                     "p95_ms": round(percentile(v, 0.95) * 1000, 1)} for kind, v in sorted(stats.times.items())}
@@ -374,7 +385,8 @@ async def load(base: str, people: int, seconds: float, think: tuple, pids: list[
         "error_examples": {kind: v[0] for kind, v in stats.errors.items()},
         "posts_acknowledged": stats.posts_acknowledged,
         "servers": {str(pid): {"cpu_percent": round(100 * (cpu_seconds(pid) - cpu_before[pid]) / wall, 1),
-                               "rss_mb": round(rss_mb(pid), 1)} for pid in pids if Path(f"/proc/{pid}").exists()},
+                               "rss_mb": round(rss_mb(pid), 1), "rss_mb_every_15s": memory[pid]}
+                    for pid in pids if Path(f"/proc/{pid}").exists()},
         # Server CPU per interaction: what one click costs, whatever else the machine is doing meanwhile.
         "cpu_ms_per_interaction": round(1000 * sum(cpu_seconds(pid) - cpu_before[pid] for pid in pids
                                                    if Path(f"/proc/{pid}").exists()) / len(counted), 1)
@@ -395,7 +407,9 @@ def print_report(figures: dict) -> None:
     for kind, row in figures["kinds"].items():
         print(f"  {kind:<12} n={row['n']:<6} p50 {row['p50_ms']:8.1f} ms   p95 {row['p95_ms']:8.1f} ms")
     for pid, row in figures["servers"].items():
-        print(f"  server {pid}: CPU {row['cpu_percent']}% of a core, RSS {row['rss_mb']} MB")
+        series = row.get("rss_mb_every_15s") or [row["rss_mb"]]
+        print(f"  server {pid}: CPU {row['cpu_percent']}% of a core, RSS {series[0]} -> {row['rss_mb']} MB "
+              f"(peak {max(series + [row['rss_mb']])} MB)")
     if figures["errors"]:
         print(f"  errors: {figures['errors']}  e.g. {figures['error_examples']}")
     if figures["cpu_ms_per_interaction"] is not None:
