@@ -168,8 +168,10 @@ def badge(label: str | Md, **kwargs) -> None:
 
 
 def page_link(page: str, *, label: str | Md, **kwargs) -> None:
-    """st.page_link with `label` (a plain str renders literally)."""
-    st.page_link(page, label=render(label), **kwargs)
+    """st.page_link with `label` (a plain str renders literally); a script path links through its registered Page."""
+    from exchange.ui import links  # imported here: links imports nothing of ours, but keep core's imports as they are
+
+    st.page_link(links.page(page), label=render(label), **kwargs)
 
 
 def expander(label: str | Md, **kwargs):
