@@ -7,7 +7,6 @@ one). Demo lessons and self-assessments are the ones those users wrote.
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -74,9 +73,8 @@ def open_app_database(path: str | Path | None = None, *, with_demo: bool | None 
 class WarmUp:
     """The indexes a fresh process builds before its pages are quick (see `start_warm_up`)."""
 
-    def __init__(self, db: Database, freeze: bool = False):
+    def __init__(self, db: Database):
         self.db = db
-        self.freeze = freeze
         self.started = time.monotonic()
         self.finished: float | None = None
         self.step = "starting"
@@ -93,7 +91,7 @@ class WarmUp:
 
     def run(self) -> None:
         """Build, in order: the full-text index (only if it is behind the data), the filter index and the
-        first page of lessons, the in-memory search index; then freeze what start-up made (see gc note)."""
+        first page of lessons, the in-memory search index."""
         from exchange.discovery import browse, search, textindex
         from exchange.models import VISITOR
 
@@ -110,30 +108,19 @@ class WarmUp:
             self.failed = True
             log.exception("Warm-up failed at %s; pages will build what they need themselves", self.step)
         finally:
-            if self.freeze:
-                freeze_start_up_objects()
             self.finished = time.monotonic()
             self.done.set()
             log.info("Warm-up finished in %.1f s", self.finished - self.started)
 
 
-def freeze_start_up_objects() -> None:
-    """Collect once, then move every object alive now (modules, pandas, Altair, Streamlit, the indexes) to the
-    permanent generation: later collections, Streamlit's after each script run included, walk only what requests
-    made since (docs/scale.md has the figures)."""
-    gc.collect()
-    gc.freeze()
-
-
 _warm_ups: "weakref.WeakKeyDictionary[Database, WarmUp]" = weakref.WeakKeyDictionary()
 
 
-def start_warm_up(db: Database, *, freeze: bool = False) -> WarmUp:
-    """Build the derived indexes on a background thread (once per database), so the first page is served at once;
-    `freeze`: then freeze the objects start-up made (the server process only, see freeze_start_up_objects)."""
+def start_warm_up(db: Database) -> WarmUp:
+    """Build the derived indexes on a background thread (once per database), so the first page is served at once."""
     found = _warm_ups.get(db)
     if found is None:
-        found = _warm_ups[db] = WarmUp(db, freeze)
+        found = _warm_ups[db] = WarmUp(db)
         threading.Thread(target=found.run, name="warm-up", daemon=True).start()
     return found
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -35,12 +33,6 @@ def test_a_failing_warm_up_lets_pages_run_and_says_so_in_the_log(fresh_db, monke
     warm = setup.start_warm_up(fresh_db)
     assert warm.wait(60) and warm.failed and warm.ready()
     assert "Warm-up failed at the search index" in caplog.text
-
-
-def test_only_the_server_freezes_what_start_up_made(fresh_db):
-    gc.unfreeze()
-    setup.start_warm_up(fresh_db).wait(60)
-    assert gc.get_freeze_count() == 0  # a test process (or a CLI command) keeps its collector as it was
 
 
 class _Building:

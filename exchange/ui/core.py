@@ -27,9 +27,7 @@ def database() -> Database:
     # The search index (built on first start, else caught up with what changed while the app was down), the
     # filter index and the in-memory search copy are built off the request path: pages are served meanwhile
     # (those that need them say "warming up", exchange/ui/warmup.py).
-    from exchange.ui import web  # imported here: web's routes import this module
-
-    setup.start_warm_up(db, freeze=web.serving())  # the server process only (a test process keeps its collector)
+    setup.start_warm_up(db)
     search.start_refresher(db, interval=config.settings().search_refresh_seconds)
     notify_runner.start(db)  # notifications from the change log, and the e-mail sender (issue 11.5)
     return db
