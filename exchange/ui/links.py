@@ -33,7 +33,8 @@ def page(target):
         return target
     wanted = _script_path(ctx.main_script_path, target)
     for registered in ctx.pages_manager.get_pages().values():
-        if registered.get("script_path") == wanted and registered.get("url_pathname") is not None:
+        # The default page is registered with an empty URL path, which st.Page refuses: its links stay paths.
+        if registered.get("script_path") == wanted and registered.get("url_pathname"):
             key = (ctx.main_script_path, target, registered["url_pathname"])
             with _lock:
                 found = _pages.get(key)

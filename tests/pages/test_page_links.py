@@ -32,3 +32,4 @@ def test_a_path_is_resolved_once_not_on_every_link(pages, monkeypatch):
 def test_anything_but_a_registered_script_path_is_left_to_streamlit():
     assert links.page("https://example.org/x") == "https://example.org/x"
     assert links.page("pages/lesson.py") == "pages/lesson.py"  # outside a script run: as given
+
