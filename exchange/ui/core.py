@@ -24,7 +24,10 @@ log = logging.getLogger("exchange.ui")
 def database() -> Database:
     """One connection for the whole process (cursors per unit of work are taken inside services)."""
     db = setup.open_app_database()
-    search.catch_up(db)  # builds the index on first start, else applies what changed while the app was down
+    # The search index (built on first start, else caught up with what changed while the app was down), the
+    # filter index and the in-memory search copy are built off the request path: pages are served meanwhile
+    # (those that need them say "warming up", exchange/ui/warmup.py).
+    setup.start_warm_up(db)
     search.start_refresher(db, interval=config.settings().search_refresh_seconds)
     notify_runner.start(db)  # notifications from the change log, and the e-mail sender (issue 11.5)
     return db
@@ -163,8 +166,10 @@ def badge(label: str | Md, **kwargs) -> None:
 
 
 def page_link(page: str, *, label: str | Md, **kwargs) -> None:
-    """st.page_link with `label` (a plain str renders literally)."""
-    st.page_link(page, label=render(label), **kwargs)
+    """st.page_link with `label` (a plain str renders literally); a script path links through its registered Page."""
+    from exchange.ui import links  # imported here: links imports nothing of ours, but keep core's imports as they are
+
+    st.page_link(links.page(page), label=render(label), **kwargs)
 
 
 def expander(label: str | Md, **kwargs):
