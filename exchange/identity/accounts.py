@@ -13,8 +13,8 @@ from exchange.identity.administration import (ACCOUNT_ROLES, MAX_NAME, account_i
                                               update_account)
 from exchange.identity.credentials import change_password, temporary_password
 from exchange.identity.emails import INVALID_EMAIL, check_email, normalize_email
-from exchange.identity.signin import (NOT_REGISTERED, SIGN_IN_FAILED, SignIn, SignInFailed, load_user, sign_in,
-                                      sign_in_external, sign_out, try_again)
+from exchange.identity.signin import (NOT_REGISTERED, SIGN_IN_FAILED, SignIn, SignInFailed, dummy_hash, load_user,
+                                      sign_in, sign_in_external, sign_out, try_again)
 from exchange.kernel import limits
 from exchange.models import User
 from exchange.storage.duckdb import Database, one
@@ -26,7 +26,7 @@ OPERATOR = User(id=None, email="(command line)", display_name="Command line", ro
 __all__ = [
     "ACCOUNT_ROLES", "INVALID_EMAIL", "MAX_EMAIL", "MAX_NAME", "NOT_REGISTERED", "OPERATOR", "SIGN_IN_FAILED",
     "SignIn", "SignInFailed", "account_id", "change_password", "check_email", "create_account", "demo_sign_ins",
-    "department_choices", "list_accounts", "load_user", "normalize_email", "profile", "reset_password", "set_active",
+    "department_choices", "dummy_hash", "list_accounts", "load_user", "normalize_email", "profile", "reset_password", "set_active",
     "sign_in", "sign_in_external", "sign_out", "temporary_password", "try_again", "update_account",
 ]
 
