@@ -1,6 +1,9 @@
 """Speed, measured: build the national-scale exchange and print p50/p95 of what pages run.
 
     .venv/bin/python scripts/benchmark.py [--db bench/national.duckdb] [--rebuild] [--repeats 5] [--browser] [--json]
+                                          [--only search]
+
+--only search times only Find lessons, search, related lessons and the catch-ups (issue 10's figures), about 40 s.
 
 --json ends the output with one JSON object of the figures (milliseconds, p50/p95 per case).
 
@@ -88,6 +91,7 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="Build the national database again.")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="End with one JSON object of the figures.")
+    parser.add_argument("--only", choices=("search",), help="Only these figures (search: issue 10's, with the catch-ups).")
     parser.add_argument("--browser", action="store_true",
                         help="Also time Find-lessons clicks in Chromium at demo scale (about two minutes), and the "
                              "dashboard page at demo and national scale.")
@@ -132,6 +136,11 @@ def main() -> int:
            key="search_filter")
     catch_up(db, member, args.repeats)
     search_figures(db, member, args.repeats)
+    if args.only == "search":
+        db.close()
+        if args.json:
+            print(json.dumps(FIGURES, sort_keys=True))
+        return 0
     peers_figures(db, args.repeats)
 
     try:

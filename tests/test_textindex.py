@@ -211,3 +211,58 @@ def test_an_unpublished_draft_is_not_searchable_and_moves_no_ranking(world):
     lessons.save_draft(db, author, valid_lesson(title="Gecko draft", summary="Gecko gecko gecko gecko.", **NEUTRAL))
     result = browse.find(db, author, Filters(q="gecko"))
     assert [l["id"] for l in result.lessons] == [published] and result.lessons[0]["score"] == before
+
+
+def _stored(db):
+    """Each indexed lesson's (termid, tf) pairs and each term's document frequency, read from the stored index."""
+    with db.read() as cur:
+        postings = cur.execute("SELECT lesson_id, termid, tf FROM search.postings").fetchall()
+        dfs = dict(cur.execute("SELECT termid, count(*) FROM search.postings GROUP BY 1").fetchall())
+    by_lesson: dict[int, dict[int, int]] = {}
+    for lesson_id, termid, tf in postings:
+        by_lesson.setdefault(lesson_id, {})[termid] = tf
+    return by_lesson, dfs
+
+
+def test_each_lessons_terms_and_every_terms_frequency_in_memory_equal_the_stored_index_after_edits(world):
+    db, author, admin = world
+    first = post(world, "Harbor clinic", "Harbor outreach at the clinic, harbor again.")
+    second = post(world, "Meadow ledger", "A meadow and a ledger.")
+    base = textindex.current(db)  # the base read now; the writes below go to the delta
+    assert base.df(snap_stem(db, "outreach")) == 1  # asked before the edit (a cached answer must not outlive it)
+    saved = lessons.save(db, author, valid_lesson(title="Lantern clinic", summary="Lantern, lantern, clinic.", **NEUTRAL),
+                         lesson_id=first)
+    if lessons.submit(db, author, first, revision=saved.revision) == "submitted":
+        moderation.decide(db, admin, first, "publish")
+    third = post(world, "Orchard harbor", "An orchard by the harbor.")
+    snap = textindex.current(db)
+    assert first in snap.delta_ids and third in snap.delta_ids  # spliced, not read again
+    by_lesson, dfs = _stored(db)
+    ids = sorted(by_lesson)
+    assert {second, third, first} <= set(ids)
+    found = textindex.vectors(None, snap, ids, idf=False)
+    assert {i: {t: round(w, 9) for t, w in v.items()} for i, v in found.items()} == \
+        {i: {t: round(1 + np.log(tf), 9) for t, tf in v.items()} for i, v in by_lesson.items()}
+    assert {t: snap.df_of(t) for t in dfs} == dfs
+    assert snap.df(snap_stem(db, "harbor")) == sum(1 for v in by_lesson.values() if snap.terms[snap_stem(db, "harbor")] in v)
+    assert snap.df(snap_stem(db, "lantern")) == 1
+    assert snap.df(snap_stem(db, "outreach")) == 0  # the edit took the only "outreach" away
+
+
+def snap_stem(db, word):
+    with db.read() as cur:
+        return textindex.analyse(cur, [word])[0][0][1]
+
+
+def test_the_same_story_matrix_equals_the_cosine_of_each_pair(world):
+    db, _, _ = world
+    ids = [post(world, f"Clinic story {n}", text) for n, text in enumerate(
+        ["Harbor clinic outreach.", "Harbor clinic outreach.", "Meadow ledger lantern.", "Harbor meadow."])]
+    snap = textindex.current(db)
+    vectors = textindex.vectors(None, snap, ids, idf=False)
+    between, with_like = textindex.story_cosines(snap, ids, vectors[ids[0]])
+    for a, first in enumerate(ids):
+        assert with_like[a] == pytest.approx(textindex.cosine(vectors[first], vectors[ids[0]]))
+        for b, other in enumerate(ids):
+            assert between[a, b] == pytest.approx(textindex.cosine(vectors[first], vectors[other]))
+    assert between[0, 1] == pytest.approx(1.0) and between[0, 2] < 0.8

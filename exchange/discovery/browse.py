@@ -172,7 +172,7 @@ def related(db: Database, user: User, lesson: dict, *, limit: int = 5) -> list[d
     """Lessons like `lesson` in words (more-like-this over its key terms) and in tags, one per story, best first."""
     with db.read() as cur:
         snap = textindex.current(db)
-        own = textindex.vectors(cur, snap, [lesson["id"]])[lesson["id"]]
+        own = textindex.vectors(cur, snap, [lesson["id"]])[lesson["id"]]  # from memory: no statement
         if not own:  # not indexed (a draft its author is reading): its title and summary stand in
             own = textindex.text_weights(cur, snap, f"{lesson['title']} {lesson['summary']}"[:SIMILAR_TEXT_CHARS])
         ids, scores = textindex.like(snap, own) if own else (np.zeros(0, np.int64), np.zeros(0))
@@ -204,18 +204,18 @@ def _best_distinct(db: Database, cur, user: User, snap, ids: np.ndarray, scores:
         ids, scores = ids[-scores <= cut], scores[-scores <= cut]
     order = np.lexsort((-ids, -scores))[:wanted]
     candidates = ids[order].tolist()
-    weights = textindex.vectors(cur, snap, candidates, idf=False)
+    # Every pair's cosine in one matrix product over the copy in memory (no statement, no loop per pair).
+    between, with_like = textindex.story_cosines(snap, candidates, like)
     chosen: list[int] = []
-    for lesson_id in candidates:
-        mine = weights.get(lesson_id, {})
-        if like and textindex.cosine(mine, like) > SAME_STORY:
+    for position, lesson_id in enumerate(candidates):
+        if like and with_like[position] > SAME_STORY:
             continue
-        if any(textindex.cosine(mine, weights[other]) > SAME_STORY for other in chosen):
+        if chosen and (between[position, chosen] > SAME_STORY).any():
             continue
-        chosen.append(lesson_id)
+        chosen.append(position)
         if len(chosen) == limit:
             break
-    return cards.cards(db, cur, user, chosen)
+    return cards.cards(db, cur, user, [candidates[position] for position in chosen])
 
 
 # "ref" is a stable, non-sequential reference (anonymity.public_refs), not the id: neighbouring ids would

@@ -2,9 +2,10 @@
 
 A card (title, kind, summary, period, who shared it as a stranger may see it, tags) is the same for every
 reader outside the lesson's department, so the stranger's card is kept in an LRU and reused by every list
-and search page. The cache follows the change log: a lesson's change drops its card; any other change
-(departments, taxonomy, data) drops them all. A reader from the lesson's own department (who sees the
-department even on an anonymous lesson) always gets a card read for them.
+and search page. The cache follows the change log: a lesson's change drops its card; a change to what every
+card reads (departments, taxonomy, or a change the log cannot name) drops them all; any other change, none.
+A reader from the lesson's own department (who sees the department even on an anonymous lesson) always gets
+a card read for them.
 """
 
 from __future__ import annotations
@@ -15,17 +16,19 @@ import weakref
 from cachetools import LRUCache
 
 from exchange.conversations import counts as endorsement_counts
+from exchange.discovery import feed
 from exchange.identity import permissions
 from exchange.lessons import attach_tags
 from exchange.models import User
 from exchange.privacy.anonymity import attribution_line, lesson_facts, viewer_department
-from exchange.storage import changes
 from exchange.storage.duckdb import Database, rows
 
 MAX_CARDS = 4000
-# Changes that cannot alter a card: reports only count toward hiding, and hiding records a lesson change.
-# Conversations never change a card: endorsement counts are read fresh for every page (conversations.counts).
-_HARMLESS = frozenset({"lesson_report", "question", "answer", "endorsement", "conversation_report"})
+# What a card is made of: its lesson (a change drops that card), and the departments, states and taxonomy
+# every card's attribution and tags read (a change drops them all, as does one the log cannot name).
+# Anything else (notifications, mail, follows, questions, endorsements, sessions ...) leaves the cards alone:
+# endorsement counts come from conversations.counts, kept apart.
+_WATCHED = ("lesson", "department", "taxonomy")
 
 _SOURCE = """(SELECT id, title, kind, summary, period_start, period_end, created_at, updated_at, submitted_at,
                      published_at, visibility, anonymous, department_id, author_id, status, hidden
@@ -66,14 +69,13 @@ def _advanced(db: Database, cur) -> _Store:
         if store is None:
             store = _stores[db] = _Store(version)
         if store.version < version:
-            found = changes.since(cur, store.version)
-            if all(c.entity in _HARMLESS or (c.entity == "lesson" and c.entity_id is not None) for c in found):
+            found, reached = feed.since(db, store.version, _WATCHED)  # the log read once for every view
+            if all(c.entity == "lesson" and c.entity_id is not None for c in found):
                 for c in found:
-                    if c.entity == "lesson":
-                        store.cards.pop(c.entity_id, None)
+                    store.cards.pop(c.entity_id, None)
             else:
                 store.cards.clear()
-            store.version = max([version, *(c.seq for c in found)])
+            store.version = reached
     return store
 
 
@@ -115,7 +117,7 @@ def cards(db: Database, cur, user: User, ids: list[int], *, cached: bool = True)
     found.sort(key=lambda lesson: order[lesson["id"]])
     for lesson in found:
         lesson.pop("true_department_id", None)  # never leaves this module
-    endorsement_counts.attach(cur, found)
+    endorsement_counts.attach(db, found)  # counts kept in memory from the change log
     return found
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from exchange.discovery import feed
 from exchange.privacy.anonymity import ATTRIBUTION, K_TABLES, joins
 from exchange.storage import changes
 from exchange.storage.duckdb import Database
@@ -64,6 +65,9 @@ class FacetIndex:
     # Freshness (issue 11): epoch microseconds of the later of publication and last confirmation; marked historical.
     confirmed: np.ndarray = field(repr=False, compare=False, default=None)
     historical: np.ndarray = field(repr=False, compare=False, default=None)
+    # Lookups derived from this index's arrays on first use (init=False: `replace` gives every new index
+    # an empty one, so a spliced index never answers from the arrays before it).
+    memo: dict = field(repr=False, compare=False, default_factory=dict, init=False)
 
     def query(self, *, viewer_department: int, members: bool, selected: dict[str, tuple],
               hit_ids=None, fresh_after: int | None = None) -> tuple[np.ndarray, int, dict[str, dict]]:
@@ -76,7 +80,7 @@ class FacetIndex:
             base &= ~self.historical & (self.confirmed >= fresh_after)
         if hit_ids is not None:
             hits = hit_ids if isinstance(hit_ids, np.ndarray) else np.fromiter(hit_ids, dtype=np.int64)
-            base &= np.isin(self.ids, hits)
+            base &= self._hit_rows(hits)
         mine = self.department == viewer_department
         seen = {name: np.where(mine, self.own[name], self.stranger[name]) for name in _SCALARS}
         masks = {name: self._mask(name, values, seen) for name, values in selected.items() if values}
@@ -96,16 +100,36 @@ class FacetIndex:
 
     def readable(self, ids: np.ndarray, *, viewer_department: int, members: bool) -> np.ndarray:
         """For each id: is it a published lesson this viewer may read (public, or members-only for a member)?"""
-        ids = np.asarray(ids, np.int64)
-        where = np.searchsorted(self.ids, ids)
-        where = np.minimum(where, max(len(self.ids) - 1, 0))
-        found = (self.ids[where] == ids) if len(self.ids) else np.zeros(len(ids), bool)
-        return found & (True if members else self.public[where])
+        rows = self._rows(np.asarray(ids, np.int64))
+        found = rows >= 0
+        return found if members else found & self.public[np.maximum(rows, 0)]
 
     def tagged(self, name: str, value: int) -> np.ndarray:
         """Ids of the lessons linked to this practice, action or risk type."""
-        lesson_ids, values = self.pairs[name]
-        return lesson_ids[values == value]
+        by_value = self.memo.get(("tagged", name))
+        if by_value is None:  # the pairs grouped by value once per index, then each item is a slice
+            lesson_ids, values = self.pairs[name]
+            order = np.argsort(values, kind="stable")
+            grouped = values[order]
+            by_value = self.memo[("tagged", name)] = (grouped, lesson_ids[order])
+        grouped, lesson_ids = by_value
+        return lesson_ids[np.searchsorted(grouped, value, "left"):np.searchsorted(grouped, value, "right")]
+
+    def _rows(self, ids: np.ndarray) -> np.ndarray:
+        """The row of each lesson id (-1: not listed), by one gather from a per-id table."""
+        position = self.memo.get("position")
+        if position is None:
+            position = self.memo["position"] = _positions(self.ids, 0) if len(self.ids) else np.full(1, -1, np.int64)
+        inside = (ids >= 0) & (ids < len(position))
+        return np.where(inside, position[np.where(inside, ids, 0)], -1)
+
+    def _hit_rows(self, hits: np.ndarray) -> np.ndarray:
+        """Per row: is its lesson among `hits` (search hits: a flag per lesson id, no sort of either list)?"""
+        if not len(self.ids):
+            return np.zeros(0, bool)
+        flag = np.zeros(int(self.ids[-1]) + 1, bool)
+        flag[hits[(hits >= 0) & (hits < len(flag))]] = True
+        return flag[self.ids]
 
     def ordered_ids(self, positions: np.ndarray, sort: str, scores, *,
                     offset: int = 0, limit: int | None = None, viewer_department: int = -1) -> list[int]:
@@ -162,8 +186,12 @@ class FacetIndex:
     def _counts(self, name: str, rows: np.ndarray, seen: dict[str, np.ndarray]) -> dict:
         if name in self.links:
             link_rows, linked = self.links[name]
-            values, counts = np.unique(linked[rows[link_rows]], return_counts=True)
-            return {int(v): int(c) for v, c in zip(values, counts)}
+            chosen = linked[rows[link_rows]]
+            if not len(chosen) or chosen.min() < 0:
+                values, counts = np.unique(chosen, return_counts=True)
+                return {int(v): int(c) for v, c in zip(values, counts)}
+            counts = np.bincount(chosen)  # taxonomy ids are small: a count per id, no sort
+            return {int(v): int(counts[v]) for v in np.nonzero(counts)[0]}
         codes = seen[name][rows]
         counts = np.bincount(codes[codes >= 0], minlength=len(self.vocab[name]))
         return {self.vocab[name][i]: int(c) for i, c in enumerate(counts) if c}
@@ -205,15 +233,17 @@ def _advance(db: Database, index: FacetIndex | None) -> FacetIndex:
     """`index` moved to the current data version: rebuilt only when something other than lessons changed."""
     if index is None:
         return build(db)
+    # The change log read once for every view (feed.since): a change to anything but lessons, departments and
+    # taxonomy (a notification, a question, an endorsement, a sign-in ...) costs no statement of the index's own.
+    found, version = feed.since(db, index.version, _WATCHED)
+    if not found:
+        return replace(index, version=version)
+    if any(c.entity != "lesson" or c.entity_id is None for c in found):
+        return build(db)
+    ids = sorted({c.entity_id for c in found})
     with db.read() as cur:
-        version = changes.latest(cur)
-        found = [c for c in changes.since(cur, index.version, entities=_WATCHED) if c.seq <= version]
-        if not found:
-            return replace(index, version=version)
-        if any(c.entity != "lesson" or c.entity_id is None for c in found):
-            return build(db)
-        ids = sorted({c.entity_id for c in found})
         fresh, pairs = _read(cur, ids)
+    # Changes after `version` that this read may already show are applied again next time (idempotent).
     return _splice(index, version, np.asarray(ids, dtype=np.int64), fresh, pairs)
 
 
@@ -245,17 +275,19 @@ def _splice(index: FacetIndex, version: int, changed: np.ndarray, fresh: pd.Data
     vocab, own, stranger = {}, {}, {}
     for name, (own_column, stranger_column) in _SCALARS.items():
         values = list(index.vocab[name])
+        old_code = {value: code for code, value in enumerate(values)}
         for value in fresh[own_column].dropna().unique().tolist():
             value = int(value) if isinstance(value, (int, float, np.integer, np.floating)) else value
-            if value not in values:
+            if value not in old_code:
+                old_code[value] = len(values)
                 values.append(value)
-        own_codes = take(index.own[name], _codes(fresh[own_column], values))
-        stranger_codes = take(index.stranger[name], _codes(fresh[stranger_column], values))
+        integer = bool(values) and isinstance(values[0], int)
+        own_codes = take(index.own[name], _looked_up(fresh[own_column], old_code, integer))
+        stranger_codes = take(index.stranger[name], _looked_up(fresh[stranger_column], old_code, integer))
         # As a rebuild would have it: only values some lesson still has, in sorted order.
         used = np.bincount(own_codes[own_codes >= 0], minlength=len(values)) > 0  # O(n): no sort of every row
         present = sorted(values[i] for i in np.nonzero(used)[0])
         remap = np.full(len(values) + 1, -1, dtype=np.int64)  # the last slot maps -1 (hidden) to -1
-        old_code = {value: code for code, value in enumerate(values)}
         for new_code, value in enumerate(present):
             remap[old_code[value]] = new_code
         vocab[name], own[name], stranger[name] = present, remap[own_codes], remap[stranger_codes]
@@ -320,11 +352,15 @@ def _read(cur, ids: list[int] | None) -> tuple[pd.DataFrame, dict[str, pd.DataFr
         {joins()}
         WHERE l.status = 'published' AND NOT l.hidden {only}
         ORDER BY l.id""", params).df()
-    pairs = {}
-    for name, (table, column) in _LINKS.items():
-        where = "" if ids is None else "WHERE lesson_id IN (SELECT unnest(?::INTEGER[]))"
-        pairs[name] = cur.execute(f"SELECT lesson_id, {column} AS value FROM {table} {where}",
-                                  [] if ids is None else [ids]).df()
+    # The three link tables in one statement (each statement costs DuckDB a few ms of its own).
+    where = "" if ids is None else "WHERE lesson_id IN (SELECT unnest($ids::INTEGER[]))"
+    linked = cur.execute(" UNION ALL ".join(
+        f"SELECT {n} AS facet, lesson_id, {column} AS value FROM {table} {where}"
+        for n, (table, column) in enumerate(_LINKS.values())), {} if ids is None else {"ids": ids}).fetchnumpy()
+    facet = np.asarray(linked["facet"])
+    pairs = {name: pd.DataFrame({"lesson_id": np.asarray(linked["lesson_id"], np.int64)[facet == n],
+                                 "value": np.asarray(linked["value"], np.int64)[facet == n]})
+             for n, name in enumerate(_LINKS)}
     return frame, pairs
 
 
@@ -349,6 +385,18 @@ def _assemble(version: int, frame: pd.DataFrame, pairs: dict[str, pd.DataFrame],
         pairs=pairs, known_sql=known, confirmed=frame["confirmed"].fillna(0).to_numpy(np.int64),
         historical=frame["historical"].to_numpy(bool),
     )
+
+
+def _looked_up(column: pd.Series, code: dict, integer: bool) -> np.ndarray:
+    """`_codes` for the few rows of a splice: a dict lookup per value (a Categorical over 3,000 departments
+    validated its categories each time: 6 ms a column)."""
+    out = []
+    for value in column.tolist():
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            out.append(-1)
+        else:
+            out.append(code.get(int(value) if integer else value, -1))
+    return np.array(out, dtype=np.int64)
 
 
 def _codes(column: pd.Series, vocab: list) -> np.ndarray:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+from cachetools import LRUCache
 
 from exchange.discovery import search
 from exchange.storage import changes
@@ -35,11 +36,13 @@ log = logging.getLogger(__name__)
 
 K1, B = search.K1, search.B
 MAX_WORDS = 20
+ANALYSED_QUERIES = 1024    # recent queries whose words and stems are remembered
 COMPACT_AT = 2000          # lessons in the delta before the base arrays are read again
 PHRASE_CHECKED = 200       # top lessons checked for an unquoted phrase (a quoted one is checked in every candidate)
 PHRASE_BOOST = 1.5
 LIKE_MAX_SHARE = 0.3       # more-like-this ignores words in more than this share of lessons,
 LIKE_MIN_LESSONS = 200     # once there are enough lessons for shares to mean something
+BACKGROUND_SORT_AT = 200_000  # postings above which the by-lesson order is built on a thread of its own
 TAG_WEIGHT = 0.6           # a lesson tagged with the item a query names scores like a good mention of its words
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.toml")
 _WATCHED = ("lesson", "taxonomy")
@@ -75,7 +78,12 @@ class Snapshot:
     acronyms: dict = field(default_factory=dict)   # acronym (lower case) -> expansion stems
     n_docs: int = 0
     avgdl: float = 1.0
-    memo: dict = field(default_factory=dict, compare=False, repr=False)  # termid -> df (the snapshot never changes)
+    # Derived from the base arrays alone (they never change between splices): each lesson's base postings
+    # (by_lesson), computed once per full read and shared by every snapshot over the same base.
+    base_memo: dict = field(default_factory=dict, compare=False, repr=False)
+    # termid -> df, per snapshot (init=False: `replace` gives each new snapshot an empty one, so a splice
+    # never serves the document frequencies of the snapshot before it).
+    memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def postings(self, termid: int | None) -> tuple[np.ndarray, np.ndarray]:
         """(lesson ids, term frequencies) of one term, base and delta together."""
@@ -103,13 +111,65 @@ class Snapshot:
         return 0 if termid is None else self.df_of(termid)
 
     def df_of(self, termid: int) -> int:
-        found = self.memo.get(termid)
+        dfs = self.dfs()
+        return int(dfs[termid]) if 0 <= termid < len(dfs) else 0
+
+    def dfs(self) -> np.ndarray:
+        """Document frequency per termid (base postings of superseded lessons left out, the delta's added)."""
+        found = self.memo.get("df")
         if found is None:
-            found = self.memo[termid] = len(self.postings(termid)[0])
+            size = max(len(self.ptr) - 1, int(self.d_terms.max(initial=-1)) + 1)
+            found = np.zeros(size, np.int64)
+            found[:len(self.ptr) - 1] = np.diff(self.ptr)
+            stale = np.nonzero(self.stale)[0]
+            if len(stale):
+                _, termids, _ = self._base_of(stale)
+                found -= np.bincount(termids, minlength=size)[:size]
+            if len(self.d_terms):
+                found += np.bincount(self.d_terms, minlength=size)[:size]
+            self.memo["df"] = found
         return found
 
     def idf_of(self, termid: int) -> float:
         return self.idf(self.df_of(termid))
+
+    def lesson_postings(self, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(lesson id, termid, term frequency) of every current posting of these lessons: base and delta, in memory."""
+        ids = np.unique(np.asarray(ids, np.int64))
+        ids = ids[ids >= 0]
+        current = ids[~self.stale[np.minimum(ids, len(self.stale) - 1)]] if len(self.stale) else ids[:0]
+        parts = [self._base_of(current)]
+        if len(self.d_docs):
+            mine = np.isin(self.d_docs, ids)
+            parts.append((self.d_docs[mine].astype(np.int64), self.d_terms[mine], self.d_tfs[mine]))
+        return tuple(np.concatenate(column) for column in zip(*parts))
+
+    def _base_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(lesson id, termid, tf) of these lessons' base postings, superseded or not."""
+        lesson_ptr, terms_by_lesson, tfs_by_lesson = self._by_lesson()
+        ids = ids[ids < len(lesson_ptr) - 1]
+        starts = lesson_ptr[ids]
+        counts = lesson_ptr[ids + 1] - starts
+        at = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        return np.repeat(ids, counts), terms_by_lesson[at].astype(np.int64), tfs_by_lesson[at]
+
+    def _by_lesson(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The base postings ordered by lesson: (lesson id -> start, termid, tf), built on first use."""
+        found = self.base_memo.get("by_lesson")
+        if found is not None:
+            return found
+        with _sort_lock:  # a reader arriving while the background sort runs waits for it instead of sorting too
+            found = self.base_memo.get("by_lesson")
+            if found is not None:
+                return found
+            order = np.argsort(self.docs, kind="stable")
+            termids = np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int32), np.diff(self.ptr))
+            per_lesson = np.bincount(self.docs, minlength=len(self.stale)) if len(self.docs) else \
+                np.zeros(len(self.stale), np.int64)
+            lesson_ptr = np.concatenate([[0], np.cumsum(per_lesson)]).astype(np.int64)
+            found = self.base_memo["by_lesson"] = (lesson_ptr, termids[order], self.tfs[order])
+            return found
+
 
     def idf(self, n: int) -> float:
         return math.log((self.n_docs - n + 0.5) / (n + 0.5) + 1)
@@ -120,6 +180,7 @@ class Snapshot:
 
 
 _EMPTY_I = np.zeros(0, np.int32)
+_sort_lock = threading.Lock()
 _EMPTY_F = np.zeros(0, np.float32)
 
 
@@ -220,6 +281,12 @@ def _load(cur, seq: int) -> Snapshot:
         d_terms=np.zeros(0, np.int64), d_docs=_EMPTY_I, d_tfs=_EMPTY_F, delta_ids=frozenset(),
         doc_len=doc_len, indexed=indexed, stopwords=stopwords)
     snap = _with_totals(snap)
+    # Each lesson's postings (related lessons, document frequencies after a change) need the base ordered by
+    # lesson: a sort of every posting (a few hundred ms at national scale), done off the request path.
+    if len(snap.docs) > BACKGROUND_SORT_AT:
+        threading.Thread(target=snap._by_lesson, name="search-index-by-lesson", daemon=True).start()
+    else:
+        snap._by_lesson()
     return replace(snap, concepts=_concepts(cur, terms, stopwords), acronyms=_acronyms(cur, stopwords))
 
 
@@ -326,7 +393,7 @@ def match(db: Database, cur, query: str, tagged=None) -> Match:
     """The indexed lessons matching `query`, scored. `tagged(facet, item_id)` gives the lesson ids tagged with an item."""
     snap = current(db)
     rest, phrases = parse(query[:search.MAX_QUERY_CHARS])
-    analysed = analyse(cur, [rest, *phrases], snap.stopwords)
+    analysed = _analysed(cur, (rest, *phrases), snap.stopwords)
     words = analysed[0] + [triple for phrase in analysed[1:] for triple in phrase]
     seen, groups = set(), []
     for word, stem, _ in words:
@@ -409,6 +476,23 @@ def match(db: Database, cur, query: str, tagged=None) -> Match:
                  phrases=tuple(phrases))
 
 
+_queries: LRUCache = LRUCache(ANALYSED_QUERIES)
+_queries_lock = threading.Lock()
+
+
+def _analysed(cur, texts: tuple, stopwords: frozenset) -> list:
+    """`analyse` for a query, remembered: the next page, sort or facet click on the same words needs no statement
+    (the tokenizer and stemmer are fixed, so the same text with the same stopwords always analyses the same)."""
+    key = (texts, stopwords)
+    with _queries_lock:
+        found = _queries.get(key)
+    if found is None:
+        found = analyse(cur, list(texts), stopwords)
+        with _queries_lock:
+            _queries[key] = found
+    return found
+
+
 def _tagged_by(snap: Snapshot, stems: set, stem: str) -> bool:
     return any(c.stems <= stems for c in snap.concepts if stem in c.stems)
 
@@ -464,21 +548,22 @@ def _phrase_first(cur, snap: Snapshot, ids: np.ndarray, scores: np.ndarray, phra
 
 # --- more like this ------------------------------------------------------------------------------------------
 
+def weights(snap: Snapshot, ids, *, idf: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lesson id, termid, weight) of these lessons' terms: tf-idf, or (idf=False) log term frequency alone,
+    which says how much of the same text two lessons share. Read from the copy in memory, no statement."""
+    lesson_ids, termids, tfs = snap.lesson_postings(ids)
+    weight = 1 + np.log(tfs.astype(np.float64))
+    if idf and len(termids):
+        df = snap.dfs()[termids].astype(np.float64)
+        weight *= np.log((snap.n_docs - df + 0.5) / (df + 0.5) + 1)
+    return lesson_ids, termids, weight
+
+
 def vectors(cur, snap: Snapshot, ids, *, idf: bool = True) -> dict[int, dict[int, float]]:
-    """Each lesson's term weights by term id: tf-idf, or (idf=False) log term frequency alone, which says how
-    much of the same text two lessons share (its postings, found through the lesson index)."""
-    weigh_rare = idf
-    ids = [int(i) for i in ids]
-    out: dict[int, dict[int, float]] = {i: {} for i in ids}
-    if not ids:
-        return out
-    found = cur.execute("SELECT lesson_id, termid, tf FROM search.postings WHERE lesson_id IN (SELECT unnest(?::INTEGER[]))",
-                        [ids]).fetchall()
-    idfs: dict[int, float] = {}
-    for lesson_id, termid, tf in found:
-        if termid not in idfs:
-            idfs[termid] = snap.idf_of(termid) if weigh_rare else 1.0
-        out[lesson_id][termid] = (1 + math.log(tf)) * idfs[termid]
+    """Each lesson's term weights by term id (see `weights`); `cur` is unused, kept for callers."""
+    out: dict[int, dict[int, float]] = {int(i): {} for i in ids}
+    for lesson_id, termid, weight in zip(*(a.tolist() for a in weights(snap, list(out), idf=idf))):
+        out[lesson_id][termid] = weight
     return out
 
 
@@ -490,18 +575,42 @@ def cosine(a: dict[int, float], b: dict[int, float]) -> float:
     return dot / norm if norm else 0.0
 
 
+def story_cosines(snap: Snapshot, ids: list[int], like: dict[int, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(cosine between every two of these lessons' log-tf vectors, cosine of each with `like`), as matrices:
+    one product instead of a Python loop per pair."""
+    n = len(ids)
+    lesson_ids, termids, weight = weights(snap, ids, idf=False)
+    like = like or {}
+    like_terms = np.fromiter(like.keys(), np.int64, len(like))
+    vocabulary, columns = np.unique(np.concatenate([termids, like_terms]), return_inverse=True)
+    rows = np.searchsorted(np.asarray(ids, np.int64)[np.argsort(ids)], lesson_ids)
+    rows = np.argsort(ids)[rows] if n else rows
+    matrix = np.zeros((n + 1, len(vocabulary)))
+    matrix[rows, columns[:len(termids)]] = weight
+    matrix[n, columns[len(termids):]] = np.fromiter(like.values(), np.float64, len(like))
+    norms = np.linalg.norm(matrix, axis=1)
+    unit = np.divide(matrix, norms[:, None], out=np.zeros_like(matrix), where=norms[:, None] > 0)
+    product = unit @ unit.T
+    return product[:n, :n], product[:n, n]
+
+
 def like(snap: Snapshot, weights: dict[int, float], *, terms: int = 25) -> tuple[np.ndarray, np.ndarray]:
     """Lessons sharing the heaviest of these terms, scored by BM25 weighted by each term's weight (more-like-this)."""
     size = len(snap.doc_len)
-    score = np.zeros(size, np.float64)
     # Words in most lessons say little about which are alike (and cost the most to score): left out.
     telling = {t: w for t, w in weights.items() if self_share(snap, t) <= LIKE_MAX_SHARE} \
         if snap.n_docs >= LIKE_MIN_LESSONS else weights
+    docs, contributions = [], []
     for termid, weight in sorted(telling.items(), key=lambda kv: -kv[1])[:terms]:
-        docs, tfs = snap.postings(termid)
-        if len(docs):
-            score += np.bincount(docs, weights=snap.bm25(docs, tfs, 1.0) * weight, minlength=size)
-    score[~snap.indexed] = 0
+        found, tfs = snap.postings(termid)
+        if len(found):
+            docs.append(found)
+            contributions.append(snap.bm25(found, tfs, 1.0) * weight)
+    if not docs:
+        return np.zeros(0, np.int64), np.zeros(0)
+    # One bincount over every term's postings (summed in the same order as term by term).
+    score = np.bincount(np.concatenate(docs), weights=np.concatenate(contributions), minlength=size)
+    score[:size][~snap.indexed] = 0
     ids = np.nonzero(score)[0]
     return ids.astype(np.int64), score[ids]
 
@@ -527,5 +636,6 @@ def reset(db: Database) -> None:
     _cache.pop(db, None)
 
 
-__all__ = ["Match", "Snapshot", "current", "match", "parse", "analyse", "vectors", "cosine", "like", "text_weights",
+__all__ = ["Match", "Snapshot", "current", "match", "parse", "analyse", "weights", "vectors", "cosine", "story_cosines",
+           "like", "text_weights",
            "reset"]
