@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -63,7 +64,8 @@ def template_file():
 @pytest.fixture
 def backend(request):
     """The store a test runs on: DuckDB, unless it is marked both_backends (then each in turn)."""
-    return getattr(request, "param", "duckdb")
+    # TEST_BACKEND=postgres runs every fresh_db test on PostgreSQL (to see how far the port has got).
+    return getattr(request, "param", os.environ.get("TEST_BACKEND", "duckdb"))
 
 
 @pytest.fixture

@@ -102,7 +102,8 @@ class Server:
 
     def create_database(self, name: str, template: str | None = None) -> str:
         """A new database (a copy of `template` if given); its URL."""
-        self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        # FILE_COPY copies the template's files (0.09 s here); the default WAL_LOG took 0.15-2 s.
+        self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""))
         return self.url(name)
 
     def drop_database(self, name: str) -> None:

@@ -251,6 +251,8 @@ class PostgresDatabase:
         def prepare(cur):
             for statement in statements(COMPAT):
                 cur.execute(statement)
+            if cur.execute("SELECT to_regclass('changes') IS NULL").fetchone()[0]:
+                return  # an old schema without the change log (0006 makes it)
             cur.execute("SELECT pg_advisory_xact_lock(%s)" % CHANGE_LOCK)
             cur.execute("""SELECT setval('change_seq', greatest((SELECT coalesce(max(seq), 0) FROM changes),
                                                                 (SELECT last_value FROM change_seq), 1))""")
