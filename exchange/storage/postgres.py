@@ -45,6 +45,9 @@ CREATE OR REPLACE FUNCTION len(text) RETURNS integer LANGUAGE sql IMMUTABLE AS '
 CREATE OR REPLACE FUNCTION list_contains(anyarray, anyelement) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $2 = ANY($1)';
 CREATE OR REPLACE FUNCTION epoch_us(timestamp) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT (extract(epoch FROM $1) * 1000000)::bigint';
 CREATE OR REPLACE FUNCTION epoch(timestamp) RETURNS double precision LANGUAGE sql IMMUTABLE AS 'SELECT extract(epoch FROM $1)::double precision';
+CREATE OR REPLACE FUNCTION year(timestamp) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT extract(year FROM $1)::integer';
+CREATE OR REPLACE FUNCTION month(timestamp) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT extract(month FROM $1)::integer';
+CREATE OR REPLACE FUNCTION quarter(timestamp) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT extract(quarter FROM $1)::integer';
 CREATE OR REPLACE FUNCTION today() RETURNS date LANGUAGE sql STABLE AS 'SELECT current_date';
 CREATE OR REPLACE FUNCTION list_value(VARIADIC anyarray) RETURNS anyarray LANGUAGE sql IMMUTABLE AS 'SELECT $1'
 """
@@ -93,6 +96,83 @@ def translate(sql: str) -> tuple[str, bool]:
     return out, True
 
 
+_REPLACE = re.compile(r"(\w+)\.\*\s*REPLACE\s*\(")
+_expanded: dict[str, str] = {}  # DuckDB SQL with `alias.* REPLACE (…)` -> the same with the columns listed
+_expanded_lock = threading.Lock()
+
+
+def _closing(text: str, start: int) -> int:
+    """The index just past the parenthesis that closes the one at `start` (string literals skipped)."""
+    depth, i = 0, start
+    while i < len(text):
+        ch = text[i]
+        if ch == "'":
+            i = text.index("'", i + 1)
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("unbalanced parentheses")
+
+
+def _top_level_items(text: str) -> list[str]:
+    """`a, f(b, c), d` -> ['a', 'f(b, c)', 'd'] (commas inside parentheses or strings kept)."""
+    items, depth, current, quoted = [], 0, [], False
+    for ch in text:
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0 and not quoted:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    items.append("".join(current).strip())
+    return [i for i in items if i]
+
+
+def _source_of(sql: str, alias: str) -> str:
+    """The table or parenthesised subquery that `FROM … alias` names."""
+    for match in re.finditer(r"\bFROM\s+", sql):
+        start = match.end()
+        if sql[start] == "(":
+            end = _closing(sql, start)
+        else:
+            end = re.match(r"[\w.]+", sql[start:]).end() + start
+        if re.match(rf"\s+(AS\s+)?{alias}\b", sql[end:]):
+            return sql[start:end]
+    raise ValueError(f"no FROM … {alias} for {alias}.* REPLACE")
+
+
+def expand_replace(cur: "Cursor", sql: str, params: Any) -> str:
+    """DuckDB's `alias.* REPLACE (expr AS col, …)` with the columns listed, as PostgreSQL needs (the source's
+    columns are asked of PostgreSQL once per query text)."""
+    with _expanded_lock:
+        done = _expanded.get(sql)
+    if done is not None:
+        return done
+    out = sql
+    while (match := _REPLACE.search(out)) is not None:
+        alias = match.group(1)
+        close = _closing(out, match.end() - 1)
+        items = _top_level_items(out[match.end():close - 1])
+        replaced = {re.search(r"\bAS\s+(\w+)\s*$", item, re.I).group(1): item for item in items}
+        source = _source_of(out, alias)
+        probe, has = translate(f"SELECT * FROM {source} AS {alias} LIMIT 0")
+        names = [d[0] for d in cur._cur.execute(probe, _params(params) if has else None).description]
+        listed = ", ".join(replaced.get(name, f"{alias}.{name}") for name in names)
+        out = out[:match.start()] + listed + out[close:]
+    with _expanded_lock:
+        _expanded[sql] = out
+    return out
+
+
 class Cursor:
     """A psycopg cursor that takes DuckDB's SQL and answers like a DuckDB cursor (execute returns it)."""
 
@@ -102,6 +182,8 @@ class Cursor:
 
     def execute(self, sql: str, params: Any = None) -> "Cursor":
         """Run one statement (DuckDB placeholders)."""
+        if "REPLACE" in sql and _REPLACE.search(sql):
+            sql = expand_replace(self, sql, params)
         text, has = translate(sql)
         if has:
             self._cur.execute(text, _params(params))
