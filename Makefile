@@ -33,7 +33,7 @@ run: $(VENV)/.installed
 ## make test: install test requirements and run every test, browser tests included
 test: $(VENV)/.installed-test
 	@command -v chromium >/dev/null 2>&1 || { echo 'Browser tests need Chromium: run  sudo apt-get install chromium  (Debian) and try again.'; exit 1; }
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+	$(PY) -m pytest -n 2 --dist loadgroup -q --durations=25
 
 ## make test-fast: services and page tests (AppTest) only, for the inner loop; `make test` stays the full suite
 test-fast: $(VENV)/.installed-test

@@ -8,7 +8,7 @@ import streamlit as st
 from exchange import setup
 from exchange.errors import ExchangeError
 from exchange.models import VISITOR
-from exchange.ui import auth, core, gates, notifications
+from exchange.ui import auth, core, gates, notifications, warmup
 
 STATIC = Path(__file__).resolve().parent / "static"
 st.set_page_config(page_title="Equity Exchange", page_icon=str(STATIC / "icon.svg"), layout="wide")
@@ -93,6 +93,7 @@ if not user.signed_in and page.url_path != "account":
     elif auth.unregistered_email() is not None:
         st.error("Your email is not registered; ask your administrator. You can read public lessons meanwhile.",
                  icon=":material/person_off:")
+warmup.gate(db, page.url_path)  # a fresh process: "warming up" on pages that need the indexes, until they are built
 try:
     page.run()
 except Exception:  # noqa: BLE001 — last line of defence: never show a traceback to a user

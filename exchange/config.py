@@ -75,6 +75,8 @@ class Settings:
     smtp_from: str = "Equity Exchange <no-reply@localhost>"
     public_url: str = "http://localhost:8501"
     database_url: str = ""
+    duckdb_memory_limit_mb: int | None = None  # None: auto (see exchange/storage/duckdb.py, auto_memory_limit_mb)
+    duckdb_threads: int | None = None  # None: DuckDB's own default (one per core)
 
     @property
     def production(self) -> bool:
@@ -188,6 +190,30 @@ def _public_url(text: str) -> str:
     return text.rstrip("/")
 
 
+_SIZE_UNITS = {"kb": 1 / 1000, "mb": 1, "gb": 1000, "tb": 1_000_000,
+               "kib": 1024 / 1_000_000, "mib": 1.048576, "gib": 1073.741824, "tib": 1_099_511.627776}
+MIN_DUCKDB_MEMORY_MB = 256  # below this a national-scale index build or dashboard query runs out at once
+
+
+def _memory_size(text: str) -> int | None:
+    """'auto' (None) or a size such as 2GB, 1.5GiB, 800MB, as whole megabytes."""
+    if text.lower() == "auto":
+        return None
+    import re
+
+    match = re.fullmatch(r"(\d{1,9}(?:\.\d{1,3})?)\s*([kmgt]i?b)", text.strip().lower())
+    if not match:
+        raise _Why("write a number and a unit: MB, GB, MiB or GiB")
+    megabytes = int(float(match.group(1)) * _SIZE_UNITS[match.group(2)])
+    if not MIN_DUCKDB_MEMORY_MB <= megabytes <= 16_000_000:
+        raise _Why(f"at least {MIN_DUCKDB_MEMORY_MB} MB")
+    return megabytes
+
+
+def _threads(text: str) -> int | None:
+    return None if text.lower() == "auto" else _number(int, 1, 256)(text)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: the field it fills, its default (as text) and what is allowed."""
@@ -247,6 +273,12 @@ SETTINGS: tuple[Setting, ...] = (
             "an http:// or https:// address without a query", _public_url),
     Setting("database_url", "EXCHANGE_DATABASE_URL", "",
             "a postgresql:// URL (libpq form), or empty (the EXCHANGE_DB file)", _database_url),
+)
+SETTINGS += (
+    # Issue 13: what one DuckDB-backed process may take, so several processes fit on one machine.
+    Setting("duckdb_memory_limit_mb", "EXCHANGE_DUCKDB_MEMORY_LIMIT", "auto",
+            "auto, or a size of at least 256 MB such as 2GB, 1.5GiB or 800MB", _memory_size),
+    Setting("duckdb_threads", "EXCHANGE_DUCKDB_THREADS", "auto", "auto, or a whole number from 1 to 256", _threads),
 )
 ENV_NAMES = tuple(s.env for s in SETTINGS)
 

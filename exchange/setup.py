@@ -8,6 +8,9 @@ one). Demo lessons and self-assessments are the ones those users wrote.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+import weakref
 from pathlib import Path
 
 from exchange.identity import audit
@@ -65,6 +68,66 @@ def open_app_database(path: str | Path | None = None, *, with_demo: bool | None 
         db.close()
         raise
     return db
+
+
+class WarmUp:
+    """The indexes a fresh process builds before its pages are quick (see `start_warm_up`)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.started = time.monotonic()
+        self.finished: float | None = None
+        self.step = "starting"
+        self.done = threading.Event()
+        self.failed = False
+
+    def ready(self) -> bool:
+        """True once every index is built (or the warm-up gave up: pages then build what they need themselves)."""
+        return self.done.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to `seconds` for the warm-up; True when it is over."""
+        return self.done.wait(seconds)
+
+    def run(self) -> None:
+        """Build, in order: the full-text index (only if it is behind the data), the filter index and the
+        first page of lessons, the in-memory search index."""
+        from exchange.discovery import browse, search, textindex
+        from exchange.models import VISITOR
+
+        try:
+            self.step = "the search index"
+            built = search.catch_up(self.db)  # a no-op when the index is current; a full build only if it never was
+            if built:
+                log.info("Warm-up: search index caught up (%s)", "built" if built < 0 else f"{built} lesson(s)")
+            self.step = "the lesson filters"
+            browse.find(self.db, VISITOR, browse.Filters())
+            self.step = "the search vocabulary"
+            textindex.current(self.db)
+        except Exception:  # noqa: BLE001 — a page then builds what it needs itself (and reports any error)
+            self.failed = True
+            log.exception("Warm-up failed at %s; pages will build what they need themselves", self.step)
+        finally:
+            self.finished = time.monotonic()
+            self.done.set()
+            log.info("Warm-up finished in %.1f s", self.finished - self.started)
+
+
+_warm_ups: "weakref.WeakKeyDictionary[Database, WarmUp]" = weakref.WeakKeyDictionary()
+
+
+def start_warm_up(db: Database) -> WarmUp:
+    """Build the derived indexes on a background thread (once per database), so the first page is served at once."""
+    found = _warm_ups.get(db)
+    if found is None:
+        found = _warm_ups[db] = WarmUp(db)
+        threading.Thread(target=found.run, name="warm-up", daemon=True).start()
+    return found
+
+
+def warm_up(db: Database) -> WarmUp | None:
+    """The warm-up started for this database, if any."""
+    return _warm_ups.get(db)
 
 
 def demo_data(db: Database) -> dict:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from exchange import config
 from exchange.transfer import backup_jobs
-from exchange.ui import auth, core
+from exchange.ui import auth, core, jobs
 from exchange.ui.markup import md
 
 db = core.database()
@@ -36,33 +36,8 @@ def _finished_message(job: backup_jobs.Job) -> str:
             f"{_megabytes(figures['bytes'])}, in {figures['seconds']} s.")
 
 
-job = core.or_stop(lambda: backup_jobs.status(user))
-running = job is not None and job.running
-if job is not None and not running and st.session_state.get("backup_watching") == job.id:
-    del st.session_state["backup_watching"]  # the backup started from this tab has finished: say how it went
-    if job.error:
-        core.error(job.error, icon=":material/error:")
-    else:
-        core.success(_finished_message(job), icon=":material/check:")
-if st.button("Back up now", icon=":material/backup:", type="primary", disabled=running, key="backup_now"):
-    started = core.outcome(lambda: backup_jobs.start(db, user))
-    if started.ok:
-        st.session_state["backup_watching"] = started.value.id
-        st.rerun()
-
-
-@st.fragment(run_every=1.0 if running else None)
-def progress() -> None:
-    """The running backup's progress, refreshed every second; the whole page again once it has finished."""
-    current = backup_jobs.status(user)
-    if current is not None and current.running:
-        st.progress(current.fraction, text=f"Backing up (asked by {current.requested_by}): {current.step} "
-                                           f"— {int(current.fraction * 100)}%")
-    elif running:  # finished since the page last ran: redraw it all, with the outcome and the new backup listed
-        st.rerun(scope="app")
-
-
-progress()
+jobs.panel(lambda: backup_jobs.status(user), lambda: backup_jobs.start(db, user), button="Back up now",
+           icon=":material/backup:", key="backup", doing="Backing up", finished=_finished_message)
 
 st.subheader("Backups kept")
 if not kept:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from exchange.transfer import dataset_jobs
-from exchange.ui import auth, core
+from exchange.ui import auth, core, jobs
 from exchange.ui.markup import md
 
 db = core.database()
@@ -24,31 +24,8 @@ st.markdown("Left out or blanked, so the file cannot be used to sign in or to by
             "search index), and the key of public lesson references. The dictionary lists each with its reason. "
             "On the server, `python -m exchange export-dataset --to FILE` writes the same file.")
 
-job = core.or_stop(lambda: dataset_jobs.status(user))
-running = job is not None and job.running
-if job is not None and not running and st.session_state.get("export_watching") == job.id:
-    del st.session_state["export_watching"]
-    if job.error:
-        core.error(job.error, icon=":material/error:")
-if st.button("Export now", icon=":material/archive:", type="primary", disabled=running, key="export_now"):
-    started = core.outcome(lambda: dataset_jobs.start(db, user))
-    if started.ok:
-        st.session_state["export_watching"] = started.value.id
-        st.rerun()
-
-
-@st.fragment(run_every=1.0 if running else None)
-def progress() -> None:
-    """The running export's progress, refreshed every second; the whole page again once it has finished."""
-    current = dataset_jobs.status(user)
-    if current is not None and current.running:
-        st.progress(min(1.0, current.fraction), text=f"Exporting (asked by {current.requested_by}): {current.step} "
-                                                     f"— {int(current.fraction * 100)}%")
-    elif running:
-        st.rerun(scope="app")
-
-
-progress()
+job = jobs.panel(lambda: dataset_jobs.status(user), lambda: dataset_jobs.start(db, user), button="Export now",
+                 icon=":material/archive:", key="export", doing="Exporting")
 
 if job is not None and not job.running and job.path is not None:
     figures = job.summary

@@ -78,12 +78,13 @@ def edit_forms(kind: str, items: dict[int, dict], noun: str, *, described: bool,
                      icon=":material/check:")
 
 
-practices_tab, actions_tab, risks_tab = st.tabs(["Practices", "Actions", "Risk types"])
+practices_tab, actions_tab, risks_tab = st.tabs(
+    ["Practices", "Actions", "Risk types"], key="taxonomy_tab", on_change="rerun")  # kept across reruns: a submit stays in its tab
 with practices_tab:
     st.dataframe([{"Category": categories[p["category_id"]], "Practice": p["name"], "Status": state(p),
                    "Confirmed from the guide": p["confirmed"], "Lessons": used["practice"].get(p["id"], 0)}
                   for p in tax.practices], hide_index=True, width="stretch")
-    with st.expander("Add a practice", icon=":material/add:"):
+    with core.form_panel("Add a practice", key="add_practice_panel", icon=":material/add:"):
         with st.form("add_practice", clear_on_submit=True):
             category = st.selectbox("Category", list(categories), format_func=categories.get)
             name = st.text_input("Name", max_chars=limits.TAXONOMY_NAME)
@@ -97,7 +98,7 @@ with practices_tab:
 with actions_tab:
     st.dataframe([{"Practice": practices[a["practice_id"]]["name"], "Action": a["name"], "Status": state(a),
                    "Lessons": used["action"].get(a["id"], 0)} for a in tax.actions], hide_index=True, width="stretch")
-    with st.expander("Add an action", icon=":material/add:"):
+    with core.form_panel("Add an action", key="add_action_panel", icon=":material/add:"):
         with st.form("add_action", clear_on_submit=True):
             practice = st.selectbox("Practice", list(practices), format_func=lambda i: practices[i]["name"])
             name = st.text_input("Action", max_chars=limits.TAXONOMY_NAME)
@@ -111,7 +112,7 @@ with actions_tab:
 with risks_tab:
     st.dataframe([{"Risk type": r["name"], "Description": r["description"], "Status": state(r),
                    "Lessons": used["risk_type"].get(r["id"], 0)} for r in tax.risk_types], hide_index=True, width="stretch")
-    with st.expander("Add a risk type", icon=":material/add:"):
+    with core.form_panel("Add a risk type", key="add_risk_panel", icon=":material/add:"):
         with st.form("add_risk", clear_on_submit=True):
             name = st.text_input("Name", max_chars=limits.TAXONOMY_NAME)
             description = st.text_area("Description", max_chars=limits.TAXONOMY_DESCRIPTION)

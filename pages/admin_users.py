@@ -70,7 +70,7 @@ st.dataframe(
     hide_index=True, width="stretch", key=f"users_grid_{text}_{role_filter}_{status}_{region_filter}_{department_filter}",
 )
 
-with st.expander("Create an account", icon=":material/person_add:"):
+with core.form_panel("Create an account", key="create_account_panel", icon=":material/person_add:"):
     with st.form("create_account"):
         email = st.text_input("Email", key="new_email", max_chars=limits.EMAIL)
         name = st.text_input("Name", key="new_name", max_chars=limits.DISPLAY_NAME)
@@ -96,7 +96,8 @@ account = by_id[chosen_id]
 core.markdown(md("**{name}** · {role} · {state}", name=account["display_name"], role=ROLE_LABELS[account["role"]],
                  state="active" if account["active"] else "deactivated"))
 
-role_tab, status_tab, password_tab = st.tabs(["Role and placement", "Activate or deactivate", "Reset password"])
+role_tab, status_tab, password_tab = st.tabs(
+    ["Role and placement", "Activate or deactivate", "Reset password"], key="users_tab", on_change="rerun")  # kept across reruns
 with role_tab:
     with st.form(f"edit_{chosen_id}"):
         new_name = st.text_input("Name", value=account["display_name"], key=f"edit_{chosen_id}_name",

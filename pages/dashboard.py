@@ -6,7 +6,7 @@ from functools import partial
 import streamlit as st
 
 from exchange import adoption
-from exchange.adoption import url as adoption_url, charts, keyboard, report, stalled, tabs
+from exchange.adoption import governance as adoption_governance, url as adoption_url, charts, keyboard, report, stalled, tabs
 from exchange.models import POPULATION_BAND_LABELS
 from exchange.ui import auth, core
 from exchange.ui.markup import md
@@ -31,7 +31,7 @@ if (st.session_state.get("dashboard_url") != adoption_url.to_params(url.filters,
     f = url.filters
     st.session_state.update(practice=f.practice_id or ALL, period=(f.first_quarter, f.last_quarter), region=list(f.regions),
                             jurisdiction=list(f.jurisdiction_types), size=list(f.population_bands),
-                            urbanicity=list(f.urban_rural))
+                            urbanicity=list(f.urban_rural), governance=list(f.governance))
     if url.ignored:
         core.info(md("Part of this page's address was not understood and is ignored: {}.", ", ".join(url.ignored)),
                   icon=":material/info:")
@@ -41,20 +41,22 @@ practice_id = top[0].selectbox("Practice", [ALL, *names], key="practice",
                                format_func=lambda i: "All practices" if i == ALL else names[i]) or None
 period = top[1].select_slider("Period (charts of the current stage show the end of the period)", opts.quarters,
                               value=adoption_url.default_period(opts), key="period")  # a pair: a range slider
-row = st.columns(4)
+row = st.columns(5)
 regions = row[0].multiselect("HHS regions", opts.regions, key="region", format_func=lambda r: f"Region {r}",
                              placeholder="All regions")
 kinds = row[1].multiselect("Jurisdiction type", opts.jurisdiction_types, key="jurisdiction", placeholder="All types")
 bands = row[2].multiselect("Population served", opts.population_bands, key="size",
                            format_func=POPULATION_BAND_LABELS.get, placeholder="All sizes")
 urban = row[3].multiselect("Urban–rural level", opts.urban_rural, key="urbanicity", placeholder="All levels")
+governance = row[4].multiselect("State governance", opts.governance, key="governance",
+                                format_func=adoption_governance.label, placeholder="All kinds")
 
 if user.regions:
     st.button(f"Show my regions ({', '.join(map(str, user.regions))})", icon=":material/my_location:", key="my_regions",
               on_click=lambda: st.session_state.update(region=list(user.regions)))
 
 filters = adoption.Filters(practice_id=practice_id, regions=tuple(regions), jurisdiction_types=tuple(kinds),
-                           population_bands=tuple(bands), urban_rural=tuple(urban),
+                           population_bands=tuple(bands), urban_rural=tuple(urban), governance=tuple(governance),
                            first_quarter=period[0], last_quarter=period[1])
 address = adoption_url.to_params(filters, opts)
 st.session_state["dashboard_url"] = address

@@ -82,6 +82,6 @@ if alike.ok:
 
 if dept["can_edit"]:
     st.divider()
-    with st.expander("Edit this profile", icon=":material/edit:", expanded=bool(st.session_state.get(
-            f"profile_{dept['id']}_conflict"))):
+    with core.form_panel("Edit this profile", key=f"profile_{dept['id']}_editor", icon=":material/edit:",
+                         expanded=bool(st.session_state.get(f"profile_{dept['id']}_conflict"))):
         peers_ui.profile_form(db, user, dept["id"])

@@ -107,14 +107,14 @@ def confirm_reveal() -> None:
 
 
 if lesson["can_reveal"]:
-    with st.expander("Administrator: reveal the posting department"):
+    with core.form_panel("Administrator: reveal the posting department", key="reveal_panel"):
         st.markdown("Revealing who posted an anonymous lesson is recorded in the audit log with your name and reason.")
         if st.button("Reveal department…", icon=":material/visibility:", key="reveal"):
             st.session_state["reveal_pending"] = lesson["id"]
     if st.session_state.get("reveal_pending") == lesson["id"]:
         confirm_reveal()  # opened from session state: stays open across reruns until done or dismissed
 if lesson["can_report"]:
-    with st.expander("Report this lesson"):
+    with core.form_panel("Report this lesson", key="report_panel"):
         with st.form("report", clear_on_submit=True):
             reason = st.text_area(f"What is wrong with it? (up to {moderation.MAX_REASON_CHARS:,} characters)",
                                   key="report_reason", max_chars=moderation.MAX_REASON_CHARS)

@@ -177,6 +177,14 @@ def browser(db_path: Path | None = None, *, changes: int = 24) -> dict[str, dict
             setup.open_app_database(path, with_demo=True).close()
         else:
             shutil.copy(db_path, path)
+            # Migrate, build the search index and catch the quarterly table up before the server starts: at national
+            # scale that takes longer than the test helper waits for a server to come up (60 s).
+            from exchange.discovery import search  # noqa: PLC0415
+
+            warm = setup.open_app_database(path, with_demo=False)
+            search.catch_up(warm)
+            quarterly.current(warm)
+            warm.close()
         with sync_playwright() as p, running_app(path, Path(folder) / "streamlit.log") as base:
             chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             loads, filters = [], []

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from exchange import adoption, config
-from exchange.adoption import Filters, suppression
+from exchange.adoption import Filters, governance, suppression
 from exchange.errors import InvalidInput
 from exchange.models import JURISDICTION_TYPES, POPULATION_BANDS, URBAN_RURAL_LEVELS, User
 
@@ -84,13 +84,16 @@ def lines_with_one_hidden_cell(d) -> list:
 def department_ids(demo_db, filters: Filters) -> frozenset:
     """The directory's departments a view's filters select (the views' figures are subsets of these)."""
     with demo_db.read() as cur:
-        df = cur.execute("SELECT d.id, s.hhs_region AS region, d.jurisdiction_type, d.population_band, d.urban_rural "
-                         "FROM departments d JOIN states s ON s.code = d.state_code").df()
+        df = cur.execute("SELECT d.id, s.hhs_region AS region, d.jurisdiction_type, d.population_band, d.urban_rural, "
+                         "coalesce(nullif(p.state_governance, ''), g.governance, 'not_recorded') AS governance "
+                         "FROM departments d JOIN states s ON s.code = d.state_code "
+                         "LEFT JOIN department_profiles p ON p.department_id = d.id "
+                         "LEFT JOIN state_governance g ON g.state_code = d.state_code").df()
     return frozenset(suppression.select(df, adoption.aggregates.scope_of(filters))["id"])
 
 
 CHOICES = {"regions": tuple(range(1, 11)), "jurisdiction_types": JURISDICTION_TYPES,
-           "population_bands": POPULATION_BANDS, "urban_rural": URBAN_RURAL_LEVELS}
+           "population_bands": POPULATION_BANDS, "urban_rural": URBAN_RURAL_LEVELS, "governance": governance.LEVELS}
 
 
 def random_filters(rng: random.Random, practices: list[int]) -> Filters:
@@ -99,7 +102,7 @@ def random_filters(rng: random.Random, practices: list[int]) -> Filters:
 
     return Filters(practice_id=rng.choice([None, *practices[:3]]), regions=some(range(1, 11), 9),
                    jurisdiction_types=some(JURISDICTION_TYPES, 6), population_bands=some(POPULATION_BANDS, 2),
-                   urban_rural=some(URBAN_RURAL_LEVELS, 5))
+                   urban_rural=some(URBAN_RURAL_LEVELS, 5), governance=some(governance.LEVELS, 4))
 
 
 def neighbour(rng: random.Random, f: Filters) -> Filters:
@@ -120,7 +123,7 @@ def intersect(a: Filters, b: Filters) -> Filters:
     return Filters(practice_id=a.practice_id, regions=both(a.regions, b.regions),
                    jurisdiction_types=both(a.jurisdiction_types, b.jurisdiction_types),
                    population_bands=both(a.population_bands, b.population_bands),
-                   urban_rural=both(a.urban_rural, b.urban_rural))
+                   urban_rural=both(a.urban_rural, b.urban_rural), governance=both(a.governance, b.governance))
 
 
 def leaks(demo_db, seed: int, views: int) -> tuple[list, int]:
@@ -168,6 +171,57 @@ def test_the_default_threshold_is_11_the_cms_cell_size_rule():
 @pytest.mark.parametrize("seed", [1, 2])
 def test_no_difference_of_two_nested_filtered_views_recovers_a_suppressed_value(demo_db, seed):
     found, compared = leaks(demo_db, seed, views=12)
+    assert found == [] and compared > 200
+
+
+@pytest.fixture(scope="module")
+def governed_db():
+    """The demo exchange where governance is not just a function of the state: 30 departments chose one of their own
+    on their profile, three states' 25 departments have none recorded anywhere (they count as "Not recorded"),
+    and Massachusetts' six read their state's."""
+    from exchange import setup
+
+    db = setup.open_app_database(":memory:", with_demo=True)
+
+    def vary(cur):
+        cur.execute("DELETE FROM state_governance WHERE state_code IN ('CA', 'TX', 'NY')")
+        cur.execute("""UPDATE department_profiles SET state_governance = '' WHERE department_id IN
+                       (SELECT id FROM departments WHERE state_code IN ('CA', 'TX', 'NY', 'MA'))""")  # MA: its state's
+        cur.execute("""UPDATE department_profiles SET state_governance = CASE WHEN department_id % 2 = 0 THEN 'shared'
+                       ELSE 'mixed' END WHERE department_id IN (SELECT id FROM departments
+                       WHERE state_code NOT IN ('CA', 'TX', 'NY', 'MA') ORDER BY id LIMIT 30)""")
+    db.write(vary)
+    yield db
+    db.close()
+
+
+def test_departments_without_a_recorded_governance_show_as_not_recorded_and_are_not_dropped(governed_db):
+    d = adoption.dashboard(governed_db, ADMIN, Filters())
+    rows = {r["governance"]: r for r in d.breakdowns["governance"]}
+    assert "not_recorded" in rows and set(rows) <= set(governance.LEVELS)
+    with governed_db.read() as cur:
+        assessed = cur.execute("SELECT count(DISTINCT department_id) FROM assessments").fetchone()[0]
+    assert sum(r["departments"] or 0 for r in rows.values()) <= assessed == d.departments
+    chosen = adoption.dashboard(governed_db, ADMIN, Filters(governance=("not_recorded",)))
+    assert 0 < chosen.departments < d.departments
+
+
+def test_the_governance_filter_counts_a_departments_own_choice_over_its_states_and_drills_down_to_it(governed_db):
+    shared = set(department_ids(governed_db, Filters(governance=("shared",))))
+    with governed_db.read() as cur:
+        own = {r[0] for r in cur.execute("SELECT department_id FROM department_profiles "
+                                         "WHERE state_governance = 'shared'").fetchall()}
+    assert len(own) >= 15 and own <= shared
+    d = adoption.dashboard(governed_db, ADMIN, Filters(governance=("shared",)))
+    assert d.directory == len(shared)
+    row = next(r for r in d.stages if not r["suppressed"])
+    listed = adoption.drilldown(governed_db, ADMIN, d.filters,
+                                adoption.Drill(chart="chart_stages", practice_id=row["practice_id"], stage=row["stage"]))
+    assert len(listed) == row["departments"] and {r["department_id"] for r in listed} <= shared
+
+
+def test_no_difference_of_two_nested_views_recovers_a_suppressed_value_when_governance_varies_within_states(governed_db):
+    found, compared = leaks(governed_db, 3, views=12)
     assert found == [] and compared > 200
 
 

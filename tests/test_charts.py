@@ -60,7 +60,9 @@ def dash():
                     "jurisdiction_type": [dict(jurisdiction_type="county", departments=6, share=0.5, suppressed=False,
                                                why=None),
                                           dict(jurisdiction_type="city", departments=7, share=0.25, suppressed=False,
-                                               why=None)]},
+                                               why=None)],
+                    "governance": [dict(governance="decentralized", departments=8, share=0.5, suppressed=False, why=None),
+                                   dict(governance="not_recorded", departments=5, share=0.2, suppressed=False, why=None)]},
         filters=Filters(), practice_name="Allocate Resources", snapshot=date(2025, 6, 30),
         quarters=["2025 Q1", "2025 Q2"], departments=13,
         heatmap=[cell(5, 1, "Build Organizational Capacity", 10, 4), cell(5, 2, "Allocate Resources", 10, 7),
@@ -109,7 +111,7 @@ def test_every_chart_has_a_title_takeaway_alt_text_table_and_stable_key(dash):
     assert [v.key for v in found] == ["chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_curve",
                                       "chart_population", "chart_movement", "chart_transitions", "chart_time_in_stage",
                                       "chart_stalled", "chart_by_population_band", "chart_by_urban_rural",
-                                      "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind",
+                                      "chart_by_jurisdiction_type", "chart_by_governance", "chart_lessons_by_stage", "chart_pulse_kind",
                                       "chart_pulse_risk"]
     for view in found:
         spec = view.chart.to_dict()
@@ -150,7 +152,8 @@ def test_a_suppressed_cell_says_fewer_than_5_in_chart_data_table_and_csv(dash):
 def test_stage_bars_stack_by_stage_in_scale_order_and_grey_out_small_practices(dash):
     view = views(dash)["chart_stages"]
     spec = view.chart.to_dict()
-    bars, small = layers(spec)
+    bars, initials, small = layers(spec)
+    assert initials["encoding"]["text"]["field"] == "initial"
     assert bars["encoding"]["x"]["stack"] == "normalize"
     assert bars["encoding"]["color"]["field"] == "stage_name"
     assert bars["encoding"]["color"]["scale"]["domain"][:5] == ["Not started", "Exploring", "Preparing", "Implementing",

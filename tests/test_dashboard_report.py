@@ -49,13 +49,14 @@ def test_the_report_has_a_title_date_filters_and_the_suppression_note(produced):
     assert "<title>Adoption of equity practices: report of 1 December 2026</title>" in text
     assert "Report produced 1 December 2026, 09:30" in text and f"Data as of {dash.snapshot:%-d %B %Y}" in text
     assert "Practice: Allocate Resources" in text and "HHS regions: Region 5, Region 7, Region 9" in text
+    assert "State governance: all" in text
     assert html.escape(report.suppression_note(dash)) in text and "fewer than 11" in text
 
 
 def test_every_chart_is_an_embedded_png_with_its_takeaway_and_data_table(produced):
     _, views, text, doc = produced
-    assert doc.sections == [v.key for v in views] and len(views) == 16
-    assert {"chart_transitions", "chart_time_in_stage", "chart_stalled"} <= set(doc.sections)  # the movement views too
+    assert doc.sections == [v.key for v in views] and len(views) == 17
+    assert {"chart_transitions", "chart_time_in_stage", "chart_stalled", "chart_by_governance"} <= set(doc.sections)
     for view, image in zip(views, doc.images):
         assert html.escape(view.takeaway) in text
         assert image["alt"] == view.alt

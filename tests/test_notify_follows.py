@@ -69,6 +69,31 @@ def test_the_number_of_follows_is_capped(ex, monkeypatch):
         follows.follow(ex.db, ex.members[0], "region", 3)
 
 
+def test_parallel_follows_cannot_pass_the_cap(ex, monkeypatch):
+    import threading
+
+    from exchange.errors import Conflict
+
+    monkeypatch.setattr(follows, "MAX_FOLLOWS", 3)
+    member, outcomes, barrier = ex.members[0], [], threading.Barrier(8)
+
+    def follow(region):
+        barrier.wait()
+        try:
+            outcomes.append(follows.follow(ex.db, member, "region", region))
+        except Conflict as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=follow, args=(region,)) for region in range(1, 9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with ex.db.read() as cur:
+        assert cur.execute("SELECT count(*) FROM follows WHERE user_id = ?", [member.id]).fetchone()[0] == 3
+    assert sum(isinstance(o, int) for o in outcomes) == 3 and len(outcomes) == 8
+
+
 def _reached(ex, user) -> list[int]:
     return [i["lesson_id"] for i in ex.inbox(user) if i["kind"] == "followed_lesson"]
 

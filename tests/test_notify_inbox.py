@@ -191,3 +191,23 @@ def test_the_worker_thread_delivers_notifications_in_the_background(ex):
     assert [i["lesson_id"] for i in ex.inbox(ex.members[1])] == [lesson]
     assert consumer.CONSUMER  # the same consumer name the app starts
     assert worker.deliver(ex.db, consumer.CONSUMER, ex.handler) == 0
+
+
+def test_question_and_answer_notifications_quote_what_was_written_until_it_is_hidden(ex):
+    from exchange.conversations import questions
+
+    posting, asker = ex.members[0], ex.members[1]
+    lesson = ex.publish(posting)
+    long_question = "How did you keep the county council on board " + "through three budget cycles " * 10
+    qid = questions.ask(ex.db, asker, lesson, long_question)
+    questions.answer(ex.db, posting, qid, "We briefed each member one by one.")
+    ex.deliver()
+    asked = [i["text"] for i in ex.inbox(posting) if i["kind"] == "question"][0]
+    assert "They wrote: “How did you keep the county council on board through" in asked and asked.endswith("…”")
+    assert len(asked) < len(long_question)
+    answered = [i["text"] for i in ex.inbox(asker) if i["kind"] == "answer"][0]
+    assert answered.endswith("They wrote: “We briefed each member one by one.”")
+
+    ex.db.write(lambda cur: cur.execute("UPDATE questions SET hidden = TRUE WHERE id = ?", [qid]))  # after reports
+    asked = [i["text"] for i in ex.inbox(posting) if i["kind"] == "question"][0]
+    assert "They wrote" not in asked and "new question" in asked

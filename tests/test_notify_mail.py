@@ -143,7 +143,11 @@ def test_a_digest_arrives_with_a_plain_text_part_links_and_no_trace_of_an_anonym
     ex.publish(ex.members[0], title="Another lesson on the practice")
     _settle(ex, reader)
     assert mail.digest_round(ex.db, now=clock.now() + timedelta(days=8)) == 1
+    # Opening the link (what a mail scanner's prefetch does) asks first and changes nothing.
     response = _unsubscribe(ex.db, unsubscribe)
+    assert response.status_code == 200 and b"Stop all e-mail" in response.body and b'method="post"' in response.body
+    assert mail.preferences(ex.db, reader)["digest"] == "weekly"
+    response = _unsubscribe(ex.db, unsubscribe, "POST")  # the page's button
     assert response.status_code == 200 and b"You are unsubscribed" in response.body
     assert mail.send_round(ex.db, now=clock.now() + timedelta(days=8))["sent"] == 0
     ex.publish(ex.members[0], title="Yet another lesson on the practice")
@@ -153,13 +157,27 @@ def test_a_digest_arrives_with_a_plain_text_part_links_and_no_trace_of_an_anonym
     assert mail.preferences(ex.db, reader)["digest"] == "off"
 
 
+def test_opening_an_unsubscribe_link_asks_first_and_its_button_keeps_the_whole_token(ex, smtp):
+    with ex.db.read() as cur:
+        good = mail.unsubscribe_token(cur, ex.members[0].id)
+    for _ in range(3):  # a scanner fetching the link again and again
+        response = _unsubscribe(ex.db, f"/notify/unsubscribe?token={good}")
+        assert response.status_code == 200 and b"Stop e-mail from the Equity Exchange?" in response.body
+    assert mail.preferences(ex.db, ex.members[0])["digest"] == "weekly"
+    action = re.search(rb'action="([^"]+)"', response.body).group(1).decode().replace("&amp;", "&")
+    assert _unsubscribe(ex.db, action, "POST").status_code == 200
+    assert mail.preferences(ex.db, ex.members[0])["digest"] == "off"
+
+
 def test_a_forged_or_cut_unsubscribe_link_changes_nothing(ex, smtp):
     with ex.db.read() as cur:
         good = mail.unsubscribe_token(cur, ex.members[0].id)
     other = f"{ex.members[1].id}.{good.split('.')[1]}"
     for token in (other, good[:-3], "", "abc", "1." + "0" * 32):
-        response = _unsubscribe(ex.db, f"/notify/unsubscribe?token={token}")
-        assert response.status_code == 400 and b"did not work" in response.body
+        for method in ("GET", "POST"):
+            response = _unsubscribe(ex.db, f"/notify/unsubscribe?token={token}", method)
+            assert response.status_code == 400 and b"did not work" in response.body
+            assert b"Stop all e-mail" not in response.body
     assert mail.preferences(ex.db, ex.members[1])["digest"] == "weekly"
     assert _unsubscribe(ex.db, f"/notify/unsubscribe?token={good}", "POST").status_code == 200  # RFC 8058 one-click
     assert mail.preferences(ex.db, ex.members[0])["digest"] == "off"

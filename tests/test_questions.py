@@ -166,9 +166,24 @@ def test_questions_are_rate_limited_per_person_and_a_double_send_is_one_question
         ask(db, cast["asker"], cast["lesson"], "Question 0")
     for n in range(1, questions.QUESTIONS_PER_HOUR):
         ask(db, cast["asker"], cast["lesson"], f"Question {n}")
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited, match=r"You have asked 10 questions in the last hour\. Try again at \d\d:\d\d UTC"):
         ask(db, cast["asker"], cast["lesson"], "One too many")
     ask(db, cast["asker2"], cast["lesson"], "A colleague may still ask")
+
+
+def test_answers_are_rate_limited_per_person_and_the_same_answer_twice_is_refused(cast):
+    db, poster = cast["db"], cast["poster"]
+    qid = ask(db, cast["asker"], cast["lesson"], "What did the first meeting look like?")
+    token = lessons.new_client_token()
+    first = answer(db, poster, qid, "Answer 0", client_token=token)
+    assert answer(db, poster, qid, "Answer 0", client_token=token) == first  # the same form sent twice: one answer
+    with pytest.raises(Conflict, match="same answer a few minutes ago"):
+        answer(db, poster, qid, "Answer 0")
+    for n in range(1, questions.ANSWERS_PER_HOUR):
+        answer(db, poster, qid, f"Answer {n}")
+    with pytest.raises(RateLimited, match=r"You have written 30 answers in the last hour\. Try again at \d\d:\d\d UTC"):
+        answer(db, poster, qid, "One too many")
+    answer(db, cast["poster2"], qid, "A colleague may still answer")
 
 
 def test_parallel_questions_cannot_pass_the_hourly_limit(cast):

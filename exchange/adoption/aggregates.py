@@ -20,7 +20,7 @@ import pandas as pd
 from exchange import clock, taxonomy
 from exchange.adoption.assessments import as_int
 from exchange.adoption.quarters import quarter_bounds, quarter_of, quarters_between
-from exchange.adoption import suppression
+from exchange.adoption import governance as governance_kinds, suppression
 from exchange.adoption import movement as moving, queries
 from exchange.adoption.queries import fetch, frame, query
 from exchange.errors import Forbidden, InvalidInput
@@ -42,6 +42,7 @@ class Filters:
     jurisdiction_types: tuple[str, ...] = ()
     population_bands: tuple[str, ...] = ()
     urban_rural: tuple[str, ...] = ()
+    governance: tuple[str, ...] = ()  # exchange.adoption.governance codes
     first_quarter: str | None = None
     last_quarter: str | None = None
 
@@ -56,6 +57,7 @@ class Options:
     jurisdiction_types: tuple[str, ...] = JURISDICTION_TYPES
     population_bands: tuple[str, ...] = POPULATION_BANDS
     urban_rural: tuple[str, ...] = URBAN_RURAL_LEVELS
+    governance: tuple[str, ...] = governance_kinds.LEVELS
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,8 @@ def _dashboard(db: Database, filters: Filters, today: date) -> Dashboard:
     if assessed < k:
         raise InvalidInput(f"fewer than {k} departments with a self-assessment as of {params['as_of']:%-d %B %Y} "
                            "match them, too few to show without singling departments out. "
-                           "Choose more regions, jurisdiction types, sizes or urban–rural levels, or a later period.",
+                           "Choose more regions, jurisdiction types, sizes, urban–rural levels or kinds of state governance, "
+                           "or a later period.",
                            "filters")
     current = frame(db, "current", params)
     current = current.assign(adopting=current["departments"].where(current["stage"] >= ADOPTED, 0),
@@ -181,7 +184,7 @@ def _dashboard(db: Database, filters: Filters, today: date) -> Dashboard:
     curve = suppression.protect(found, scope, ["k"], TREND_MEASURES)
     curve["quarter"] = curve["k"].map(label)
     totals = suppression.protect(current, scope, ["practice_id"], CURRENT_MEASURES)
-    atoms = ["k", "state", "region", "jurisdiction_type", "population_band", "urban_rural"]
+    atoms = ["k", "state", "region", *suppression.DIMS[1:]]
     moves = found.astype({c: str for c in atoms[1:] if c != "region"}).merge(
         frame(db, "movement", params).astype({c: str for c in atoms[1:] if c != "region"}), on=atoms, how="left")
     moves = suppression.protect(moves.fillna({"up": 0, "down": 0, "stalled": 0}), scope, ["k"],
@@ -221,13 +224,14 @@ def _movement_row(row: dict) -> dict:
 
 TREND_MEASURES = ("departments", "pairs", "adopting_pairs")
 CURRENT_MEASURES = ("departments", "adopting", "population_adopting")
-BREAKDOWNS = ("population_band", "urban_rural", "jurisdiction_type")
+BREAKDOWNS = ("population_band", "urban_rural", "jurisdiction_type", "governance")
 
 
 def scope_of(filters: Filters) -> dict[str, tuple]:
     """The department filters as {atom dimension: chosen values} (empty: all)."""
     return {"region": tuple(int(r) for r in filters.regions), "jurisdiction_type": tuple(filters.jurisdiction_types),
-            "population_band": tuple(filters.population_bands), "urban_rural": tuple(filters.urban_rural)}
+            "population_band": tuple(filters.population_bands), "urban_rural": tuple(filters.urban_rural),
+            "governance": tuple(filters.governance)}
 
 
 def _records(df) -> list[dict]:
@@ -343,7 +347,7 @@ def resolve(db: Database, filters: Filters, today: date) -> tuple[dict, list[str
     params = {
         "practice": filters.practice_id, "regions": [int(r) for r in filters.regions],
         "jurisdictions": list(filters.jurisdiction_types), "bands": list(filters.population_bands),
-        "urban": list(filters.urban_rural), "as_of": ends[-1], "quarter_ends": ends, "adopted": ADOPTED,
+        "urban": list(filters.urban_rural), "governance": list(filters.governance), "as_of": ends[-1], "quarter_ends": ends, "adopted": ADOPTED,
         "period_start": quarter_bounds(quarters[0])[0], "period_end": ends[-1] + timedelta(days=1),
         "first_year": int(quarters[0][:4]), "first_q": int(quarters[0][-1]), "quarters": len(quarters),
     }

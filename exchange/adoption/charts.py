@@ -2,7 +2,10 @@
 
 Colours are colour-blind safe (Okabe-Ito for categories, a single-hue blue ramp for shares,
 an orange/purple split for stages) and every mark that carries meaning also carries a text
-label or tooltip, so nothing depends on colour alone. Text drawn on a coloured fill picks
+label or tooltip, so nothing depends on colour alone. Lines, points and bars pass 3:1 against the
+white background (WCAG 1.4.11): categories use the five Okabe-Ito colours that do (its orange,
+sky blue and yellow do not), with dashes and shapes for more series; light stage fills are edged
+in black, and stage segments wide enough carry their stage's initial. Text drawn on a coloured fill picks
 black or white by the fill, so it reads the same in Streamlit's light and dark themes.
 Suppressed cells are grey and say why: "fewer than 11" (the EXCHANGE_SUPPRESSION_MIN threshold)
 when too few departments stand behind them, "withheld" when showing them would let such a number
@@ -27,9 +30,10 @@ from exchange.adoption import suppression
 from exchange.adoption.aggregates import Dashboard
 from exchange.adoption.downloads import to_csv, to_png, to_svg  # noqa: F401 (charts.to_csv etc. for the pages)
 
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
-# Region lines: Okabe-Ito with black for its grey (grey means "suppressed" here), one shape per region.
-REGION_COLOURS = [*OKABE_ITO[:7], "#000000"]
+# Lines and bars: the Okabe-Ito colours at 3:1 or more against white, and black for its grey (grey means
+# "suppressed" here). Told apart under protanopia, deuteranopia and tritanopia (tests/test_chart_colours.py).
+LINE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"]
+REGION_COLOURS = LINE_COLOURS  # ten regions: five colours, each solid then dashed, and one shape per region
 STAR = "M0,-1L0.22,-0.31L0.95,-0.31L0.36,0.12L0.59,0.81L0,0.38L-0.59,0.81L-0.36,0.12L-0.95,-0.31L-0.22,-0.31Z"
 HEXAGON = "M0,-1L0.87,-0.5L0.87,0.5L0,1L-0.87,0.5L-0.87,-0.5Z"
 REGION_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right",
@@ -41,6 +45,7 @@ GREY = "#8C8C8C"  # suppressed; black text on it reads at 6:1
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
 SEGMENT_EDGE = "#000000"  # stage segments edged in black: 3:1 or more beside every stage whose neighbour is too alike
 STAGE_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross"]  # a stage's dot also by shape (history chart)
+INITIAL_MIN_SHARE = 0.06  # a stage segment this wide (of its bar) or wider carries the stage's initial
 
 
 def _luminance(colour: str) -> float:
@@ -237,6 +242,7 @@ def stage_bars(d: Dashboard) -> ChartView:
     _labels(df)
     order = list(dict.fromkeys(df.sort_values("position")["practice"]))
     levels = [n for _, n in sorted(stage_names(d).items())]
+    initials = _stage_initials(df, levels)
     hidden_names = [n for n in _hidden_names() if n in set(df["stage_name"])]  # a legend entry only when drawn
     pick = alt.selection_point(name="segment", fields=["practice_id", "stage"], on="click", clear="dblclick")
     bars = alt.Chart(df).mark_bar(stroke=SEGMENT_EDGE, strokeWidth=1).encode(
@@ -253,8 +259,9 @@ def stage_bars(d: Dashboard) -> ChartView:
     small = alt.Chart(df).transform_filter("datum.suppressed").mark_text(align="left", dx=6, color="black", aria=False).encode(
         x=alt.datum(0), y=alt.Y("practice:N", sort=order), text="small_text:N")
     title = "Stages per practice"
-    chart = (bars + small).properties(title=_title(title, f"Where the filtered departments stand, {_scope(d)}"),
-                             height=alt.Step(24))
+    chart = (bars + initials + small).properties(
+        title=_title(title, f"Where the filtered departments stand, {_scope(d)}; letters: the stages' initials"),
+        height=alt.Step(24))
     adopted = (df[~df["suppressed"] & (df["stage"] >= 3)].groupby("practice")["share"].sum()
                .reindex(df[~df["suppressed"]]["practice"].unique(), fill_value=0.0))
     if adopted.empty:
@@ -269,9 +276,29 @@ def stage_bars(d: Dashboard) -> ChartView:
     table = df.rename(columns={"practice": "Practice", "stage_name": "Stage", "departments_label": "Departments",
                                "share_label": "Share of the practice's assessed departments"})[
         ["Practice", "Stage", "Departments", "Share of the practice's assessed departments"]]
-    alt_text = (f"Stacked horizontal bars, one per practice, split into the stages Not started to Sustaining, "
-                f"{_scope(d)}. Grey bars are suppressed: {_why_grey(d)}. {takeaway}")
+    alt_text = (f"Stacked horizontal bars, one per practice, split into the stages Not started to Sustaining in that "
+                f"order, each segment wide enough marked with its stage's initial, {_scope(d)}. Grey bars are suppressed: {_why_grey(d)}. {takeaway}")
     return ChartView("chart_stages", title, chart, takeaway, alt_text, table, "segment", min_width=600)
+
+
+def _stage_initials(df: pd.DataFrame, levels: list[str]) -> alt.Chart:
+    """A text layer: each shown stage segment of INITIAL_MIN_SHARE or more carries its stage's initial, in the ink
+    that reads best on its fill, so stages are told apart without colour as well as by their order."""
+    shown = df[~df["suppressed"]].sort_values(["practice", "stage_order"]).astype({"bar": float})
+    ends = shown.groupby("practice", observed=True)["bar"].cumsum()
+    shown["middle"] = ends - shown["bar"] / 2
+    shown["initial"] = [s[:1] for s in shown["stage_name"]]
+    fills = dict(zip(levels, STAGE_COLOURS))
+    shown["ink"] = [ink_on(fills.get(s, GREY)) for s in shown["stage_name"]]
+    shown = shown[shown["bar"] >= INITIAL_MIN_SHARE]
+    return alt.Chart(shown[["practice", "middle", "initial", "ink"]]).mark_text(
+        fontSize=11, fontWeight="bold", aria=False).encode(
+        x=alt.X("middle:Q"), y=alt.Y("practice:N"), text="initial:N", color=alt.Color("ink:N", scale=None))
+
+
+def ink_on(fill: str) -> str:
+    """Black or white, whichever reads better on a fill."""
+    return "#000000" if contrast(fill, "#000000") >= contrast(fill, "#ffffff") else "#ffffff"
 
 
 def stage_names(d: Dashboard) -> dict[int, str]:
@@ -387,7 +414,7 @@ def lessons_by_kind(d: Dashboard) -> ChartView:
     """Lessons published per quarter, stacked by kind (success, challenge, mixed)."""
     df = pd.DataFrame(d.lessons_by_kind, columns=["quarter", "kind", "lessons"])
     kinds = list(KIND_COLOURS)
-    chart = alt.Chart(df).mark_bar().encode(
+    chart = alt.Chart(df).mark_bar(stroke="white", strokeWidth=1).encode(  # segments part by a white gap
         x=alt.X("quarter:O", title="Quarter published", sort=d.quarters, axis=alt.Axis(labelAngle=-40)),
         y=alt.Y("lessons:Q", title="Lessons published", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("kind:N", title="Kind", sort=kinds, scale=alt.Scale(domain=kinds, range=list(KIND_COLOURS.values())),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from exchange.adoption import governance
 from exchange.adoption.aggregates import Dashboard
 from exchange.adoption.charts import (ADOPTING, GREY, INK, SHARE_RANGE, ChartView, _frame, _labels, _practice, _scope,
                                       _title, _why_grey, hidden, percent)
@@ -17,7 +18,8 @@ from exchange.models import JURISDICTION_TYPES, POPULATION_BAND_LABELS, POPULATI
 ASSESSED, DIRECTORY = "of departments that have assessed", "of all departments in the directory"
 BREAKDOWN_TITLES = {"population_band": ("Adoption by population served", "population band", POPULATION_BANDS),
                     "urban_rural": ("Adoption by urban–rural level", "urban–rural level", URBAN_RURAL_LEVELS),
-                    "jurisdiction_type": ("Adoption by jurisdiction type", "jurisdiction type", JURISDICTION_TYPES)}
+                    "jurisdiction_type": ("Adoption by jurisdiction type", "jurisdiction type", JURISDICTION_TYPES),
+                    "governance": ("Adoption by state governance", "kind of state governance", governance.LEVELS)}
 
 
 def curve(d: Dashboard) -> ChartView:
@@ -102,7 +104,7 @@ def population(d: Dashboard) -> ChartView:
 
 
 def breakdowns(d: Dashboard) -> list[ChartView]:
-    """One bar chart per kind of place: population band, urban–rural level, jurisdiction type."""
+    """One bar chart per kind of place: population band, urban–rural level, jurisdiction type, state governance."""
     return [_breakdown(d, dim) for dim in BREAKDOWN_TITLES]
 
 
@@ -110,7 +112,7 @@ def _breakdown(d: Dashboard, dim: str) -> ChartView:
     title, noun, order = BREAKDOWN_TITLES[dim]
     df = _frame(d.breakdowns.get(dim, []), [dim, "departments", "share", "suppressed", "why"])
     _labels(df)
-    names = POPULATION_BAND_LABELS if dim == "population_band" else {}
+    names = {"population_band": POPULATION_BAND_LABELS, "governance": governance.LABELS}.get(dim, {})
     df["category"] = [names.get(v, v) for v in df[dim]]
     df["bar"] = df["share"].where(~df["suppressed"], 0.0)
     sort = [names.get(v, v) for v in order]

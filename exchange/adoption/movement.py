@@ -19,7 +19,7 @@ import pandas as pd
 
 from exchange.adoption import suppression
 from exchange.adoption import quarterly
-from exchange.adoption.queries import _ATOM, SQL, _run_frame, _used, frame, results
+from exchange.adoption.queries import _ATOM, _GOVERNED, DEPARTMENT_FILTERS, SQL, _run_frame, _used, frame, results
 from exchange.storage.duckdb import Database
 
 STALLED_QUARTERS = 4  # no stage progress for this many quarters (a year) or more: stalled
@@ -41,7 +41,7 @@ TRANSITIONS = f"""WITH records AS (
         FROM held
     )
     SELECT st.k, {_ATOM}, st.before AS from_stage, st.stage AS to_stage, count(*)::INTEGER AS moves
-    FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code
+    FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
     WHERE st.k > 0 AND st.stage <> st.before
     GROUP BY ALL"""
 
@@ -58,7 +58,7 @@ TRANSITIONS_QUARTERLY = f"""WITH steps AS (
           AND q.stage <> b.stage
     )
     SELECT st.k::INTEGER AS k, {_ATOM}, st.before AS from_stage, st.stage AS to_stage, count(*)::INTEGER AS moves
-    FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code
+    FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
     GROUP BY ALL"""
 
 # Per atom, practice, stage and whole quarters spent: departments (one value each: their spells at the stage summed).
@@ -81,7 +81,7 @@ TIME_IN_STAGE = f"""WITH records AS (
         GROUP BY ALL
     )
     SELECT {_ATOM}, pd.practice_id, pd.stage, pd.quarters, count(*)::INTEGER AS departments
-    FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code
+    FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
     GROUP BY ALL"""
 
 # Each pair's stage at the period's end and a year before (NULL: not assessed by then).
@@ -101,7 +101,7 @@ _IS_STALLED = f"p.year_ago IS NOT NULL AND p.stage < {SUSTAINING} AND p.stage <=
 STALLED = f"""WITH {_PAIRS}
     SELECT {_ATOM}, p.practice_id, count(*)::INTEGER AS departments,
            count(*) FILTER (WHERE {_IS_STALLED})::INTEGER AS stalled
-    FROM pairs p JOIN departments d ON d.id = p.department_id JOIN states s ON s.code = d.state_code
+    FROM pairs p JOIN departments d ON d.id = p.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
     WHERE p.year_ago IS NOT NULL
     GROUP BY ALL"""
 
@@ -111,14 +111,11 @@ STALLED_LIST = f"""WITH {_PAIRS}
     SELECT d.id AS department_id, d.name AS department, d.state_code AS state, s.hhs_region AS region,
            pr.id AS practice_id, pr.name AS practice, p.stage, st.name AS stage_name, p.year_ago,
            ya.name AS year_ago_name, p.last_assessed
-    FROM pairs p JOIN departments d ON d.id = p.department_id JOIN states s ON s.code = d.state_code
+    FROM pairs p JOIN departments d ON d.id = p.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
          JOIN practices pr ON pr.id = p.practice_id
          LEFT JOIN adoption_stages st ON st.level = p.stage LEFT JOIN adoption_stages ya ON ya.level = p.year_ago
     WHERE {_IS_STALLED} AND {{listable}}
-      AND list_contains($list_regions::INTEGER[], s.hhs_region)
-      AND (len($jurisdictions::VARCHAR[]) = 0 OR list_contains($jurisdictions::VARCHAR[], d.jurisdiction_type))
-      AND (len($bands::VARCHAR[]) = 0 OR list_contains($bands::VARCHAR[], d.population_band))
-      AND (len($urban::VARCHAR[]) = 0 OR list_contains($urban::VARCHAR[], d.urban_rural))
+      AND list_contains($list_regions::INTEGER[], s.hhs_region) AND {DEPARTMENT_FILTERS}
     ORDER BY s.hhs_region, d.name, pr.position
     LIMIT $list_limit"""
 

@@ -15,14 +15,23 @@ from exchange.kernel.cache import VersionedCache
 from exchange.storage.duckdb import Database, rows
 
 # Values are always parameters.
-_FILTERED = """
-filtered AS (
-    SELECT d.id, d.name, d.state_code, s.hhs_region
-    FROM departments d JOIN states s ON s.code = d.state_code
-    WHERE (len($regions::INTEGER[]) = 0 OR list_contains($regions::INTEGER[], s.hhs_region))
+# A department's state governance (issue 14.2, after the NACCHO Profile): its profile's own choice, else its state's
+# (migration 0009), else "not_recorded", so a department without one is counted under "Not recorded", never dropped.
+GOVERNANCE_OF = "coalesce(nullif(dp.state_governance, ''), g.governance, 'not_recorded')"
+# Joined after `departments d`: one row each (both keys are primary), so no count is doubled.
+_GOVERNED = ("LEFT JOIN department_profiles dp ON dp.department_id = d.id "
+             "LEFT JOIN state_governance g ON g.state_code = d.state_code")
+# The department filters, on `d` (departments), `s` (states) and the governance joins.
+DEPARTMENT_FILTERS = f"""(len($regions::INTEGER[]) = 0 OR list_contains($regions::INTEGER[], s.hhs_region))
       AND (len($jurisdictions::VARCHAR[]) = 0 OR list_contains($jurisdictions::VARCHAR[], d.jurisdiction_type))
       AND (len($bands::VARCHAR[]) = 0 OR list_contains($bands::VARCHAR[], d.population_band))
       AND (len($urban::VARCHAR[]) = 0 OR list_contains($urban::VARCHAR[], d.urban_rural))
+      AND (len($governance::VARCHAR[]) = 0 OR list_contains($governance::VARCHAR[], {GOVERNANCE_OF}))"""
+_FILTERED = f"""
+filtered AS (
+    SELECT d.id, d.name, d.state_code, s.hhs_region
+    FROM departments d JOIN states s ON s.code = d.state_code {_GOVERNED}
+    WHERE {DEPARTMENT_FILTERS}
 ),
 chosen AS (SELECT id, name, position FROM practices WHERE active AND ($practice::INTEGER IS NULL OR id = $practice::INTEGER))"""
 # Latest record: by as-of date, then by id, so two records of one date resolve to the later save.
@@ -42,7 +51,8 @@ _PUBLISHED = """l.status = 'published' AND NOT l.hidden
       AND ($practice::INTEGER IS NULL OR l.id IN (SELECT lesson_id FROM lesson_practices WHERE practice_id = $practice::INTEGER))"""
 # The atoms every department figure is summed from (exchange/adoption/suppression.py): departments grouped by
 # the attributes the filters pick, over the whole directory, so one result serves every filter combination.
-_ATOM = "d.state_code AS state, s.hhs_region AS region, d.jurisdiction_type, d.population_band, d.urban_rural"
+_ATOM = ("d.state_code AS state, s.hhs_region AS region, d.jurisdiction_type, d.population_band, d.urban_rural, "
+         f"{GOVERNANCE_OF} AS governance")
 SQL = {
     # Per atom, practice and stage as of the period's end: departments, the population they serve, and the
     # named lessons on that practice they had published by then. Anonymous lessons are never counted: a count
@@ -61,7 +71,7 @@ SQL = {
         )
         SELECT {_ATOM}, l.practice_id, l.stage, count(*)::INTEGER AS departments, sum(d.population)::BIGINT AS population,
                coalesce(sum(n.lessons), 0)::INTEGER AS lessons
-        FROM latest l JOIN departments d ON d.id = l.department_id JOIN states s ON s.code = d.state_code
+        FROM latest l JOIN departments d ON d.id = l.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
              JOIN practices p ON p.id = l.practice_id AND p.active
              LEFT JOIN named n ON n.department_id = l.department_id AND n.practice_id = l.practice_id
         GROUP BY ALL""",
@@ -84,7 +94,7 @@ SQL = {
         )
         SELECT pd.k, {_ATOM}, count(*)::INTEGER AS departments, sum(pd.pairs)::INTEGER AS pairs,
                sum(pd.adopting_pairs)::INTEGER AS adopting_pairs
-        FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code
+        FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
         GROUP BY ALL""",
     # The same figures from the quarterly table (exchange/adoption/quarterly.py): each pair's stage at every
     # quarter's end is stored, so this is a filtered group-by; a pair assessed before the period counts from k = 0.
@@ -99,7 +109,7 @@ SQL = {
         )
         SELECT pd.k::INTEGER AS k, {_ATOM}, count(*)::INTEGER AS departments, sum(pd.pairs)::INTEGER AS pairs,
                sum(pd.adopting_pairs)::INTEGER AS adopting_pairs
-        FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code
+        FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
         GROUP BY ALL""",
     # Per atom and quarter: assessed (department, practice) pairs that moved up a stage since the quarter before,
     # moved back, or stalled (below Sustaining and no higher than four quarters before).
@@ -121,11 +131,11 @@ SQL = {
         SELECT st.k, {_ATOM}, count(*) FILTER (WHERE st.stage > st.before)::INTEGER AS up,
                count(*) FILTER (WHERE st.stage < st.before)::INTEGER AS down,
                count(*) FILTER (WHERE st.stage <= st.year_ago AND st.stage < 4)::INTEGER AS stalled
-        FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code
+        FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
         GROUP BY ALL""",
     # Every department in the directory, assessed or not: the second denominator.
     "directory": f"""SELECT {_ATOM}, count(*)::INTEGER AS departments, sum(d.population)::BIGINT AS population
-        FROM departments d JOIN states s ON s.code = d.state_code GROUP BY ALL""",
+        FROM departments d JOIN states s ON s.code = d.state_code {_GOVERNED} GROUP BY ALL""",
     "states": "SELECT code AS state, name AS state_name, hhs_region AS region, tile_col, tile_row FROM states ORDER BY code",
     "practices": "SELECT id AS practice_id, name AS practice, position FROM practices WHERE active ORDER BY position",
     # Lessons only: no department column is read, so nothing about an anonymous lesson's origin can leak.

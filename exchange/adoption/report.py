@@ -15,6 +15,7 @@ from datetime import datetime
 from exchange import clock
 from exchange.adoption.aggregates import Dashboard
 from exchange.adoption.charts import ChartView, count
+from exchange.adoption import governance
 from exchange.adoption.downloads import to_png
 from exchange.models import POPULATION_BAND_LABELS
 
@@ -40,6 +41,7 @@ def filters_text(d: Dashboard) -> list[str]:
         "Jurisdiction types: " + (", ".join(f.jurisdiction_types) or "all"),
         "Population served: " + (", ".join(POPULATION_BAND_LABELS.get(b, b) for b in f.population_bands) or "all"),
         "Urban–rural levels: " + (", ".join(f.urban_rural) or "all"),
+        "State governance: " + (", ".join(governance.label(g) for g in f.governance) or "all"),
     ]
 
 

@@ -10,6 +10,7 @@ The list never says how many departments were left out (that would give back the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,8 +50,7 @@ def stalled_departments(db: Database, user: User, filters: Filters, *, today: da
     params, _ = resolve(db, filters, today)
     params.update(year_ago=movement.year_ago(params["as_of"]), list_regions=list(regions), list_limit=LIST_LIMIT + 1)
     sql = movement.STALLED_LIST.format(listable=LISTABLE)
-    used = {k: params[k] for k in ("year_ago", "as_of", "practice", "list_regions", "jurisdictions", "bands", "urban",
-                                   "list_limit")}
+    used = {k: params[k] for k in dict.fromkeys(re.findall(r"\$(\w+)", sql))}
     found = []
     if regions:
         with db.read() as cur:

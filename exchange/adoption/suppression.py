@@ -1,8 +1,8 @@
 """Small numbers: which dashboard figures may be shown, so that none based on too few departments can be read or worked out.
 
 Every figure the dashboard draws is a sum over "atoms": departments grouped by state, jurisdiction
-type, population band and urban–rural level (the finest groups its filters and breakdowns can
-pick). `protect` sums the atoms a view selects into the cells of one table and withholds a cell when
+type, population band, urban–rural level and state governance (the finest groups its filters and
+breakdowns can pick). `protect` sums the atoms a view selects into the cells of one table and withholds a cell when
 
 1. it rests on fewer than `threshold()` departments (primary suppression, the CMS cell-size rule), or
 2. changing one filter could change it by 1 to threshold-1 departments: for every filtered
@@ -26,7 +26,7 @@ import pandas as pd
 
 from exchange import config
 
-DIMS = ("region", "jurisdiction_type", "population_band", "urban_rural")  # the filterable department attributes
+DIMS = ("region", "jurisdiction_type", "population_band", "urban_rural", "governance")  # the filterable department attributes
 PRIMARY, WITHHELD = "small", "withheld"
 REST = object()  # the values a filter leaves out, taken together
 

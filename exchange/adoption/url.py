@@ -15,7 +15,7 @@ from exchange.adoption.aggregates import Filters, Options
 from exchange.kernel import urlcodec
 from exchange.models import POPULATION_BAND_LABELS
 
-PARAMS = ("practice", "period", "region", "jurisdiction", "size", "urbanicity")
+PARAMS = ("practice", "period", "region", "jurisdiction", "size", "urbanicity", "governance")
 _MAX_CHARS = 100  # longer values are not ids, codes or names of ours
 PERIOD_QUARTERS = 12  # the period a bare address opens on
 
@@ -47,6 +47,7 @@ def fields(opts: Options) -> tuple[urlcodec.Field, ...]:
         choice("size", {**{b: b for b in opts.population_bands},
                         **{POPULATION_BAND_LABELS.get(b, b): b for b in opts.population_bands}}),
         choice("urbanicity", {u: u for u in opts.urban_rural}),
+        choice("governance", {g: g for g in opts.governance}),
     )
 
 
@@ -65,7 +66,7 @@ def from_params(params: Mapping[str, list[str] | str], opts: Options) -> View:
             notes.add("period")
     filters = Filters(practice_id=practice[0] if len(practice) == 1 else None, regions=values["region"],
                       jurisdiction_types=values["jurisdiction"], population_bands=values["size"],
-                      urban_rural=values["urbanicity"], first_quarter=first, last_quarter=last)
+                      urban_rural=values["urbanicity"], governance=values["governance"], first_quarter=first, last_quarter=last)
     return View(filters, notes.names(PARAMS))
 
 
@@ -76,5 +77,5 @@ def to_params(filters: Filters, opts: Options) -> dict[str, list[str]]:
         "practice": filters.practice_id,
         "period": period if None not in period and period != default_period(opts) else None,
         "region": filters.regions, "jurisdiction": filters.jurisdiction_types, "size": filters.population_bands,
-        "urbanicity": filters.urban_rural,
+        "urbanicity": filters.urban_rural, "governance": filters.governance,
     })

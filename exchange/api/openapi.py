@@ -102,7 +102,7 @@ def document() -> dict:
                            "departments are suppressed. Same parameters as the dashboard's address.",
                 "parameters": [{"name": n, "in": "query", "style": "form", "explode": True,
                                 "schema": {"type": "array", "items": {"type": "string", "maxLength": 100}}}
-                               for n in ("practice", "period", "region", "jurisdiction", "size", "urbanicity")],
+                               for n in ("practice", "period", "region", "jurisdiction", "size", "urbanicity", "governance")],
                 "responses": {"200": {"description": "The aggregates.", "content": {"application/json": {"schema": {
                     "type": "object", "required": ["snapshot", "departments", "heatmap", "stages", "trend", "map"],
                     "properties": {"snapshot": {"type": "string", "format": "date"},

@@ -49,18 +49,12 @@ def ask(db: Database, user: User, lesson_id, body: str, *, anonymous: bool = Fal
             raise InvalidInput("Questions can be asked only about a published lesson.", "lesson")
         if "own_department" in rels:
             raise InvalidInput("This is your own department's lesson: ask your colleagues directly.", "lesson")
-        if client_token:
-            again = scalar(cur, "SELECT id FROM questions WHERE client_token = ?", [client_token])
-            if again:
-                return again
-        recent, oldest = cur.execute("SELECT count(*), min(created_at) FROM questions WHERE author_id = ? "
-                                     "AND created_at > ?", [user.id, now - timedelta(hours=1)]).fetchone()
-        if recent >= QUESTIONS_PER_HOUR:
-            raise RateLimited(f"You have asked {QUESTIONS_PER_HOUR} questions in the last hour. Try again at "
-                              f"{oldest + timedelta(hours=1):%H:%M} UTC.")
-        if scalar(cur, "SELECT id FROM questions WHERE author_id = ? AND lesson_id = ? AND body = ? AND created_at > ?",
-                  [user.id, lesson["id"], body, now - DUPLICATE_WINDOW]):
-            raise Conflict("You asked this same question a few minutes ago; it is already with the posting department.")
+        again = _sent_before(cur, "questions", user, client_token, body, ("lesson_id", lesson["id"]), now,
+                             per_hour=QUESTIONS_PER_HOUR, counted="asked {n} questions",
+                             repeated="You asked this same question a few minutes ago; it is already with the "
+                                      "posting department.")
+        if again:
+            return again
         question_id = cur.execute(
             """INSERT INTO questions (client_token, lesson_id, department_id, author_id, anonymous, private, body,
                                       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
@@ -90,18 +84,11 @@ def answer(db: Database, user: User, question_id, body: str, *, client_token: st
             raise Conflict("This question was hidden after reports and waits for a coordinator; it cannot be answered.")
         if not is_out(lesson):
             raise Conflict("The lesson is not published now, so its questions cannot be answered.")
-        if client_token:
-            again = scalar(cur, "SELECT id FROM answers WHERE client_token = ?", [client_token])
-            if again:
-                return again
-        recent, oldest = cur.execute("SELECT count(*), min(created_at) FROM answers WHERE author_id = ? "
-                                     "AND created_at > ?", [user.id, now - timedelta(hours=1)]).fetchone()
-        if recent >= ANSWERS_PER_HOUR:
-            raise RateLimited(f"You have written {ANSWERS_PER_HOUR} answers in the last hour. Try again at "
-                              f"{oldest + timedelta(hours=1):%H:%M} UTC.")
-        if scalar(cur, "SELECT id FROM answers WHERE author_id = ? AND question_id = ? AND body = ? AND created_at > ?",
-                  [user.id, qid, body, now - DUPLICATE_WINDOW]):
-            raise Conflict("You posted this same answer a few minutes ago; it is already under the question.")
+        again = _sent_before(cur, "answers", user, client_token, body, ("question_id", qid), now,
+                             per_hour=ANSWERS_PER_HOUR, counted="written {n} answers",
+                             repeated="You posted this same answer a few minutes ago; it is already under the question.")
+        if again:
+            return again
         answer_id = cur.execute(
             """INSERT INTO answers (client_token, question_id, lesson_id, department_id, author_id, body, created_at,
                                     updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
@@ -113,6 +100,33 @@ def answer(db: Database, user: User, question_id, body: str, *, client_token: st
 
     # Per asker and per thread: two colleagues answering at once both land, one after the other.
     return serial.write(db, [("user_questions", user.id), ("question_threads", qid)], work, now)
+
+
+# The tables and thread columns `_sent_before` may name (identifiers from an allow-list, values as parameters).
+_POSTED = {"questions": "lesson_id", "answers": "question_id"}
+
+
+def _sent_before(cur, table: str, user: User, client_token: str | None, body: str, thread: tuple[str, int],
+                 now: datetime, *, per_hour: int, counted: str, repeated: str) -> int | None:
+    """The steps before a question or answer is written, in its serialised transaction: the id of the row this same
+    form already wrote (a double submit); else RateLimited past `per_hour` rows by this person in the last hour, or
+    Conflict for the same text in the same thread within DUPLICATE_WINDOW; else None."""
+    column, thread_id = thread
+    if _POSTED.get(table) != column:
+        raise ValueError(f"unknown posted table {table!r}.{column!r}")
+    if client_token:
+        again = scalar(cur, f"SELECT id FROM {table} WHERE client_token = ?", [client_token])
+        if again:
+            return again
+    recent, oldest = cur.execute(f"SELECT count(*), min(created_at) FROM {table} WHERE author_id = ? AND created_at > ?",
+                                 [user.id, now - timedelta(hours=1)]).fetchone()
+    if recent >= per_hour:
+        raise RateLimited(f"You have {counted.format(n=per_hour)} in the last hour. Try again at "
+                          f"{oldest + timedelta(hours=1):%H:%M} UTC.")
+    if scalar(cur, f"SELECT id FROM {table} WHERE author_id = ? AND {column} = ? AND body = ? AND created_at > ?",
+              [user.id, thread_id, body, now - DUPLICATE_WINDOW]):
+        raise Conflict(repeated)
+    return None
 
 
 def mark_answered(db: Database, user: User, question_id, *, now: datetime | None = None) -> bool:

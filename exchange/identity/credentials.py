@@ -12,7 +12,7 @@ from exchange import clock
 from exchange.errors import InvalidInput, RateLimited
 from exchange.identity import audit, passwords, permissions, sessions
 from exchange.identity.emails import normalize_email
-from exchange.identity.signin import DUMMY_HASH, try_again
+from exchange.identity.signin import dummy_hash, try_again
 from exchange.kernel import limits, throttle
 from exchange.models import User
 from exchange.storage.duckdb import Database, scalar
@@ -36,7 +36,7 @@ def change_password(db: Database, user: User, current: str, new: str, confirm: s
                      f"back-off until {until:%H:%M:%S} UTC", now=now)
         raise RateLimited(f"Too many failed attempts. {try_again(until, now, tz)}")
     errors = {}
-    if not passwords.verify_password(current or "", stored or DUMMY_HASH):
+    if not passwords.verify_password(current or "", stored or dummy_hash()):
         errors["current_password"] = "That is not your current password."
     try:
         passwords.check_policy(new, email=user.email)

@@ -6,6 +6,7 @@ Times are explicit (`now`) so tests can travel: sign-in and its throttle use nai
 
 from __future__ import annotations
 
+import functools
 import math
 import secrets
 from dataclasses import dataclass
@@ -22,7 +23,11 @@ from exchange.storage.duckdb import Database, one
 SIGN_IN_FAILED = "That email and password do not match an account. Check both and try again."
 NOT_REGISTERED = "Your email is not registered; ask your administrator to create an account for you."
 # Unknown emails are checked against this so they take as long as a wrong password.
-DUMMY_HASH = passwords.hash_password(secrets.token_hex(16))
+@functools.cache
+def dummy_hash() -> str:
+    """A hash of a random password, made at the first sign-in (not at import: scrypt costs ~0.14 s of a cold start),
+    verified when an account is unknown so that answering takes as long as for a real one."""
+    return passwords.hash_password(secrets.token_hex(16))
 
 
 class SignInFailed(ExchangeError):
@@ -88,10 +93,10 @@ def sign_in(db: Database, email: str, password: str, *, client: str | None = Non
         raise RateLimited(f"Too many failed sign-ins. {try_again(until, now, tz)}")
     if key is None:
         # Not an email: audit without the typed text (people type passwords into the wrong box).
-        passwords.verify_password(password or "x", DUMMY_HASH)
+        passwords.verify_password(password or "x", dummy_hash())
         _record_failure(db, None, None, f"not an email address{seen_from}", (client_counter,), now)
         raise SignInFailed(SIGN_IN_FAILED)
-    matches = passwords.verify_password(password or "", row["password_hash"] if row and row["password_hash"] else DUMMY_HASH)
+    matches = passwords.verify_password(password or "", row["password_hash"] if row and row["password_hash"] else dummy_hash())
     if not (row and matches):
         reason = "wrong password" if row else "unknown email"
         _record_failure(db, actor, key, reason + seen_from, (account_counter, client_counter), now)

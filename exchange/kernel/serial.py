@@ -25,7 +25,8 @@ from exchange.storage.duckdb import Database
 T = TypeVar("T")
 
 SCOPES = ("user_lessons", "user_reports", "lesson_reports", "department_practice",
-          "user_questions", "question_threads", "conversation_reports")  # the last three: exchange.conversations
+          "user_questions", "question_threads", "conversation_reports",  # these three: exchange.conversations
+          "user_follows")  # exchange.notify.follows
 ATTEMPTS = 8  # a conflict from another process is retried this often (Database.write backs off)
 _STRIPES = [threading.Lock() for _ in range(64)]
 
@@ -42,8 +43,9 @@ def claim(cur: duckdb.DuckDBPyConnection, scope: str, subject_id: int, now: date
 
 
 def write(db: Database, subjects: list[tuple[str, int]], work: Callable[[duckdb.DuckDBPyConnection], T],
-          now: datetime) -> T:
-    """Run `work` in one transaction that first claims every (scope, subject) row, one writer per subject at a time."""
+          now: datetime, *, entity: str | None = None) -> T:
+    """Run `work` in one transaction that first claims every (scope, subject) row, one writer per subject at a time;
+    `entity`: the kind of thing changed when the work records nothing itself (as `Database.write`)."""
     keys = sorted({(scope, int(subject)) for scope, subject in subjects})
     stripes = sorted({hash(key) % len(_STRIPES) for key in keys})  # a fixed order: no two writers deadlock
 
@@ -55,4 +57,4 @@ def write(db: Database, subjects: list[tuple[str, int]], work: Callable[[duckdb.
     with contextlib.ExitStack() as held:
         for index in stripes:
             held.enter_context(_STRIPES[index])
-        return db.write(claimed, attempts=ATTEMPTS)
+        return db.write(claimed, attempts=ATTEMPTS, entity=entity)

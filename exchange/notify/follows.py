@@ -18,6 +18,7 @@ from exchange import clock, taxonomy
 from exchange.discovery import browse, textindex
 from exchange.errors import Conflict, InvalidInput, NotFound
 from exchange.identity import permissions
+from exchange.kernel import serial
 from exchange.models import KIND_LABELS, POPULATION_BAND_LABELS, User
 from exchange.privacy.anonymity import ATTRIBUTION, K_TABLES, joins
 from exchange.storage.duckdb import Database, one, rows
@@ -53,7 +54,8 @@ def follow(db: Database, user: User, kind: str, target, *, now: datetime | None 
         return cur.execute("INSERT INTO follows (user_id, kind, target, created_at) VALUES (?, ?, ?, ?) RETURNING id",
                            [user.id, kind, canonical, now]).fetchone()[0]
 
-    return db.write(work, entity="follow")
+    # Serialised per person: parallel follows (two tabs, a double click) cannot pass the cap together.
+    return serial.write(db, [("user_follows", user.id)], work, now, entity="follow")
 
 
 def unfollow(db: Database, user: User, follow_id) -> None:

@@ -125,6 +125,11 @@ def render(db: Database, cur, user: User, found: list[dict]) -> list[dict]:
                      [r["subject_id"] for r in found if r["kind"] in ("sent_back", "review_outcome")])
     reports = _by_id(cur, "SELECT id, outcome FROM lesson_reports WHERE id IN (SELECT unnest(?::BIGINT[]))",
                      [r["subject_id"] for r in found if r["kind"] == "report_decided"])
+    # What was asked or answered, quoted for whoever may read the thread (not once hidden after reports).
+    asked = _by_id(cur, "SELECT id, body FROM questions WHERE NOT hidden AND id IN (SELECT unnest(?::BIGINT[]))",
+                   [r["subject_id"] for r in found if r["kind"] in ("question", "nudge")])
+    answered = _by_id(cur, "SELECT id, body FROM answers WHERE NOT hidden AND id IN (SELECT unnest(?::BIGINT[]))",
+                      [r["subject_id"] for r in found if r["kind"] == "answer"])
     follow_rows = {}
     wanted = [i for r in found if r["kind"] == "followed_lesson" for i in (_detail(r).get("follows") or [])]
     if wanted:
@@ -138,6 +143,8 @@ def render(db: Database, cur, user: User, found: list[dict]) -> list[dict]:
         readable = lesson is not None and permissions.allowed(
             user, "lesson.read", permissions.lesson_relations(user, {**lesson, "hhs_region": lesson["true_region"]}))
         text = _text(row, lesson if readable else None, reviews, reports, follow_rows, tax, names)
+        if readable and row["kind"] in ("question", "nudge", "answer"):
+            text += _quoted((answered if row["kind"] == "answer" else asked).get(row["subject_id"]))
         out.append({"id": row["id"], "kind": row["kind"], "kind_label": KINDS[row["kind"]], "text": text,
                     "created_at": row["created_at"], "read": row["read_at"] is not None,
                     "lesson_id": row["lesson_id"] if readable else None})
@@ -187,6 +194,19 @@ def _text(row: dict, lesson: dict | None, reviews: dict, reports: dict, follow_r
         outcome = OUTCOME_TEXT.get(report.get("outcome"), "Reviewed")
         return f"Your report on {title} was reviewed. {outcome}."
     return KINDS.get(kind, "Notification")
+
+
+QUOTE_CHARS = 160  # a notification quotes the start of a question or answer, not all of it
+
+
+def _quoted(found: dict | None) -> str:
+    """' They wrote: “…”' with the start of the text, or nothing (hidden, deleted or empty)."""
+    body = " ".join(str((found or {}).get("body") or "").split())
+    if not body:
+        return ""
+    if len(body) > QUOTE_CHARS:
+        body = body[:QUOTE_CHARS].rsplit(" ", 1)[0] + "…"
+    return f" They wrote: “{body}”"
 
 
 def _who(lesson: dict) -> str:

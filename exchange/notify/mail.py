@@ -313,26 +313,43 @@ def unsubscribe(db: Database, token: str, *, now: datetime | None = None) -> str
     """Stop every e-mail to the token's person (digest off, no immediate mail, queued mail dropped); return their address
     masked. InvalidInput for a token that is not valid."""
     now = now or clock.now()
-    text = str(token or "")[:200]
-    user_part, _, signature = text.partition(".")
-    if not (user_part.isascii() and user_part.isdigit() and len(user_part) <= 9 and signature):
-        raise InvalidInput("This unsubscribe link is not complete. Copy the whole link from the e-mail, or change "
-                           "your e-mail choices under Your account.", "token")
-    user_id = int(user_part)
+    user_id = _token_user(token)
 
     def work(cur):
-        if not hmac.compare_digest(_signature(cur, user_id), signature):
-            raise InvalidInput("This unsubscribe link is not valid. Copy the whole link from the e-mail, or change "
-                               "your e-mail choices under Your account.", "token")
-        email = cur.execute("SELECT email FROM users WHERE id = ?", [user_id]).fetchone()
+        email = _verified_email(cur, user_id, token)
         cur.execute("""INSERT INTO mail_preferences (user_id, digest, immediate, unsubscribed_at) VALUES (?, 'off', FALSE, ?)
                        ON CONFLICT (user_id) DO UPDATE SET digest = 'off', immediate = FALSE,
                            unsubscribed_at = coalesce(mail_preferences.unsubscribed_at, excluded.unsubscribed_at)""",
                     [user_id, now])
         cur.execute("UPDATE outbox SET status = 'dropped' WHERE user_id = ? AND status = 'pending'", [user_id])
-        return _masked(email[0]) if email else "your address"
+        return email
 
     return db.write(work, entity="mail_preferences")
+
+
+def unsubscribe_address(db: Database, token: str) -> str:
+    """The masked address a valid unsubscribe token stands for, changing nothing (the page a link opens asks first:
+    mail scanners fetch links, and a fetch must not unsubscribe anyone). InvalidInput as `unsubscribe`."""
+    user_id = _token_user(token)
+    with db.read() as cur:
+        return _verified_email(cur, user_id, token)
+
+
+def _token_user(token: str) -> int:
+    user_part, _, signature = str(token or "")[:200].partition(".")
+    if not (user_part.isascii() and user_part.isdigit() and len(user_part) <= 9 and signature):
+        raise InvalidInput("This unsubscribe link is not complete. Copy the whole link from the e-mail, or change "
+                           "your e-mail choices under Your account.", "token")
+    return int(user_part)
+
+
+def _verified_email(cur, user_id: int, token: str) -> str:
+    signature = str(token or "")[:200].partition(".")[2]
+    if not hmac.compare_digest(_signature(cur, user_id), signature):
+        raise InvalidInput("This unsubscribe link is not valid. Copy the whole link from the e-mail, or change "
+                           "your e-mail choices under Your account.", "token")
+    email = cur.execute("SELECT email FROM users WHERE id = ?", [user_id]).fetchone()
+    return _masked(email[0]) if email else "your address"
 
 
 def _signature(cur, user_id: int) -> str:

@@ -9,6 +9,7 @@ can be numbered under a process lock; PostgreSQL needs a row lock or advisory lo
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import re
 import threading
@@ -45,6 +46,28 @@ def fts_extension_path() -> str:
     return str(path)
 
 
+AUTO_MEMORY_SHARE = 0.4  # of the machine's memory, shared by one process per core (see auto_memory_limit_mb)
+
+
+def auto_memory_limit_mb() -> int:
+    """DuckDB's memory limit when none is set: 40% of physical memory divided by the number of cores, at least 512 MB.
+
+    DuckDB's own default, 80% of memory (18.8 GiB on a 23 GiB machine), assumes it is alone; issue 13 runs one app
+    process per core on one machine, each with its own Python heap (0.4-0.6 GB measured) beside PostgreSQL and the
+    page cache, so each DuckDB may have its share of 40%. A national-scale search index build needs ~400 MB.
+    """
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1_000_000
+    return max(512, int(physical * AUTO_MEMORY_SHARE / (os.cpu_count() or 1)))
+
+
+def resource_limits() -> tuple[int, int | None]:
+    """(memory limit in MB, threads or None for DuckDB's default) from EXCHANGE_DUCKDB_MEMORY_LIMIT / _THREADS."""
+    from exchange import config  # as database_path: settings are read here, not passed through every caller
+
+    found = config.settings()
+    return found.duckdb_memory_limit_mb or auto_memory_limit_mb(), found.duckdb_threads
+
+
 class Database:
     """One DuckDB connection per process; every unit of work gets its own cursor."""
 
@@ -59,6 +82,10 @@ class Database:
         self._version = 0
         self._version_read_at = float("-inf")
         try:
+            memory_mb, threads = resource_limits()
+            self._con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+            if threads:
+                self._con.execute(f"SET threads = {int(threads)}")
             self._con.execute(f"LOAD '{fts_extension_path()}'")
             if lock_down:
                 # After our own file I/O: no SQL may read or write arbitrary files.

@@ -98,7 +98,7 @@ def _own_endorsement(db: Database, user: User, lesson: dict, mine: dict) -> None
             if st.button("Withdraw our endorsement…", icon=":material/undo:", key=f"withdraw_{lesson['id']}"):
                 state[pending] = True
                 st.rerun()
-        with core.expander("Change our endorsement"):
+        with core.form_panel("Change our endorsement", key=f"endorse_panel_{lesson['id']}"):
             _endorse_form(db, user, lesson, mine)
 
 
@@ -209,7 +209,7 @@ def _answer_form(db: Database, user: User, qid: int) -> None:
 
 
 def _report_form(db: Database, user: User, kind: str, item_id: int) -> None:
-    with core.expander(md("Report this {}", kind)):
+    with core.form_panel(md("Report this {}", kind), key=f"report_panel_{kind}_{item_id}"):
         with st.form(f"report_{kind}_{item_id}", clear_on_submit=True):
             reason = st.text_area(f"What is wrong with it? (up to {MAX_REASON_CHARS:,} characters)",
                                   max_chars=MAX_REASON_CHARS, key=f"report_{kind}_{item_id}_reason", height=68)

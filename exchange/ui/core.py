@@ -24,7 +24,10 @@ log = logging.getLogger("exchange.ui")
 def database() -> Database:
     """One connection for the whole process (cursors per unit of work are taken inside services)."""
     db = setup.open_app_database()
-    search.catch_up(db)  # builds the index on first start, else applies what changed while the app was down
+    # The search index (built on first start, else caught up with what changed while the app was down), the
+    # filter index and the in-memory search copy are built off the request path: pages are served meanwhile
+    # (those that need them say "warming up", exchange/ui/warmup.py).
+    setup.start_warm_up(db)
     search.start_refresher(db, interval=config.settings().search_refresh_seconds)
     notify_runner.start(db)  # notifications from the change log, and the e-mail sender (issue 11.5)
     return db
@@ -163,13 +166,22 @@ def badge(label: str | Md, **kwargs) -> None:
 
 
 def page_link(page: str, *, label: str | Md, **kwargs) -> None:
-    """st.page_link with `label` (a plain str renders literally)."""
-    st.page_link(page, label=render(label), **kwargs)
+    """st.page_link with `label` (a plain str renders literally); a script path links through its registered Page."""
+    from exchange.ui import links  # imported here: links imports nothing of ours, but keep core's imports as they are
+
+    st.page_link(links.page(page), label=render(label), **kwargs)
 
 
 def expander(label: str | Md, **kwargs):
     """st.expander with `label` (a plain str renders literally); use it in a `with` block."""
     return st.expander(render(label), **kwargs)
+
+
+def form_panel(label: str | Md, key: str, **kwargs):
+    """An expander holding a form: it stays open across reruns (its state is kept under `key`), so the error, the
+    confirmation and what was typed stay in view after a submit. An untracked expander closed after a submit and
+    hid them (Streamlit 1.67); opening or closing it reruns the page."""
+    return st.expander(render(label), key=key, on_change="rerun", **kwargs)
 
 
 def user_text(text: str) -> None:

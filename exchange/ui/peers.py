@@ -7,25 +7,44 @@ import streamlit as st
 from exchange.errors import ExchangeError
 from exchange.models import HHS_REGIONS, JURISDICTION_TYPES, POPULATION_BAND_LABELS, POPULATION_BANDS, URBAN_RURAL_LEVELS, User
 from exchange.peers import likeness, profiles
+from exchange.peers import url as peer_url
 from exchange.storage.duckdb import Database
 from exchange.ui import core, markup
 from exchange.ui.markup import md
 
 
+_FILTER_LABELS = {"jurisdiction": "jurisdiction type", "size": "population served", "urban": "urban–rural level",
+                  "region": "HHS region", "governance": "state governance"}
+
+
 def peer_filters(prefix: str) -> likeness.PeerFilters:
-    """Multiselects for the likeness dimensions (values are codes; labels carry no counts)."""
+    """Multiselects for the likeness dimensions (values are codes; labels carry no counts), kept in the page address
+    so a reload, the back button or a shared link shows the same peers."""
+    filters, ignored = peer_url.from_params(st.query_params.to_dict() | {
+        name: st.query_params.get_all(name) for name in likeness.FILTERS})
+    if ignored:
+        core.info(md("Part of this link could not be read and was left out: {}.",
+                     ", ".join(_FILTER_LABELS[name] for name in ignored)), icon=":material/info:")
+
+    def changed(name: str, widget_key: str) -> None:
+        chosen = {n: getattr(filters, n) for n in likeness.FILTERS}
+        chosen[name] = tuple(st.session_state[widget_key])
+        st.query_params.from_dict(peer_url.to_params(likeness.PeerFilters(**chosen)))
+
     columns = st.columns(5)
-    chosen = {}
     for column, (name, label, options, show) in zip(columns, (
             ("jurisdiction", "Jurisdiction type", JURISDICTION_TYPES, str.capitalize),
             ("size", "Population served", POPULATION_BANDS, POPULATION_BAND_LABELS.get),
             ("urban", "Urban–rural level", URBAN_RURAL_LEVELS, str.capitalize),
             ("region", "HHS region", HHS_REGIONS, lambda r: f"Region {r}"),
             ("governance", "State governance", tuple(profiles.GOVERNANCE), profiles.GOVERNANCE.get))):
+        selected = list(getattr(filters, name))
+        # The key carries the address's value: a back button or a pasted link gives a new widget with it.
+        widget_key = f"{prefix}_{name}_{'-'.join(map(str, selected))}"
         with column:
-            chosen[name] = tuple(st.multiselect(label, options, format_func=show, key=f"{prefix}_{name}",
-                                                placeholder="Any"))
-    return likeness.PeerFilters(**chosen)
+            st.multiselect(label, options, default=selected, format_func=show, key=widget_key, placeholder="Any",
+                           on_change=changed, args=(name, widget_key))
+    return filters
 
 
 def peer_list(found: dict) -> None:

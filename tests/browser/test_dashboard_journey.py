@@ -13,9 +13,9 @@ from tests.browser.helpers import choose, grid_rows, nav, sign_in_as, wait_for_a
 
 CHARTS = ("chart_heatmap", "chart_stages", "chart_trend", "chart_map", "chart_curve", "chart_population", "chart_movement",
           "chart_transitions", "chart_time_in_stage", "chart_stalled",
-          "chart_by_population_band", "chart_by_urban_rural", "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind",
+          "chart_by_population_band", "chart_by_urban_rural", "chart_by_jurisdiction_type", "chart_by_governance", "chart_lessons_by_stage", "chart_pulse_kind",
           "chart_pulse_risk")
-TABS = [("Regions and stages", 4), ("Reach over time", 2), ("Movement", 4), ("By kind of place", 3), ("Lessons", 3)]
+TABS = [("Regions and stages", 4), ("Reach over time", 2), ("Movement", 4), ("By kind of place", 4), ("Lessons", 3)]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

@@ -58,7 +58,7 @@ def board(pages):
     return pages.open("dashboard", email=COORDINATOR, timeout=60)
 
 
-def test_a_coordinator_sees_sixteen_titled_charts_with_takeaways_and_alt_text(board):
+def test_a_coordinator_sees_seventeen_titled_charts_with_takeaways_and_alt_text(board):
     assert not board.exception and not board.error
     assert [t.label for t in board.tabs] == TABS
     assert list(specs(board)) == ["Adoption by region and practice", "Stages per practice",  # only the open tab is built
@@ -70,7 +70,8 @@ def test_a_coordinator_sees_sixteen_titled_charts_with_takeaways_and_alt_text(bo
                             "Stage transitions per quarter: all practices (pooled)", "Time in stage: all practices (pooled)",
                             "Stalled departments: all practices (pooled)", "Adoption by population served: all practices (pooled)",
                             "Adoption by urban–rural level: all practices (pooled)",
-                            "Adoption by jurisdiction type: all practices (pooled)", "Lessons next to adoption",
+                            "Adoption by jurisdiction type: all practices (pooled)",
+                            "Adoption by state governance: all practices (pooled)", "Lessons next to adoption",
                             "The movement's pulse: lessons by kind", "The movement's pulse: risks named"]
     assert [c["key"] for c in charts.values()][:4] == KEYS  # stable keys for the browser tests
     for title, chart in charts.items():
@@ -107,7 +108,8 @@ def test_each_chart_offers_png_svg_and_csv_downloads(board):
         keys |= {b.key for b in board.run().get("download_button")}
     for key in [*KEYS, "chart_curve", "chart_movement", "chart_transitions", "chart_time_in_stage", "chart_stalled",
                 "chart_population", "chart_by_population_band", "chart_by_urban_rural",
-                "chart_by_jurisdiction_type", "chart_lessons_by_stage", "chart_pulse_kind", "chart_pulse_risk"]:
+                "chart_by_jurisdiction_type", "chart_by_governance", "chart_lessons_by_stage", "chart_pulse_kind",
+                "chart_pulse_risk"]:
         assert {f"{key}_png", f"{key}_svg", f"{key}_csv"} <= keys
     assert "report" in keys
 

@@ -110,12 +110,25 @@ def test_the_peers_page_lists_departments_like_yours_with_reasons(pages):
     headers = [h.value for h in at.header]
     assert "Departments most like yours" in headers and "Who has done what we are about to do" in headers
     assert any(m.value.startswith("Alike: Also a") for m in at.markdown)
-    at.multiselect(key="peers_jurisdiction").select("tribal").run()
+    at.multiselect(key="peers_jurisdiction_").select("tribal").run()
     assert not at.exception
+    assert at.query_params["jurisdiction"] in ("tribal", ["tribal"])  # in the address: a reload or a shared link keeps it
     with pages.db.read() as cur:
         tribal = {r[0] for r in cur.execute("SELECT name FROM departments WHERE jurisdiction_type = 'tribal'").fetchall()}
     listed = [link.label for link in at.get("page_link") if link.label.endswith(")") and "Your department" not in link.label]
     assert listed and all(label.replace("\\", "").rsplit(" (", 1)[0] in tribal for label in listed[:10])
+
+
+def test_the_peers_filters_come_from_the_address_and_a_bad_part_is_named_not_fatal(pages):
+    at = pages.open("peers", email=MEMBER, query={"size": ["small", "huge"], "region": ["5", "11", "x" * 500],
+                                                  "governance": "centralized"})
+    assert not at.exception and not at.error
+    assert at.multiselect(key="peers_size_small").value == ["small"]
+    assert at.multiselect(key="peers_region_5").value == [5]
+    assert at.multiselect(key="peers_governance_centralized").value == ["centralized"]
+    notice = " ".join(i.value for i in at.info)
+    assert "could not be read and was left out: population served, HHS region." in notice
+    assert "state governance" not in notice
 
 
 def test_the_peers_page_asks_a_visitor_to_sign_in(pages):
