@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import ipaddress
 import os
+import re
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
@@ -73,6 +74,7 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = "Equity Exchange <no-reply@localhost>"
     public_url: str = "http://localhost:8501"
+    database_url: str = ""
     duckdb_memory_limit_mb: int | None = None  # None: auto (see exchange/storage/duckdb.py, auto_memory_limit_mb)
     duckdb_threads: int | None = None  # None: DuckDB's own default (one per core)
 
@@ -116,6 +118,13 @@ def _path_or_none(text: str) -> Path | None:
 def _database(text: str) -> Path:
     # The default sits next to the code, wherever the app is started from; a path given is taken as given.
     return DEFAULT_DATABASE if text == _DEFAULT_DATABASE_TEXT else Path(text)
+
+
+def _database_url(text: str) -> str:
+    # Issue 13: PostgreSQL as the system of record; empty keeps the embedded DuckDB file.
+    if text and not re.match(r"postgres(ql)?://[^\s]+$", text):
+        raise _Why("it does not start with postgresql://")
+    return text
 
 
 def parse_networks(text: str) -> tuple:
@@ -262,6 +271,8 @@ SETTINGS: tuple[Setting, ...] = (
             "an address, optionally with a name: Name <address@host>", _mail_from),
     Setting("public_url", "EXCHANGE_PUBLIC_URL", "http://localhost:8501",
             "an http:// or https:// address without a query", _public_url),
+    Setting("database_url", "EXCHANGE_DATABASE_URL", "",
+            "a postgresql:// URL (libpq form), or empty (the EXCHANGE_DB file)", _database_url),
 )
 SETTINGS += (
     # Issue 13: what one DuckDB-backed process may take, so several processes fit on one machine.

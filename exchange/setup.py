@@ -15,7 +15,7 @@ from pathlib import Path
 
 from exchange.identity import audit
 from exchange import config, taxonomy
-from exchange.storage import open_database
+from exchange.storage import location, open_database
 from exchange.storage.duckdb import Database, database_path, scalar
 from exchange.errors import ExchangeError
 from exchange.models import User
@@ -46,8 +46,8 @@ def open_app_database(path: str | Path | None = None, *, with_demo: bool | None 
     In production mode it refuses a database holding demo data (DemoDataInProduction) unless
     `allow_demo_data` (the command-line tools that repair or purge it).
     """
-    path = Path(path) if path else database_path()
-    if str(path) != ":memory:":
+    path = location(path)  # EXCHANGE_DATABASE_URL (PostgreSQL) or the EXCHANGE_DB file, unless given
+    if isinstance(path, Path) and str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     db = open_database(path)  # applies outstanding migrations
     try:

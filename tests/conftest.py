@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +21,17 @@ _CHEAP_HASHING.__enter__()
 from exchange import taxonomy  # noqa: E402
 from exchange.storage import open_database  # noqa: E402
 from exchange.storage.duckdb import Database  # noqa: E402
+from tests.pg_support import BACKENDS, fresh_postgres, pg_server, pg_template  # noqa: E402,F401  (fixtures)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_backends: run the test on DuckDB and on PostgreSQL (issue 13)")
+
+
+def pytest_generate_tests(metafunc):
+    """A test (or module) marked both_backends gets its `fresh_db` on each backend in turn."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
 def build_template(path: Path) -> Path:
@@ -50,8 +62,18 @@ def template_file():
 
 
 @pytest.fixture
-def fresh_db(template_file):
+def backend(request):
+    """The store a test runs on: DuckDB, unless it is marked both_backends (then each in turn)."""
+    # TEST_BACKEND=postgres runs every fresh_db test on PostgreSQL (to see how far the port has got).
+    return getattr(request, "param", os.environ.get("TEST_BACKEND", "duckdb"))
+
+
+@pytest.fixture
+def fresh_db(request, backend, template_file):
     """An empty exchange with the taxonomy loaded, private to this test."""
+    if backend == "postgres":
+        yield from fresh_postgres(request.getfixturevalue("pg_server"), request.getfixturevalue("pg_template"))
+        return
     with tempfile.TemporaryDirectory(prefix="exchange-test-") as directory:
         db = open_copy(template_file, Path(directory))
         yield db

@@ -44,7 +44,8 @@ def submit_new(db, author: User, data: LessonInput, *, lesson_id: int | None = N
 
 def set_review_threshold(db, value: int) -> None:
     """The setting behind moderation.needs_review: a department's first `value` lessons are reviewed (0 = all)."""
-    db.write(lambda cur: cur.execute("INSERT OR REPLACE INTO settings VALUES ('review_threshold', ?)", [str(value)]))
+    db.write(lambda cur: cur.execute("INSERT INTO settings VALUES ('review_threshold', ?) "
+                                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [str(value)]))
 
 
 def publish(db, author: User, admin: User, data: LessonInput | None = None, **changes) -> int:

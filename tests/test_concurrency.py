@@ -18,6 +18,7 @@ from tests.factories import make_department, make_user
 from tests.helpers import publish, submit_new, valid_lesson
 
 NOW = datetime(2026, 11, 2, 9, 0)
+pytestmark = pytest.mark.both_backends  # issue 13: the same guarantees on PostgreSQL
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import duckdb
 from exchange import clock
 from exchange.kernel import limits
 from exchange.identity import permissions
+from exchange.storage import Store
 from exchange.storage.duckdb import Database, rows, scalar
 from exchange.errors import InvalidInput
 from exchange.models import User
@@ -53,7 +54,7 @@ def record(
     ]
     sql = """INSERT INTO audit_log (occurred_at, actor_id, actor_email, event, subject_type, subject_id, success, detail)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
-    if isinstance(target, Database):
+    if isinstance(target, Store):  # the DuckDB file or PostgreSQL (issue 13), not a cursor
         # Not a data change: no cache or search index depends on the log.
         target.write(lambda cur: cur.execute(sql, values), bump=False)
     else:

@@ -55,15 +55,22 @@ def joins(content: str = "lessons", alias: str = "l") -> str:
 
 def attribution(alias: str = "l") -> str:
     """What the viewer may see of who posted the content row `alias`. Named parameter: $viewer_department (-1: none)."""
+    # The condition is written out in each CASE rather than reusing the `attributed` alias in the same
+    # SELECT list: DuckDB allows that, PostgreSQL (issue 13) does not.
+    attributed = _attributed(alias)
     return f"""
-        (NOT {alias}.anonymous OR {alias}.department_id = $viewer_department) AS attributed,
-        CASE WHEN attributed THEN {alias}.department_id END AS shown_department_id,
-        CASE WHEN attributed THEN d.name END AS department_name,
-        CASE WHEN attributed THEN d.state_code END AS state_code,
-        CASE WHEN attributed THEN s.name END AS state_name,
-        CASE WHEN attributed THEN d.population_band END AS population_band,
-        CASE WHEN attributed OR kr.n >= {K} THEN s.hhs_region END AS hhs_region,
-        CASE WHEN attributed OR kc.n >= {K} THEN d.jurisdiction_type END AS jurisdiction_type"""
+        {attributed} AS attributed,
+        CASE WHEN {attributed} THEN {alias}.department_id END AS shown_department_id,
+        CASE WHEN {attributed} THEN d.name END AS department_name,
+        CASE WHEN {attributed} THEN d.state_code END AS state_code,
+        CASE WHEN {attributed} THEN s.name END AS state_name,
+        CASE WHEN {attributed} THEN d.population_band END AS population_band,
+        CASE WHEN {attributed} OR kr.n >= {K} THEN s.hhs_region END AS hhs_region,
+        CASE WHEN {attributed} OR kc.n >= {K} THEN d.jurisdiction_type END AS jurisdiction_type"""
+
+
+def _attributed(alias: str) -> str:
+    return f"(NOT {alias}.anonymous OR {alias}.department_id = $viewer_department)"
 
 
 ATTRIBUTION = attribution("l")
@@ -83,7 +90,7 @@ def content_facts(content: str, name: str, *, timestamps: tuple[str, ...], alias
     return f"""{K_TABLES},
 {name} AS (
     SELECT {alias}.*{replace}, s.hhs_region AS true_region, {attribution(alias)},
-        CASE WHEN attributed THEN (SELECT u.display_name FROM users u WHERE u.id = {alias}.author_id) END AS author_name
+        CASE WHEN {_attributed(alias)} THEN (SELECT u.display_name FROM users u WHERE u.id = {alias}.author_id) END AS author_name
     {joins(content, alias)}
 )
 """

@@ -1,8 +1,8 @@
 """Storage behind one seam: a unit of work over the database, the change log, and migrations.
 
 Services depend on the `Store` protocol (read, write, data_version), never on a driver. The
-DuckDB file (`storage.duckdb.Database`) is the embedded default; a PostgreSQL store (issue 13)
-implements the same protocol. Nothing here imports a domain package.
+DuckDB file (`storage.duckdb.Database`) is the embedded default; `storage.postgres.PostgresDatabase`
+(issue 13, selected by EXCHANGE_DATABASE_URL) implements the same protocol. Nothing here imports a domain package.
 """
 
 from __future__ import annotations
@@ -39,12 +39,33 @@ class Store(Protocol):
         """Release the connection."""
 
 
-def open_database(path: str | Path = ":memory:", *, migrate: bool = True, lock_down: bool = True):
-    """Open the database file (DuckDB), applying outstanding migrations unless `migrate=False`."""
-    from exchange.storage import migrations
-    from exchange.storage.duckdb import Database
+def is_url(path: object) -> bool:
+    """True for a PostgreSQL URL (postgresql://…), which selects the PostgreSQL store."""
+    return isinstance(path, str) and path.startswith(("postgresql://", "postgres://"))
 
-    db = Database(path, lock_down=lock_down)
+
+def location(path: str | Path | None = None) -> str | Path:
+    """Where the app's database is: `path` if given, else EXCHANGE_DATABASE_URL if set, else the EXCHANGE_DB file."""
+    from exchange import config  # the settings storage reads; imported here so storage imports no domain package
+
+    if path is None or path == "":
+        return config.settings().database_url or config.settings().database
+    return path if is_url(path) or str(path) == ":memory:" else Path(path)
+
+
+def open_database(path: str | Path = ":memory:", *, migrate: bool = True, lock_down: bool = True):
+    """Open the database (a DuckDB file, or PostgreSQL for a postgresql:// URL), applying outstanding
+    migrations unless `migrate=False`."""
+    from exchange.storage import migrations
+
+    if is_url(path):
+        from exchange.storage.postgres import PostgresDatabase
+
+        db = PostgresDatabase(str(path))
+    else:
+        from exchange.storage.duckdb import Database
+
+        db = Database(path, lock_down=lock_down)
     if migrate:
         try:
             migrations.migrate(db)

@@ -8,6 +8,8 @@ import pytest
 
 from exchange.storage import changes, open_database
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same change log on DuckDB and on PostgreSQL
+
 
 def _count(db) -> int:
     with db.read() as cur:
@@ -80,8 +82,12 @@ def test_concurrent_writers_get_gapless_sequence_numbers_in_commit_order(fresh_d
     assert sorted(c.entity_id for c in found) == sorted(n * 100 + i for n in range(4) for i in range(10))
 
 
-def test_the_data_version_is_read_from_the_database_so_another_connection_sees_it(tmp_path):
-    path = tmp_path / "shared.duckdb"
+def test_the_data_version_is_read_from_the_database_so_another_connection_sees_it(backend, tmp_path, request):
+    if backend == "postgres":
+        server = request.getfixturevalue("pg_server")
+        path = server.create_database(f"shared_{tmp_path.name}"[:60].lower())
+    else:
+        path = tmp_path / "shared.duckdb"
     first = open_database(path)
     try:
         first.write(lambda cur: changes.record(cur, "lesson", 1))
@@ -107,32 +113,73 @@ def test_a_consumer_keeps_its_position_in_the_log(fresh_db):
         assert changes.since(cur, changes.position(cur, "digest")) == []
 
 
-def test_only_real_transaction_conflicts_are_retried(fresh_db):
+def _errors(backend):
+    """(an error that is not a conflict, a real conflict) as each backend raises them."""
+    if backend == "postgres":
+        from psycopg import errors
+
+        return errors.FeatureNotSupported("not a conflict"), errors.SerializationFailure(
+            "could not serialize access due to concurrent update")
     import duckdb
 
+    return (duckdb.TransactionException("TransactionContext Error: cannot start a transaction within a transaction"),
+            duckdb.TransactionException("TransactionContext Error: Conflict on tuple deletion!"))
+
+
+def test_only_real_transaction_conflicts_are_retried(fresh_db, backend):
     from exchange.errors import Conflict
 
+    other, real = _errors(backend)
     attempts = []
 
     def not_a_conflict(cur):
         attempts.append(1)
-        raise duckdb.TransactionException("TransactionContext Error: cannot start a transaction within a transaction")
+        raise other
 
-    with pytest.raises(duckdb.TransactionException):
+    with pytest.raises(type(other)):
         fresh_db.write(not_a_conflict)
     assert len(attempts) == 1
 
     def conflict(cur):
         attempts.append(2)
-        raise duckdb.TransactionException("TransactionContext Error: Conflict on tuple deletion!")
+        raise real
 
     with pytest.raises(Conflict):
         fresh_db.write(conflict, attempts=3)
     assert attempts.count(2) == 3
 
 
-def test_the_data_version_never_goes_backwards(fresh_db, monkeypatch):
-    from exchange.storage import duckdb as store
+def test_two_transactions_updating_one_row_at_once_end_in_one_retry_not_a_lost_update(fresh_db):
+    fresh_db.write(lambda cur: cur.execute("INSERT INTO settings VALUES ('counter', '0')"), bump=False)
+    inside, proceed = threading.Event(), threading.Event()
+    runs = []
+
+    def slow(cur):
+        runs.append("slow")
+        value = int(cur.execute("SELECT value FROM settings WHERE key = 'counter'").fetchone()[0])
+        inside.set()
+        proceed.wait(5)
+        cur.execute("UPDATE settings SET value = ? WHERE key = 'counter'", [str(value + 1)])
+
+    def quick(cur):
+        value = int(cur.execute("SELECT value FROM settings WHERE key = 'counter'").fetchone()[0])
+        cur.execute("UPDATE settings SET value = ? WHERE key = 'counter'", [str(value + 1)])
+
+    thread = threading.Thread(target=fresh_db.write, args=(slow,))
+    thread.start()
+    inside.wait(5)
+    fresh_db.write(quick)  # commits between the slow one's read and its update
+    proceed.set()
+    thread.join(10)
+    with fresh_db.read() as cur:
+        assert cur.execute("SELECT value FROM settings WHERE key = 'counter'").fetchone()[0] == "2"
+    assert runs == ["slow", "slow"]  # the slow one met the conflict and ran again on the new value
+
+
+def test_the_data_version_never_goes_backwards(fresh_db, backend, monkeypatch):
+    from exchange.storage import duckdb, postgres
+
+    store = postgres if backend == "postgres" else duckdb
 
     fresh_db.data_version()
     fresh_db._version += 5  # as if another thread committed while this one was reading the old number

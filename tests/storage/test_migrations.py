@@ -9,9 +9,38 @@ import pytest
 from exchange.storage import migrations, open_database
 from exchange.storage.duckdb import Database
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same migrations on DuckDB and on PostgreSQL
 
-def test_opening_a_database_does_not_migrate_it(tmp_path):
-    db = Database(tmp_path / "raw.duckdb")
+
+@pytest.fixture
+def place(backend, tmp_path, request):
+    """Where a new, empty database can be made: a file path (DuckDB) or a fresh PostgreSQL database's URL."""
+    made = []
+
+    def make(name: str):
+        if backend == "duckdb":
+            return tmp_path / f"{name}.duckdb"
+        server = request.getfixturevalue("pg_server")
+        db_name = f"m_{len(made)}_{tmp_path.name}"[:60].lower()
+        made.append(db_name)
+        return server.create_database(db_name)
+
+    yield make
+    for db_name in made:
+        request.getfixturevalue("pg_server").drop_database(db_name)
+
+
+def raw(location):
+    """A store on `location` that migrations have not touched."""
+    if isinstance(location, str):
+        from exchange.storage.postgres import PostgresDatabase
+
+        return PostgresDatabase(location)
+    return Database(location)
+
+
+def test_opening_a_database_does_not_migrate_it(place):
+    db = raw(place("raw"))
     try:
         assert migrations.applied(db) == set()
         with pytest.raises(migrations.SchemaOutOfDate, match="python -m exchange init"):
@@ -20,8 +49,8 @@ def test_opening_a_database_does_not_migrate_it(tmp_path):
         db.close()
 
 
-def test_every_file_runs_once_in_name_order(tmp_path):
-    db = open_database(tmp_path / "new.duckdb")
+def test_every_file_runs_once_in_name_order(place):
+    db = open_database(place("new"))
     try:
         names = [name for name, _ in migrations.files()]
         assert names == sorted(names) and names[0].startswith("0001_")
@@ -32,12 +61,12 @@ def test_every_file_runs_once_in_name_order(tmp_path):
         db.close()
 
 
-def test_an_old_database_migrates_to_the_current_schema(tmp_path):
+def test_an_old_database_migrates_to_the_current_schema(tmp_path, place):
     old = tmp_path / "old"
     old.mkdir()
     for path in sorted(migrations.FOLDER.glob("000[1-5]_*.sql")):
         shutil.copy(path, old)
-    db = Database(tmp_path / "old.duckdb")
+    db = raw(place("old"))
     try:
         assert len(migrations.migrate(db, old)) == 5
         db.write(lambda cur: cur.execute("INSERT INTO settings VALUES ('kept', 'yes')"), bump=False)
@@ -50,19 +79,19 @@ def test_an_old_database_migrates_to_the_current_schema(tmp_path):
         db.close()
 
 
-def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path):
+def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path, place):
     folder = tmp_path / "m"
     folder.mkdir()
     (folder / "0001_good.sql").write_text("CREATE TABLE a (x INTEGER);\n")
     (folder / "0002_bad.sql").write_text("-- a comment may say anything; even this\n"
                                          "CREATE TABLE b (x INTEGER);\nINSERT INTO nowhere VALUES (1);\n")
-    db = Database(tmp_path / "f.duckdb")
+    db = raw(place("f"))
     try:
         with pytest.raises(migrations.SchemaOutOfDate, match="0002_bad failed and was rolled back"):
             migrations.migrate(db, folder)
         assert migrations.applied(db) == {"0001_good"}
         with db.read() as cur:
-            tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+            tables = {r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         assert "a" in tables and "b" not in tables
     finally:
         db.close()
@@ -72,8 +101,8 @@ def test_comment_lines_are_dropped_before_splitting_statements():
     assert migrations.statements("-- one; two\nSELECT 1;\n  -- three;\nSELECT 2") == ["SELECT 1", "SELECT 2"]
 
 
-def test_running_migrations_is_a_data_change_for_derived_views(tmp_path):
-    db = open_database(tmp_path / "m.duckdb")
+def test_running_migrations_is_a_data_change_for_derived_views(tmp_path, place):
+    db = open_database(place("m"))
     try:
         before = db.data_version()
         extra = tmp_path / "more"

@@ -66,10 +66,18 @@ def migrate(db: "Database", folder: Path = FOLDER) -> list[str]:
             raise SchemaOutOfDate(f"The database migration {name} failed and was rolled back, so the database "
                                   f"is unchanged: {exc}") from exc
         ran.append(name)
+    _dialect_extras(db)
     if ran and "0006_changes" in done | set(ran):
         # A migration may change any data: derived views (search index, facets) must look again.
         db.write(lambda cur: None)
     return ran
+
+
+def _dialect_extras(db) -> None:
+    """PostgreSQL only: the DuckDB functions services call and the change-log sequence (idempotent)."""
+    prepare = getattr(db, "after_migrations", None)
+    if prepare is not None:
+        prepare()
 
 
 def require_current(db: "Database", folder: Path = FOLDER) -> None:
