@@ -8,6 +8,8 @@ import streamlit as st
 
 from exchange import setup
 from exchange.storage.duckdb import Database
+from exchange.ui import core
+from exchange.ui.markup import md
 
 # Pages that read the filter or search indexes; the others (signing in, the inbox, admin pages) never wait.
 NEEDS_INDEXES = {"home", "lesson", "post"}
@@ -24,8 +26,9 @@ def gate(db: Database, url_path: str) -> None:
     while not warm.wait(0.5) and time.monotonic() < deadline:
         waited = time.monotonic() - warm.started
         # Redrawn every half second: each redraw also lets Streamlit stop this run if the person clicks elsewhere.
-        note.info(f"**Warming up.** The exchange has just restarted and is preparing {warm.step} "
-                  f"({waited:.0f} s so far). This page opens by itself when it is ready; "
-                  "signing in and your account work meanwhile.", icon=":material/hourglass_top:")
+        with note.container():
+            core.info(md("**Warming up.** The exchange has just restarted and is preparing {step} ({waited} s so "
+                         "far). This page opens by itself when it is ready; signing in and your account work "
+                         "meanwhile.", step=warm.step, waited=f"{waited:.0f}"), icon=":material/hourglass_top:")
     if warm.ready():
         note.empty()  # else (still building after LONGEST_WAIT) the note stays above the page, which runs anyway
