@@ -11,7 +11,7 @@ from __future__ import annotations
 from exchange.adoption.quarters import quarter_bounds, quarter_of, quarters_between
 from exchange.adoption.assessments import (EARLIEST, NOTE_LIMIT, UNCHECKED, URL_LIMIT, SelfAssessment, record,
                                            self_assessment)
-from exchange.adoption.queries import SQL, fetch, query
+from exchange.adoption.queries import SQL, fetch, fetch_frame, query
 from exchange.adoption.queries import results as query_cache
 from exchange.adoption import suppression
 from exchange.adoption.aggregates import (ADOPTED, DRILL_LIMIT, Dashboard, Drill, Filters,
@@ -21,6 +21,6 @@ from exchange.adoption.aggregates import (ADOPTED, DRILL_LIMIT, Dashboard, Drill
 __all__ = [
     "ADOPTED", "DRILL_LIMIT", "EARLIEST", "NOTE_LIMIT", "SQL", "UNCHECKED", "URL_LIMIT",
     "Dashboard", "Drill", "Filters", "Options", "SelfAssessment", "dashboard", "drill_from_selection", "drilldown",
-    "fetch", "movement_views", "options", "quarter_bounds", "quarter_of", "quarters_between", "query", "query_cache", "record",
+    "fetch", "fetch_frame", "movement_views", "options", "quarter_bounds", "quarter_of", "quarters_between", "query", "query_cache", "record",
     "require_dashboard", "resolve", "self_assessment", "suppression",
 ]

@@ -196,6 +196,11 @@ def fetch(db: Database, name: str, params: dict) -> list[dict]:
     return _run(db, name, _used(name, params))
 
 
+def fetch_frame(db: Database, name: str, params: dict) -> pd.DataFrame:
+    """One named dashboard query uncached, as the DataFrame the dashboard's services read (the benchmark's timings)."""
+    return _run_frame(db, name, _used(name, params))
+
+
 def _used(name: str, params: dict) -> dict:
     return {k: params[k] for k in dict.fromkeys(re.findall(r"\$(\w+)", SQL[name]))}
 
