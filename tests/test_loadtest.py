@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib.util
 import sys
 import time
@@ -24,6 +25,13 @@ def _loadtest():
     return module
 
 
+def _run(coroutine):
+    """asyncio.run in a thread of its own: in an xdist worker that also runs browser tests, Playwright holds this
+    thread's event loop, and asyncio.run refuses to start inside it (seen in CI)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("load") / "exchange.duckdb"
@@ -36,9 +44,9 @@ def test_two_simulated_people_browse_search_open_lessons_and_post_with_figures_r
     lt = _loadtest()
     started = time.monotonic()
     with lt.serve(demo_file, tmp_path / "server.log", {"EXCHANGE_PASSWORD_HASH_COST": "4"}) as (base, proc):
-        shown, whole = asyncio.run(lt.first_page(base, started))
-        figures = asyncio.run(lt.load(base, people=2, seconds=12, think=(0.1, 0.3), pids=[proc.pid],
-                                      posting_share=0.5, seed=3))
+        shown, whole = _run(lt.first_page(base, started))
+        figures = _run(lt.load(base, people=2, seconds=12, think=(0.1, 0.3), pids=[proc.pid],
+                                 posting_share=0.5, seed=3))
     assert 0 < shown <= whole
     assert figures["interactions"] >= 8 and figures["throughput_per_s"] > 0
     assert {"browse", "search", "lesson", "post"} <= set(figures["kinds"]), figures["kinds"]

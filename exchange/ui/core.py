@@ -178,10 +178,11 @@ def expander(label: str | Md, **kwargs):
 
 
 def form_panel(label: str | Md, key: str, **kwargs):
-    """An expander holding a form: it stays open across reruns (its state is kept under `key`), so the error, the
-    confirmation and what was typed stay in view after a submit. An untracked expander closed after a submit and
-    hid them (Streamlit 1.67); opening or closing it reruns the page."""
-    return st.expander(render(label), key=key, on_change="rerun", **kwargs)
+    """An expander holding a form, under a fixed `key`: it stays open across reruns, so the error, the confirmation
+    and what was typed stay in view after a submit. Without a key its identity is generated from its place and
+    parameters, and a submit's rerun could give it a new one: it closed and hid them (Streamlit 1.67). Opening it
+    does not rerun the page (no on_change), so nothing typed right after opening is redrawn."""
+    return st.expander(render(label), key=key, **kwargs)
 
 
 def user_text(text: str) -> None:

@@ -143,7 +143,10 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def test_nginx_serves_the_app_over_tls_redirects_http_and_bounds_the_body(behind_nginx):
     https, http, _ = behind_nginx
-    ready = _get(f"{https}/readyz")
+    # Not ready (503) while a fresh process builds its search index on the warm-up thread; ready once it has.
+    deadline = time.time() + 120
+    while (ready := _get(f"{https}/readyz")).status == 503 and time.time() < deadline:
+        time.sleep(0.5)
     assert ready.status == 200 and json.loads(ready.read())["status"] == "ready"
     health = _get(f"{https}/healthz")
     assert health.status == 200 and re.fullmatch(r"[0-9a-f]{32}", health.headers["x-request-id"])  # nginx's id
