@@ -19,21 +19,20 @@ st.markdown("Peers ask your department about the lessons it shared. Any member o
             "the asker sees the answer under the lesson. Questions on anonymous lessons never show your department's "
             "name to the asker, and anonymous askers are shown only by region and type.")
 
-waiting, answered, asked = st.tabs([f"Open ({len(found['open'])})", f"Answered ({len(found['answered'])})",
-                                    f"Asked by us ({len(found['asked'])})"])
-with waiting:
-    if not found["open"]:
-        st.markdown("No open questions. When a peer asks about one of your lessons, it shows here.")
-    for question in found["open"]:
-        conversation.question_card(db, user, question, show_lesson=True)
-with answered:
-    if not found["answered"]:
-        st.markdown("No question has been marked answered yet.")
-    for question in found["answered"]:
-        conversation.question_card(db, user, question, show_lesson=True)
-with asked:
-    if not found["asked"]:
-        core.markdown(md("Your department has not asked any questions yet. Open a lesson from **Find lessons** to ask "
-                         "the department that shared it."))
-    for question in found["asked"]:
-        conversation.question_card(db, user, question, show_lesson=True)
+# The labels carry counts, and Streamlit knows a tab by its label: answering or reopening a question changes the
+# counts, so the open section is remembered by name and chosen again under its new label.
+SECTIONS = (("open", "Open"), ("answered", "Answered"), ("asked", "Asked by us"))
+labels = [f"{title} ({len(found[name])})" for name, title in SECTIONS]
+chosen = [name for name, _ in SECTIONS].index(st.session_state.get("questions_section", "open"))
+EMPTY = {"open": md("No open questions. When a peer asks about one of your lessons, it shows here."),
+         "answered": md("No question has been marked answered yet."),
+         "asked": md("Your department has not asked any questions yet. Open a lesson from **Find lessons** to ask "
+                     "the department that shared it.")}
+for (name, _), tab in zip(SECTIONS, st.tabs(labels, default=labels[chosen], key="questions_tab", on_change="rerun")):
+    if tab.open:
+        st.session_state["questions_section"] = name
+    with tab:  # every section is drawn (they are short), so a switch shows it at once
+        if not found[name]:
+            core.markdown(EMPTY[name])
+        for question in found[name]:
+            conversation.question_card(db, user, question, show_lesson=True)

@@ -176,3 +176,20 @@ def test_an_adaptation_note_starts_a_lesson_that_links_back(pages):
         {"id": new_id, "title": "Adapting “Lesson someone adapted”"}]
     stranger = pages.open("post", email=MEMBER, query={"adapt": str(eid)})
     assert stranger.text_input(key="post_title").value == ""  # not their note: nothing filled in
+
+
+def test_the_questions_page_stays_on_its_section_when_the_counts_in_the_labels_change(pages):
+    mine = post(pages, MEMBER, title="Lesson whose question counts change")
+    done = questions.ask(pages.db, user(pages, OTHER), mine, "Answered already?")
+    questions.answer(pages.db, user(pages, MEMBER), done, "Yes.")
+    questions.mark_answered(pages.db, user(pages, OTHER), done)
+    at = pages.open("questions", email=MEMBER)
+    answered = next(t.label for t in at.tabs if t.label.startswith("Answered"))
+    at.session_state["questions_tab"] = answered  # the member opens the Answered section
+    at.run()
+    assert at.session_state["questions_section"] == "answered"
+    questions.ask(pages.db, user(pages, OTHER), mine, "A new one arrives meanwhile?")  # "Open (n)" becomes n + 1
+    at.run()
+    assert not at.exception
+    assert at.session_state["questions_section"] == "answered"
+    assert at.session_state["questions_tab"].startswith("Answered")
