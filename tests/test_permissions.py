@@ -137,7 +137,7 @@ CHANGEABLE_TABLES = ("lessons", "lesson_practices", "lesson_actions", "lesson_ri
 def snapshot(db: Database) -> dict:
     """Everything a lesson action could change, plus the successful audit entries."""
     with db.read() as cur:
-        state = {t: cur.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in CHANGEABLE_TABLES}
+        state = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in CHANGEABLE_TABLES}
         state["audit_log"] = cur.execute(
             "SELECT event, subject_type, subject_id FROM audit_log WHERE success ORDER BY id").fetchall()
     return state

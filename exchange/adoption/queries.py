@@ -28,7 +28,7 @@ def latest_stage(alias: str = "a", where: str | None = None) -> str:
 
 
 def group_by(count: int) -> str:
-    """GROUP BY the first `count` output columns (PostgreSQL has no `GROUP BY ALL`)."""
+    """GROUP BY the first `count` output columns (PostgreSQL cannot group by every column without naming them)."""
     return "GROUP BY " + ", ".join(str(i) for i in range(1, count + 1))
 
 

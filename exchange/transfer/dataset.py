@@ -71,7 +71,7 @@ def catalog(cur: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     """Every user table of the database: {label: {schema, table, columns: [(name, type)]}} in a stable order."""
     found: dict[str, dict] = {}
     for schema, table, column, kind in cur.execute(
-            # information_schema: the same answer as duckdb_tables() on DuckDB, and PostgreSQL has it (issue 13)
+            # information_schema: the same answer as DuckDB's own catalog functions, and PostgreSQL has it (issue 13)
             "SELECT c.table_schema, c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
             "JOIN information_schema.tables t ON t.table_catalog = c.table_catalog AND t.table_schema = c.table_schema "
             "AND t.table_name = c.table_name "
