@@ -188,6 +188,8 @@ class Cursor:
 
     def execute(self, sql: str, params: Any = None) -> "Cursor":
         """Run one statement (DuckDB placeholders)."""
+        if sql.strip().upper() in ("BEGIN", "BEGIN TRANSACTION"):
+            sql = "BEGIN ISOLATION LEVEL REPEATABLE READ"  # a snapshot, as a DuckDB transaction is
         if "REPLACE" in sql and _REPLACE.search(sql):
             sql = expand_replace(self, sql, params)
         text, has = translate(sql)
@@ -240,6 +242,23 @@ class Cursor:
         names = [d[0] for d in self._cur.description]
         return pd.DataFrame(self._cur.fetchall(), columns=names)
 
+    def to_arrow_reader(self, batch_size: int = 100_000):
+        """The result as a pyarrow RecordBatchReader, as DuckDB's (types from the columns' PostgreSQL types)."""
+        import pyarrow as pa
+
+        description = self._cur.description
+        schema = pa.schema([pa.field(d.name, _arrow_type(pa, d.type_code)) for d in description])
+        plain = [t == pa.string() for t in schema.types]
+
+        def batches():
+            while found := self._cur.fetchmany(batch_size):
+                columns = list(zip(*found))
+                yield pa.record_batch([pa.array([None if v is None else str(v) for v in col] if text else list(col),
+                                                type=field.type)
+                                       for col, field, text in zip(columns, schema, plain)], schema=schema)
+
+        return pa.RecordBatchReader.from_batches(schema, batches())
+
     def register(self, name: str, frame) -> None:
         """DuckDB's `register`: make a DataFrame queryable as table `name` (here a temporary table filled by
         COPY, dropped by `unregister` or at the end of the transaction)."""
@@ -265,6 +284,15 @@ class Cursor:
     def close(self) -> None:
         """Release the cursor."""
         self._cur.close()
+
+
+def _arrow_type(pa, oid: int):
+    """The pyarrow type for a PostgreSQL type OID (text for anything unlisted)."""
+    known = {16: pa.bool_(), 20: pa.int64(), 21: pa.int16(), 23: pa.int32(), 700: pa.float32(), 701: pa.float64(),
+             1700: pa.float64(), 1082: pa.date32(), 1114: pa.timestamp("us"), 1184: pa.timestamp("us", tz="UTC"),
+             17: pa.binary(), 1005: pa.list_(pa.int16()), 1007: pa.list_(pa.int32()), 1016: pa.list_(pa.int64()),
+             1009: pa.list_(pa.string()), 1015: pa.list_(pa.string())}
+    return known.get(oid, pa.string())
 
 
 def _pg_type(series) -> str:
