@@ -13,6 +13,8 @@ from exchange.api import ratelimit
 from exchange.api.ratelimit import Limiter
 from tests.pg_support import second_handle
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 
 class Clock:
     """A settable UTC clock."""

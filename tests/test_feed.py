@@ -11,6 +11,8 @@ from exchange.storage import changes
 from tests.factories import make_department, make_user
 from tests.helpers import publish, valid_lesson
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 
 @pytest.fixture
 def world(fresh_db):

@@ -25,6 +25,8 @@ from exchange.models import VISITOR, User
 from tests.factories import make_department, make_user
 from tests.helpers import set_review_threshold, submit_new
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 DEPARTMENT_NAME = "Lakeshore County Health Department"
 TITLES = {
     "public": "Public lesson on tenant protections",
