@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast demo bench lock clean
+.PHONY: run test test-fast test-postgres demo bench lock clean
 
 # pip's own progress (one line per package) instead of a silent minute on the first run.
 # Installs come from the lock files only: every package, dependencies included, at one version
@@ -38,6 +38,11 @@ test: $(VENV)/.installed-test
 ## make test-fast: services and page tests (AppTest) only, for the inner loop; `make test` stays the full suite
 test-fast: $(VENV)/.installed-test
 	$(PY) -m pytest -n 2 -q --ignore=tests/browser
+## make test-postgres: the service tests marked both_backends, on PostgreSQL only (issue 13; the run starts its own
+## server). CI runs it as a job beside `make test TEST_BACKENDS=duckdb`, so the wall time does not double.
+test-postgres: $(VENV)/.installed-test
+	TEST_BACKENDS=postgres $(PY) -m pytest -n 2 -q -m both_backends --ignore=tests/browser
+
 ## make demo: reset the app's database to fresh demo data (refused while the app runs or if it holds real data; asks first; keeps a backup in data/backups/)
 demo: $(VENV)/.installed
 	$(PY) -m exchange demo --reset

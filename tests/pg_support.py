@@ -126,7 +126,10 @@ import itertools  # noqa: E402
 
 import pytest  # noqa: E402
 
-BACKENDS = ("duckdb", "postgres")
+# The backends a both_backends test runs on: both, unless TEST_BACKENDS names one (CI runs the PostgreSQL half as a
+# job of its own: `make test-postgres`).
+BACKENDS = tuple(b.strip() for b in os.environ.get("TEST_BACKENDS", "duckdb,postgres").split(",")
+                 if b.strip() in ("duckdb", "postgres")) or ("duckdb", "postgres")
 _names = itertools.count(1)
 
 
@@ -166,3 +169,11 @@ def fresh_postgres(server: Server, template: str):
     finally:
         db.close()
         server.drop_database(name)
+
+
+def second_handle(db):
+    """Another store on the same database as `db` (as a second app process would open it), on either backend."""
+    from exchange.storage.duckdb import Database
+    from exchange.storage.postgres import PostgresDatabase
+
+    return PostgresDatabase(db.url) if isinstance(db, PostgresDatabase) else Database(db.path)

@@ -13,6 +13,8 @@ from exchange.storage.duckdb import rows, scalar
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from tests.factories import make_department, make_user
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 PASSWORD = "correct mulberry lantern"
 T0 = datetime(2026, 3, 2, 9, 0)  # naive UTC, like every time in the database
 UTC = timezone.utc

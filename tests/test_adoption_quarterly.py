@@ -10,6 +10,8 @@ from exchange.adoption import Filters, quarterly, queries
 from exchange.storage import changes
 from tests.factories import make_department, make_user
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 STATES = ["MN", "IA", "CA", "TX", "NY"]
 TODAY = date(2026, 5, 20)  # mid-quarter, as most days are
 

@@ -14,6 +14,8 @@ from exchange.storage.duckdb import rows, scalar
 from exchange.errors import Forbidden, InvalidInput
 from tests.factories import make_department, make_user
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 PASSWORD = "correct mulberry lantern"
 
 

@@ -9,6 +9,8 @@ from exchange.storage.duckdb import scalar
 from tests.factories import make_department, make_user
 from tests.helpers import publish, valid_lesson
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 
 @pytest.fixture
 def cast(fresh_db):

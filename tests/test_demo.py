@@ -22,6 +22,8 @@ from exchange.models import JURISDICTION_TYPES, URBAN_RURAL_LEVELS, population_b
 from tests import demo_digest
 from tests.factories import make_department, make_user
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 LEADING, LAGGING = (1, 9, 10), (4, 6, 7)
 
 

@@ -14,6 +14,8 @@ from exchange.transfer import imports
 from exchange.transfer.imports import LESSON_COLUMNS, ImportRefused
 from tests.factories import make_department, make_user
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 DEPARTMENT = "Example County Health Department"
 GOOD = {"external_id": "assoc-1", "department": DEPARTMENT, "status": "published",
         "title": "Listening sessions before the budget", "kind": "success",

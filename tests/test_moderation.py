@@ -12,6 +12,8 @@ from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLim
 from tests.factories import make_department, make_user
 from tests.helpers import publish, set_review_threshold, submit_new, valid_lesson
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 
 @pytest.fixture
 def cast(fresh_db):

@@ -13,6 +13,8 @@ from tests.factories import make_department, make_user
 from tests.helpers import submit_new, valid_lesson
 from tests.notify_support import Exchange
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 SECRET_DEPARTMENT = "Pinecone County 0 Public Health"
 PLACES = ("Lakeside Flats", "Old Mill Road")
 

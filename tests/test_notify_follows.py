@@ -10,6 +10,8 @@ from exchange.notify import follows
 from tests.factories import make_department, make_user
 from tests.notify_support import Exchange
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 
 @pytest.fixture
 def ex(fresh_db):

@@ -13,6 +13,8 @@ from tests.factories import make_department, make_user
 from tests.helpers import submit_new, valid_lesson
 from tests.notify_support import Exchange
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 
 @pytest.fixture
 def ex(fresh_db):

@@ -23,6 +23,8 @@ from tests.factories import make_department, make_user
 from tests.helpers import submit_new, valid_lesson
 from tests.notify_support import Exchange
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 
 class Inbox:
     """An aiosmtpd handler keeping every accepted message; `refuse` answers DATA with a temporary failure N times."""

@@ -12,6 +12,8 @@ from exchange.notify import runner
 from exchange.peers import freshness
 from tests.notify_support import Exchange
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 
 @pytest.fixture
 def ex(fresh_db):

@@ -16,6 +16,8 @@ from exchange.storage.duckdb import scalar
 from tests.factories import make_department, make_user
 from tests.helpers import publish, valid_lesson
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 PUBLISHED = datetime(2024, 3, 10, 12)
 
 

@@ -13,6 +13,8 @@ from tests.factories import make_department, make_user
 from tests.helpers import publish
 from tests.test_peers_profiles import add_stage, set_profile
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 PRACTICES = (1, 2, 3, 4, 5, 6)
 UPCOMING = 14  # the practice "home" is preparing
 

@@ -14,6 +14,8 @@ from exchange.storage.duckdb import scalar
 from tests.factories import make_department, make_user
 from tests.helpers import publish
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 
 def add_stage(db, dept_id: int, practice_id: int, stage: int, as_of=date(2026, 9, 30)) -> None:
     db.write(lambda cur: cur.execute(

@@ -25,6 +25,8 @@ from exchange.models import VISITOR, User
 from tests.factories import make_department, make_user
 from tests.helpers import set_review_threshold, submit_new
 
+pytestmark = pytest.mark.both_backends  # issue 13: the same service on DuckDB and on PostgreSQL
+
 DEPARTMENT_NAME = "Lakeshore County Health Department"
 TITLES = {
     "public": "Public lesson on tenant protections",
@@ -137,7 +139,7 @@ CHANGEABLE_TABLES = ("lessons", "lesson_practices", "lesson_actions", "lesson_ri
 def snapshot(db: Database) -> dict:
     """Everything a lesson action could change, plus the successful audit entries."""
     with db.read() as cur:
-        state = {t: cur.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in CHANGEABLE_TABLES}
+        state = {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in CHANGEABLE_TABLES}
         state["audit_log"] = cur.execute(
             "SELECT event, subject_type, subject_id FROM audit_log WHERE success ORDER BY id").fetchall()
     return state

@@ -27,9 +27,9 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-import duckdb
 import pyarrow.parquet as pq
 
+from exchange import storage
 from exchange.errors import ExchangeError
 from exchange.identity import audit, permissions
 from exchange.kernel import csv
@@ -64,18 +64,20 @@ def dictionary() -> dict:
 
 def label(schema: str, table: str) -> str:
     """How the dictionary names a table: `lessons`, or `search.docs` outside the main schema."""
-    return table if schema == "main" else f"{schema}.{table}"
+    return table if schema in ("main", "public") else f"{schema}.{table}"  # public: PostgreSQL's main
 
 
-def catalog(cur: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+def catalog(cur) -> dict[str, dict]:
     """Every user table of the database: {label: {schema, table, columns: [(name, type)]}} in a stable order."""
     found: dict[str, dict] = {}
     for schema, table, column, kind in cur.execute(
-            "SELECT c.schema_name, c.table_name, c.column_name, c.data_type FROM duckdb_columns() c "
-            "JOIN duckdb_tables() t ON t.database_name = c.database_name AND t.schema_name = c.schema_name "
+            # information_schema: the same answer as DuckDB's own catalog functions, and PostgreSQL has it (issue 13)
+            "SELECT c.table_schema, c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
+            "JOIN information_schema.tables t ON t.table_catalog = c.table_catalog AND t.table_schema = c.table_schema "
             "AND t.table_name = c.table_name "
-            "WHERE c.database_name = current_database() AND NOT t.internal AND NOT t.temporary "
-            "ORDER BY c.schema_name <> 'main', c.schema_name, c.table_name, c.column_index").fetchall():
+            "WHERE t.table_type = 'BASE TABLE' AND c.table_catalog = current_database() "
+            "AND c.table_schema NOT IN ('information_schema', 'pg_catalog') "
+            "ORDER BY c.table_schema NOT IN ('main', 'public'), c.table_schema, c.table_name, c.ordinal_position").fetchall():
         if schema.startswith(_DERIVED_SCHEMAS):
             continue
         entry = found.setdefault(label(schema, table), {"schema": schema, "table": table, "columns": []})
@@ -83,7 +85,7 @@ def catalog(cur: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     return found
 
 
-def gaps(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+def gaps(cur) -> dict[str, list[str]]:
     """What dictionary.toml lacks for this schema ("tables", "columns": table.column, "descriptions": empty ones)
     and what it describes that is gone ("stale")."""
     described, present = dictionary(), catalog(cur)
@@ -224,7 +226,7 @@ def _write(db: Database, path: Path, step: Progress) -> dict:
                 counts = {}
                 for t in exported:
                     sql, params = _select(t)
-                    counts[t["label"]] = cur.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+                    counts[t["label"]] = cur.execute(f"SELECT count(*) FROM ({sql}) AS rows_of", params).fetchone()[0]
                 # Progress counts cells (rows × columns), so a wide table of stories weighs what it costs.
                 width = {t["label"]: max(1, sum(c["export"] != "missing" for c in t["column_list"])) for t in exported}
                 total, done = max(1, sum(counts[n] * width[n] for n in counts)), 0
@@ -237,12 +239,12 @@ def _write(db: Database, path: Path, step: Progress) -> dict:
                     done = before + counts[name] * width[name]
                     t["rows"] = counts[name]
                 migrations = [r[0] for r in cur.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()]
-            except duckdb.Error as exc:
+            except storage.DatabaseError as exc:
                 raise classify(exc, db.path) from exc
             finally:
                 try:
                     cur.execute("COMMIT")
-                except duckdb.Error:
+                except storage.DatabaseError:
                     pass
         step(0.99, "Writing the data dictionary")
         about = {"format": FORMAT, "created_at": now.isoformat(timespec="seconds"),

@@ -21,6 +21,8 @@ MAX_DESCRIPTION = 2000
 PER_ROW_CHANGES = 500  # above this many lessons, one "anything changed" entry: derived views rebuild once
 _TEXT = ("title", "kind", "summary", "context", "what_we_did", "what_happened", "do_differently", "advice",
          "period_start", "period_end", "visibility", "anonymous")
+# Typed arrays, so PostgreSQL knows what a list of strings is (DuckDB reads the casts the same way).
+_ARRAY_OF = {"period_start": "DATE[]", "period_end": "DATE[]", "anonymous": "BOOLEAN[]"}
 _TAGS = (("lesson_practices", "practice_ids"), ("lesson_actions", "action_ids"), ("lesson_risks", "risk_type_ids"),
          ("lesson_partners", "partners"))
 
@@ -69,7 +71,7 @@ def lessons(cur, user: User, operations: list[dict], now: datetime, *, progress:
     new = [o for o in operations if o["action"] == "create"]
     changed = [o for o in operations if o["action"] == "update"]
     if new:
-        ids = [r[0] for r in cur.execute("SELECT nextval('lesson_ids') FROM range(?)", [len(new)]).fetchall()]
+        ids = [r[0] for r in cur.execute("SELECT nextval('lesson_ids') FROM generate_series(1, ?)", [len(new)]).fetchall()]
         for op, lesson_id in zip(new, ids):
             op["lesson_id"] = lesson_id
     for start in range(0, len(new), CHUNK):
@@ -79,8 +81,9 @@ def lessons(cur, user: User, operations: list[dict], now: datetime, *, progress:
         cur.execute(f"""
             INSERT INTO lessons (id, {', '.join(_TEXT)}, status, author_id, department_id, created_at, updated_at,
                                  updated_by, submitted_at, published_at)
-            SELECT unnest($ids), {', '.join(f'unnest(${c})' for c in _TEXT)}, unnest($status), $author,
-                   unnest($department), $now, $now, $author, unnest($at), unnest($at)""",
+            SELECT unnest($ids::BIGINT[]), {', '.join(f'unnest(${c}::{_ARRAY_OF.get(c, "VARCHAR[]")})' for c in _TEXT)},
+                   unnest($status::VARCHAR[]), $author, unnest($department::INTEGER[]), $now, $now, $author,
+                   unnest($at::TIMESTAMP[]), unnest($at::TIMESTAMP[])""",
                     {"ids": [o["lesson_id"] for o in chunk],
                      **{c: [getattr(o["input"], c) for o in chunk] for c in _TEXT},
                      "status": [o["status"] for o in chunk], "author": user.id,
@@ -111,19 +114,20 @@ def _insert_tags(cur, ops: list[dict]) -> None:
     for table, attribute in _TAGS:
         pairs = [(o["lesson_id"], v) for o in ops for v in getattr(o["input"], attribute)]
         if pairs:
-            cur.execute(f"INSERT INTO {table} SELECT unnest($a), unnest($b)",
+            kind = "VARCHAR[]" if table == "lesson_partners" else "INTEGER[]"
+            cur.execute(f"INSERT INTO {table} SELECT unnest($a::BIGINT[]), unnest($b::{kind})",
                         {"a": [p[0] for p in pairs], "b": [p[1] for p in pairs]})
     links = [(o["lesson_id"], i, u) for o in ops for i, u in enumerate(o["input"].links, 1)]
     if links:
-        cur.execute("INSERT INTO lesson_links SELECT unnest($a), unnest($b), unnest($c)",
+        cur.execute("INSERT INTO lesson_links SELECT unnest($a::BIGINT[]), unnest($b::INTEGER[]), unnest($c::VARCHAR[])",
                     {"a": [x[0] for x in links], "b": [x[1] for x in links], "c": [x[2] for x in links]})
 
 
 def _link(cur, kind: str, ops: list[dict], now: datetime) -> None:
     key = "lesson_id" if kind == "lesson" else "department_id"
-    cur.execute("DELETE FROM external_ids WHERE kind = $kind AND external_id IN (SELECT unnest($keys))",
+    cur.execute("DELETE FROM external_ids WHERE kind = $kind AND external_id IN (SELECT unnest($keys::VARCHAR[]))",
                 {"kind": kind, "keys": [o["external_id"] for o in ops]})
-    cur.execute("INSERT INTO external_ids SELECT $kind, unnest($keys), unnest($ids), $now",
+    cur.execute("INSERT INTO external_ids SELECT $kind, unnest($keys::VARCHAR[]), unnest($ids::BIGINT[]), $now",
                 {"kind": kind, "keys": [o["external_id"] for o in ops], "ids": [o[key] for o in ops], "now": now})
 
 
