@@ -65,6 +65,10 @@ class FacetIndex:
     # Freshness (issue 11): epoch microseconds of the later of publication and last confirmation; marked historical.
     confirmed: np.ndarray = field(repr=False, compare=False, default=None)
     historical: np.ndarray = field(repr=False, compare=False, default=None)
+    # (department id, anonymous) -> that department's columns as its own members and as a stranger see them
+    # (the anonymity rule evaluated per department: see `_directory`); current until a department changes,
+    # which rebuilds the index.
+    directory: dict = field(repr=False, compare=False, default=None)
     # Lookups derived from this index's arrays on first use (init=False: `replace` gives every new index
     # an empty one, so a spliced index never answers from the arrays before it).
     memo: dict = field(repr=False, compare=False, default_factory=dict, init=False)
@@ -242,7 +246,7 @@ def _advance(db: Database, index: FacetIndex | None) -> FacetIndex:
         return build(db)
     ids = sorted({c.entity_id for c in found})
     with db.read() as cur:
-        fresh, pairs = _read(cur, ids)
+        fresh, pairs = _read_changed(cur, ids, index.directory) if index.directory is not None else _read(cur, ids)
     # Changes after `version` that this read may already show are applied again next time (idempotent).
     return _splice(index, version, np.asarray(ids, dtype=np.int64), fresh, pairs)
 
@@ -335,7 +339,54 @@ def build(db: Database) -> FacetIndex:
         version = changes.latest(cur)
         frame, pairs = _read(cur, None)
         known = {name: frozenset(r[0] for r in cur.execute(sql).fetchall()) for name, sql in _KNOWN_SQL.items()}
-    return _assemble(version, frame, pairs, known)
+        directory = _directory(cur)
+    return replace(_assemble(version, frame, pairs, known), directory=directory)
+
+
+# A lesson's own columns; what its department adds (as seen by its members, and by a stranger) comes from the
+# directory (`_directory`), so a changed lesson is a point read, not a join through the anonymity rule's counts.
+_LESSON_SQL = """SELECT l.id, epoch_us(l.published_at) AS published, l.visibility = 'public' AS public,
+                        l.department_id, l.anonymous, l.kind, year(l.period_start) AS year,
+                        epoch_us(greatest(l.published_at, coalesce(l.last_confirmed_at, l.published_at))) AS confirmed,
+                        coalesce(l.historical, FALSE) AS historical
+                 FROM lessons l
+                 WHERE l.status = 'published' AND NOT l.hidden AND l.id IN (SELECT unnest($ids::INTEGER[]))
+                 ORDER BY l.id"""
+# The department columns of a lesson row as `_read` gives them (the anonymity rule's output for a stranger).
+_DEPARTMENT_COLUMNS = ("own_region", "own_state", "own_jurisdiction", "own_size", "attributed", "shown_department_id",
+                       "department_name", "state_code", "state_name", "population_band", "hhs_region",
+                       "jurisdiction_type")
+
+
+def _directory(cur) -> dict[tuple[int, bool], dict]:
+    """(department id, anonymous) -> the department columns of a lesson from it, as a stranger sees them.
+
+    The anonymity rule (ATTRIBUTION, over the K counts) evaluated once per department and per value of
+    `anonymous`, over stand-in rows of exactly the columns the rule reads: for a stranger those two decide
+    everything it shows of a lesson's origin. Read at each full build (a department change rebuilds).
+    """
+    stand_ins = """(SELECT dd.id AS department_id, v.anonymous FROM departments dd
+                    CROSS JOIN (VALUES (TRUE), (FALSE)) AS v(anonymous))"""
+    found = cur.execute(f"""WITH {K_TABLES}
+        SELECT l.department_id, l.anonymous, s.hhs_region AS own_region, d.state_code AS own_state,
+               d.jurisdiction_type AS own_jurisdiction, d.population_band AS own_size, {ATTRIBUTION}
+        {joins(stand_ins)}""", {"viewer_department": -1})
+    names = [column[0] for column in found.description]
+    return {(row[0], bool(row[1])): dict(zip(names[2:], row[2:])) for row in found.fetchall()}
+
+
+def _read_changed(cur, ids: list[int], directory: dict) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """`_read` of a few changed lessons: their own columns read, their department's from the directory."""
+    found = cur.execute(_LESSON_SQL, {"ids": ids})
+    names = [column[0] for column in found.description]
+    records = []
+    for row in found.fetchall():
+        lesson = dict(zip(names, row))
+        department = directory.get((lesson["department_id"], bool(lesson.pop("anonymous"))))
+        if department is not None:  # as the join of `_read`: a lesson of no known department is not listed
+            records.append({**lesson, **department})
+    columns = [name for name in names if name != "anonymous"] + list(_DEPARTMENT_COLUMNS)
+    return pd.DataFrame.from_records(records, columns=columns), _links(cur, ids)
 
 
 def _read(cur, ids: list[int] | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -352,6 +403,11 @@ def _read(cur, ids: list[int] | None) -> tuple[pd.DataFrame, dict[str, pd.DataFr
         {joins()}
         WHERE l.status = 'published' AND NOT l.hidden {only}
         ORDER BY l.id""", params).df()
+    return frame, _links(cur, ids)
+
+
+def _links(cur, ids: list[int] | None) -> dict[str, pd.DataFrame]:
+    """The practice/action/risk links of the lessons `ids` (None: of every lesson), as (lesson_id, value) frames."""
     # The three link tables in one statement (each statement costs DuckDB a few ms of its own).
     where = "" if ids is None else "WHERE lesson_id IN (SELECT unnest($ids::INTEGER[]))"
     linked = cur.execute(" UNION ALL ".join(
@@ -361,7 +417,7 @@ def _read(cur, ids: list[int] | None) -> tuple[pd.DataFrame, dict[str, pd.DataFr
     pairs = {name: pd.DataFrame({"lesson_id": np.asarray(linked["lesson_id"], np.int64)[facet == n],
                                  "value": np.asarray(linked["value"], np.int64)[facet == n]})
              for n, name in enumerate(_LINKS)}
-    return frame, pairs
+    return pairs
 
 
 def _assemble(version: int, frame: pd.DataFrame, pairs: dict[str, pd.DataFrame], known: dict) -> FacetIndex:
