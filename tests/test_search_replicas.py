@@ -152,3 +152,21 @@ def test_a_taxonomy_name_searched_on_replica_b_finds_the_lessons_tagged_with_it(
         name = cur.execute("SELECT name FROM practices WHERE id = 14").fetchone()[0]
     _within(DEADLINE, lambda: tagged in _ids(browse.find(b, reader, Filters(q=name))), "tag found on B")
     assert textindex.current(b).concepts  # the taxonomy was mirrored into B's index
+
+
+def test_a_change_the_log_cannot_name_reaches_replica_b_by_revision_stamps(replicas, people):
+    a, b = replicas
+    author, admin, reader = people["author"], people["admin"], people["reader"]
+    kept = publish(a, author, admin, title="Gecko outreach", summary="Gecko.", **NEUTRAL)
+    renamed = publish(a, author, admin, title="Okapi outreach", summary="Okapi.", **NEUTRAL)
+    hidden = publish(a, author, admin, title="Tapir outreach", summary="Tapir.", **NEUTRAL)
+    _warm(b, reader)
+    # Written behind the log's back (no changes.record): the log says only 'data'.
+    a.write(lambda cur: cur.execute("UPDATE lessons SET title = 'Pangolin outreach', summary = 'Pangolin.', "
+                                    "revision = revision + 1 "
+                                    "WHERE id = ?", [renamed]))
+    a.write(lambda cur: cur.execute("UPDATE lessons SET hidden = TRUE, revision = revision + 1 WHERE id = ?", [hidden]))
+    _within(DEADLINE, lambda: _ids(browse.find(b, reader, Filters(q="pangolin"))) == [renamed]
+            and browse.find(b, reader, Filters(q="tapir")).lessons == [], "unnamed changes on B")
+    assert browse.find(b, reader, Filters(q="okapi")).lessons == []
+    assert _ids(browse.find(b, reader, Filters(q="gecko"))) == [kept]

@@ -125,13 +125,19 @@ def mirror(db, cur, seq: int) -> list[changes.Change]:
 def _differing(cur, stamps: list[tuple]) -> list[int]:
     """Ids whose (revision, updated_at) differ between the system of record (`stamps`) and the local copy, or that
     one of them lacks."""
+    import pyarrow as pa
+
     ids, revisions, updated = (list(column) for column in zip(*stamps)) if stamps else ([], [], [])
-    return [r[0] for r in cur.execute("""
-        WITH source AS (SELECT unnest(?::INTEGER[]) AS id, unnest(?::INTEGER[]) AS revision,
-                               unnest(?::TIMESTAMP[]) AS updated_at)
-        SELECT coalesce(s.id, l.id) FROM source s FULL JOIN lessons l ON l.id = s.id
-        WHERE s.id IS NULL OR l.id IS NULL OR s.revision IS DISTINCT FROM l.revision
-              OR s.updated_at IS DISTINCT FROM l.updated_at""", [ids, revisions, updated]).fetchall()]
+    table = pa.table({"id": pa.array(ids, pa.int32()), "revision": pa.array(revisions, pa.int32()),
+                      "updated_at": pa.array(updated, pa.timestamp("us"))})
+    cur.register("search_stamps", table)  # every indexed lesson's stamp: one Arrow table, not list parameters
+    try:
+        return [r[0] for r in cur.execute("""
+            SELECT coalesce(s.id, l.id) FROM search_stamps s FULL JOIN lessons l ON l.id = s.id
+            WHERE s.id IS NULL OR l.id IS NULL OR s.revision IS DISTINCT FROM l.revision
+                  OR s.updated_at IS DISTINCT FROM l.updated_at""").fetchall()]
+    finally:
+        cur.unregister("search_stamps")
 
 
 def _insert_lessons(cur, found: list[tuple]) -> None:
