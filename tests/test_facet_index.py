@@ -1,9 +1,13 @@
 """The in-memory facet index: rebuilt after writes, and each viewer sees the right side of the anonymity rule."""
 
+import pytest
+
 from exchange.storage import changes
 from exchange.discovery import facets as facet_index
 from tests.factories import make_department, make_user
 from tests.helpers import publish
+
+pytestmark = pytest.mark.both_backends  # issue 13: discovery on DuckDB and on PostgreSQL
 
 
 def test_the_index_is_rebuilt_after_a_write(fresh_db):
@@ -173,3 +177,24 @@ def test_an_anonymous_lessons_place_in_newest_reveals_only_its_day_to_others(fre
     assert stranger == [late, named, early, anonymous]  # the anonymous one sorts by its day alone
     own = [l["id"] for l in browse.find(fresh_db, author, Filters(sort="newest")).lessons]
     assert own == [late, anonymous, named, early]
+
+
+def test_a_spliced_anonymous_lesson_shows_strangers_what_a_rebuild_does_on_both_sides_of_k(fresh_db):
+    """The splice takes a lesson's department columns from the rule evaluated per department (facets._directory):
+    it must agree with the rule evaluated per lesson, where the region has K departments and where it has not."""
+    from exchange.privacy.anonymity import K
+
+    admin = make_user(fresh_db, "admin")
+    crowded = [make_department(fresh_db, state="MN") for _ in range(K)]  # region 5, county: K of them
+    lonely = make_department(fresh_db, state="AK", jurisdiction_type="city")  # region 10: alone
+    authors = [make_user(fresh_db, department_id=department) for department in (crowded[0], lonely)]
+    built = facet_index.current(fresh_db)
+    for author in authors:
+        publish(fresh_db, author, admin, anonymous=True)
+    spliced = facet_index.current(fresh_db)
+    assert spliced.directory is built.directory  # spliced, not rebuilt
+    _same(spliced, facet_index.build(fresh_db))
+    _, _, facets = spliced.query(viewer_department=-1, members=True, selected={})
+    assert facets["region"] == {5: 1} and facets["state"] == {} and facets["jurisdiction"] == {"county": 1}
+    _, _, own = spliced.query(viewer_department=lonely, members=True, selected={})
+    assert own["region"] == {5: 1, 10: 1} and own["state"] == {"AK": 1}

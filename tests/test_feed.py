@@ -45,6 +45,7 @@ def reads(monkeypatch):
         return wrapper
 
     monkeypatch.setattr(feed.changes, "since", counting("log", changes.since))
+    monkeypatch.setattr(facets, "_read_changed", counting("facet lessons", facets._read_changed))
     monkeypatch.setattr(facets, "_read", counting("facet lessons", facets._read))
     monkeypatch.setattr(facets, "build", counting("facet build", facets.build))
     monkeypatch.setattr(cards, "_read", counting("cards", cards._read))

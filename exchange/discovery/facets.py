@@ -65,6 +65,10 @@ class FacetIndex:
     # Freshness (issue 11): epoch microseconds of the later of publication and last confirmation; marked historical.
     confirmed: np.ndarray = field(repr=False, compare=False, default=None)
     historical: np.ndarray = field(repr=False, compare=False, default=None)
+    # (department id, anonymous) -> that department's columns as its own members and as a stranger see them
+    # (the anonymity rule evaluated per department: see `_directory`); current until a department changes,
+    # which rebuilds the index.
+    directory: dict = field(repr=False, compare=False, default=None)
     # Lookups derived from this index's arrays on first use (init=False: `replace` gives every new index
     # an empty one, so a spliced index never answers from the arrays before it).
     memo: dict = field(repr=False, compare=False, default_factory=dict, init=False)
@@ -242,7 +246,7 @@ def _advance(db: Database, index: FacetIndex | None) -> FacetIndex:
         return build(db)
     ids = sorted({c.entity_id for c in found})
     with db.read() as cur:
-        fresh, pairs = _read(cur, ids)
+        fresh, pairs = _read_changed(cur, ids, index.directory) if index.directory is not None else _read(cur, ids)
     # Changes after `version` that this read may already show are applied again next time (idempotent).
     return _splice(index, version, np.asarray(ids, dtype=np.int64), fresh, pairs)
 
@@ -252,8 +256,9 @@ def _splice(index: FacetIndex, version: int, changed: np.ndarray, fresh: pd.Data
     """The index with the `changed` lessons' rows replaced by `fresh` (array work only, no other lesson read)."""
     fresh_ids = fresh["id"].to_numpy(np.int64)
     where = np.searchsorted(index.ids, fresh_ids)
-    if len(fresh_ids) == len(changed) and len(index.ids) and np.all(where < len(index.ids)) \
-            and np.array_equal(index.ids[np.minimum(where, len(index.ids) - 1)], fresh_ids):
+    in_place = bool(len(fresh_ids) == len(changed) and len(index.ids) and np.all(where < len(index.ids))
+                    and np.array_equal(index.ids[np.minimum(where, len(index.ids) - 1)], fresh_ids))
+    if in_place:
         # Every changed lesson is still listed and already was (an edit): its rows are overwritten in place.
         ids = index.ids
 
@@ -272,8 +277,13 @@ def _splice(index: FacetIndex, version: int, changed: np.ndarray, fresh: pd.Data
         def take(old, new):
             joined = np.concatenate([old[keep], new])
             return joined if order is None else joined[order]
-    vocab, own, stranger = {}, {}, {}
+    vocab, own, stranger, kept_memo = {}, {}, {}, {}
     for name, (own_column, stranger_column) in _SCALARS.items():
+        if in_place and _unchanged(index, name, where, fresh[own_column], fresh[stranger_column]):
+            # An edit that left this attribute as it was (the usual text edit): the arrays are reused, not rebuilt.
+            vocab[name], own[name], stranger[name] = index.vocab[name], index.own[name], index.stranger[name]
+            kept_memo[("code", name)] = index.memo[("code", name)]
+            continue
         values = list(index.vocab[name])
         old_code = {value: code for code, value in enumerate(values)}
         for value in fresh[own_column].dropna().unique().tolist():
@@ -292,14 +302,47 @@ def _splice(index: FacetIndex, version: int, changed: np.ndarray, fresh: pd.Data
             remap[old_code[value]] = new_code
         vocab[name], own[name], stranger[name] = present, remap[own_codes], remap[stranger_codes]
     link_pairs, links = {}, {}
-    position = _positions(ids, max(int(index.pairs[name][0].max(initial=0)) for name in _LINKS)) if len(ids) else None
+    position = None
     for name in _LINKS:
         old_ids, old_values = index.pairs[name]
         stay = ~np.isin(old_ids, changed)
-        lesson_ids = np.concatenate([old_ids[stay], pairs[name]["lesson_id"].to_numpy(np.int64)])
-        values = np.concatenate([old_values[stay], pairs[name]["value"].to_numpy(np.int64)])
+        new_ids, new_values = pairs[name]["lesson_id"].to_numpy(np.int64), pairs[name]["value"].to_numpy(np.int64)
+        if in_place and sorted(zip(old_ids[~stay].tolist(), old_values[~stay].tolist())) == \
+                sorted(zip(new_ids.tolist(), new_values.tolist())):
+            # Same tags as before, same rows: the pairs, their rows and the by-tag lookup are reused.
+            link_pairs[name], links[name] = index.pairs[name], index.links[name]
+            if ("tagged", name) in index.memo:
+                kept_memo[("tagged", name)] = index.memo[("tagged", name)]
+            continue
+        if position is None and len(ids):
+            position = _positions(ids, max(int(index.pairs[n][0].max(initial=0)) for n in _LINKS))
+        lesson_ids = np.concatenate([old_ids[stay], new_ids])
+        values = np.concatenate([old_values[stay], new_values])
         link_pairs[name] = (lesson_ids, values)
         links[name] = _link_rows(ids, lesson_ids, values, position)
+    if in_place and "position" in index.memo:
+        kept_memo["position"] = index.memo["position"]  # the same ids in the same rows
+    spliced = _spliced(index, version, ids, take, fresh, own, stranger, vocab, links, link_pairs)
+    spliced.memo.update(kept_memo)
+    return spliced
+
+
+def _unchanged(index: FacetIndex, name: str, where: np.ndarray, own_values: pd.Series, stranger_values: pd.Series) -> bool:
+    """True when the edited rows at `where` keep both their values of this attribute (each a known one)."""
+    code = index.memo.get(("code", name))
+    if code is None:
+        code = index.memo[("code", name)] = {value: i for i, value in enumerate(index.vocab[name])}
+    for values, old in ((own_values, index.own[name]), (stranger_values, index.stranger[name])):
+        for value, before in zip(values.tolist(), old[where].tolist()):
+            if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+                if before != -1:
+                    return False
+            elif code.get(int(value) if isinstance(value, (float, np.floating)) else value, -2) != before:
+                return False
+    return True
+
+
+def _spliced(index, version, ids, take, fresh, own, stranger, vocab, links, link_pairs) -> FacetIndex:
     return replace(index, version=version, ids=ids,
                    published=take(index.published, fresh["published"].fillna(0).to_numpy(np.int64)),
                    public=take(index.public, fresh["public"].to_numpy(bool)),
@@ -335,7 +378,64 @@ def build(db: Database) -> FacetIndex:
         version = changes.latest(cur)
         frame, pairs = _read(cur, None)
         known = {name: frozenset(r[0] for r in cur.execute(sql).fetchall()) for name, sql in _KNOWN_SQL.items()}
-    return _assemble(version, frame, pairs, known)
+        directory = _directory(cur)
+    return replace(_assemble(version, frame, pairs, known), directory=directory)
+
+
+# A lesson's own columns; what its department adds (as seen by its members, and by a stranger) comes from the
+# directory (`_directory`), so a changed lesson is a point read, not a join through the anonymity rule's counts.
+_LESSON_SQL = """SELECT l.id, epoch_us(l.published_at) AS published, l.visibility = 'public' AS public,
+                        l.department_id, l.anonymous, l.kind, year(l.period_start) AS year,
+                        epoch_us(greatest(l.published_at, coalesce(l.last_confirmed_at, l.published_at))) AS confirmed,
+                        coalesce(l.historical, FALSE) AS historical
+                 FROM lessons l
+                 WHERE l.status = 'published' AND NOT l.hidden AND {only}
+                 ORDER BY l.id"""
+# One changed lesson (the usual write) is looked up by its key; several through a list.
+_ONE, _MANY = "{column} = $id", "{column} IN (SELECT unnest($ids::INTEGER[]))"
+# The department columns of a lesson row as `_read` gives them (the anonymity rule's output for a stranger).
+_DEPARTMENT_COLUMNS = ("own_region", "own_state", "own_jurisdiction", "own_size", "attributed", "shown_department_id",
+                       "department_name", "state_code", "state_name", "population_band", "hhs_region",
+                       "jurisdiction_type")
+
+
+def _only(column: str, ids: list[int]) -> str:
+    return (_ONE if len(ids) == 1 else _MANY).format(column=column)
+
+
+def _only_params(ids: list[int]) -> dict:
+    return {"id": ids[0]} if len(ids) == 1 else {"ids": ids}
+
+
+def _directory(cur) -> dict[tuple[int, bool], dict]:
+    """(department id, anonymous) -> the department columns of a lesson from it, as a stranger sees them.
+
+    The anonymity rule (ATTRIBUTION, over the K counts) evaluated once per department and per value of
+    `anonymous`, over stand-in rows of exactly the columns the rule reads: for a stranger those two decide
+    everything it shows of a lesson's origin. Read at each full build (a department change rebuilds).
+    """
+    stand_ins = """(SELECT dd.id AS department_id, v.anonymous FROM departments dd
+                    CROSS JOIN (VALUES (TRUE), (FALSE)) AS v(anonymous))"""
+    found = cur.execute(f"""WITH {K_TABLES}
+        SELECT l.department_id, l.anonymous, s.hhs_region AS own_region, d.state_code AS own_state,
+               d.jurisdiction_type AS own_jurisdiction, d.population_band AS own_size, {ATTRIBUTION}
+        {joins(stand_ins)}""", {"viewer_department": -1})
+    names = [column[0] for column in found.description]
+    return {(row[0], bool(row[1])): dict(zip(names[2:], row[2:])) for row in found.fetchall()}
+
+
+def _read_changed(cur, ids: list[int], directory: dict) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """`_read` of a few changed lessons: their own columns read, their department's from the directory."""
+    found = cur.execute(_LESSON_SQL.format(only=_only("l.id", ids)), _only_params(ids))
+    names = [column[0] for column in found.description]
+    records = []
+    for row in found.fetchall():
+        lesson = dict(zip(names, row))
+        department = directory.get((lesson["department_id"], bool(lesson.pop("anonymous"))))
+        if department is not None:  # as the join of `_read`: a lesson of no known department is not listed
+            records.append({**lesson, **department})
+    columns = [name for name in names if name != "anonymous"] + list(_DEPARTMENT_COLUMNS)
+    return pd.DataFrame.from_records(records, columns=columns), _links(cur, ids)
 
 
 def _read(cur, ids: list[int] | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -352,16 +452,21 @@ def _read(cur, ids: list[int] | None) -> tuple[pd.DataFrame, dict[str, pd.DataFr
         {joins()}
         WHERE l.status = 'published' AND NOT l.hidden {only}
         ORDER BY l.id""", params).df()
+    return frame, _links(cur, ids)
+
+
+def _links(cur, ids: list[int] | None) -> dict[str, pd.DataFrame]:
+    """The practice/action/risk links of the lessons `ids` (None: of every lesson), as (lesson_id, value) frames."""
     # The three link tables in one statement (each statement costs DuckDB a few ms of its own).
-    where = "" if ids is None else "WHERE lesson_id IN (SELECT unnest($ids::INTEGER[]))"
+    where = "" if ids is None else "WHERE " + _only("lesson_id", ids)
     linked = cur.execute(" UNION ALL ".join(
         f"SELECT {n} AS facet, lesson_id, {column} AS value FROM {table} {where}"
-        for n, (table, column) in enumerate(_LINKS.values())), {} if ids is None else {"ids": ids}).fetchnumpy()
+        for n, (table, column) in enumerate(_LINKS.values())), {} if ids is None else _only_params(ids)).fetchnumpy()
     facet = np.asarray(linked["facet"])
     pairs = {name: pd.DataFrame({"lesson_id": np.asarray(linked["lesson_id"], np.int64)[facet == n],
                                  "value": np.asarray(linked["value"], np.int64)[facet == n]})
              for n, name in enumerate(_LINKS)}
-    return frame, pairs
+    return pairs
 
 
 def _assemble(version: int, frame: pd.DataFrame, pairs: dict[str, pd.DataFrame], known: dict) -> FacetIndex:
