@@ -10,6 +10,8 @@ from exchange.models import VISITOR
 from tests.factories import make_department, make_user
 from tests.helpers import publish, valid_lesson
 
+pytestmark = pytest.mark.both_backends  # issue 13: discovery on DuckDB and on PostgreSQL
+
 
 @pytest.fixture
 def world(fresh_db):

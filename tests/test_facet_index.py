@@ -1,9 +1,13 @@
 """The in-memory facet index: rebuilt after writes, and each viewer sees the right side of the anonymity rule."""
 
+import pytest
+
 from exchange.storage import changes
 from exchange.discovery import facets as facet_index
 from tests.factories import make_department, make_user
 from tests.helpers import publish
+
+pytestmark = pytest.mark.both_backends  # issue 13: discovery on DuckDB and on PostgreSQL
 
 
 def test_the_index_is_rebuilt_after_a_write(fresh_db):

@@ -11,6 +11,8 @@ from exchange.storage import changes
 from tests.factories import make_department, make_user
 from tests.helpers import publish, valid_lesson
 
+pytestmark = pytest.mark.both_backends  # issue 13: discovery on DuckDB and on PostgreSQL
+
 
 @pytest.fixture
 def world(fresh_db):
@@ -89,7 +91,8 @@ def test_a_change_the_log_cannot_name_rebuilds_every_view(world, reads):
 
 def test_a_view_far_behind_gets_every_change_it_missed(world):
     db, admin, author, reader, lesson_id = world
-    behind = changes.latest(db.cursor())
+    with db.read() as cur:
+        behind = changes.latest(cur)
     later = [publish(db, author, admin, valid_lesson(title=f"Later lesson {n}")) for n in range(2)]
     found, reached = feed.since(db, behind, ("lesson",))
     assert {c.entity_id for c in found} >= set(later) and reached == db.data_version()

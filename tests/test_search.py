@@ -3,12 +3,14 @@
 import pytest
 
 from exchange.storage import open_database
-from exchange.discovery import browse, search, textindex
+from exchange.discovery import browse, indexstore, search, textindex
 from exchange import lessons
 from exchange.lessons import moderation
 from exchange.discovery.browse import Filters
 from tests.factories import make_department, make_user
 from tests.helpers import publish, valid_lesson
+
+pytestmark = pytest.mark.both_backends  # issue 13: discovery on DuckDB and on PostgreSQL
 
 
 def neutral_fields():
@@ -177,7 +179,7 @@ def test_a_private_draft_does_not_move_anyones_ranking(corpus):
         return [(l["id"], l["score"]) for l in browse.find(db, VISITOR, Filters(q="eviction leave")).lessons]
 
     # Written an hour ago, so the index (not the direct match of just-changed lessons) ranks them.
-    db.write(lambda cur: cur.execute("UPDATE lessons SET updated_at = updated_at - INTERVAL 1 HOUR"))
+    db.write(lambda cur: cur.execute("UPDATE lessons SET updated_at = updated_at - INTERVAL '1 hour'"))
     search.refresh_index(db)
     before = ranking()
     other = make_user(db, department_id=make_department(db))
@@ -245,7 +247,7 @@ def test_an_edit_replaces_the_old_words_and_withdraw_or_hide_removes_the_lesson(
 
 
 def _index_tables(db):
-    with db.read() as cur:
+    with indexstore.of(db).read() as cur:
         postings = set(cur.execute("""SELECT t.term, p.lesson_id, p.tf, p.doc_len FROM search.postings p
                                       JOIN search.terms t USING (termid)""").fetchall())
         df = {t: n for t, n in cur.execute("SELECT term, df FROM search.terms WHERE df > 0").fetchall()}

@@ -7,11 +7,13 @@ import numpy as np
 import pytest
 
 from exchange import lessons
-from exchange.discovery import browse, search, textindex
+from exchange.discovery import browse, indexstore, search, textindex
 from exchange.discovery.browse import Filters
 from exchange.lessons import moderation
 from tests.factories import make_department, make_user
 from tests.helpers import publish, valid_lesson
+
+pytestmark = pytest.mark.both_backends  # issue 13: discovery on DuckDB and on PostgreSQL
 
 NEUTRAL = dict(context="Background on the work.", what_we_did="Plain work.", what_happened="It went as planned.",
                do_differently="", advice="", partners=[], practice_ids=[1], risk_type_ids=[], links=[])
@@ -165,6 +167,7 @@ def test_scores_are_bm25_like_the_persisted_index_would_compute(world):
     post(world, "Nothing", "About parks.")
     with db.read() as cur:
         found = textindex.match(db, cur, "eviction")
+    with indexstore.of(db).read() as cur:  # where the index lives (beside PostgreSQL: in this process)
         stats = cur.execute("SELECT count(*), avg(doc_len) FROM search.docs").fetchone()
         rows = cur.execute("""SELECT p.lesson_id, p.tf, p.doc_len, t.df FROM search.postings p JOIN search.terms t
                               USING (termid) WHERE t.term = 'evict'""").fetchall()
@@ -215,7 +218,7 @@ def test_an_unpublished_draft_is_not_searchable_and_moves_no_ranking(world):
 
 def _stored(db):
     """Each indexed lesson's (termid, tf) pairs and each term's document frequency, read from the stored index."""
-    with db.read() as cur:
+    with indexstore.of(db).read() as cur:
         postings = cur.execute("SELECT lesson_id, termid, tf FROM search.postings").fetchall()
         dfs = dict(cur.execute("SELECT termid, count(*) FROM search.postings GROUP BY 1").fetchall())
     by_lesson: dict[int, dict[int, int]] = {}
@@ -250,7 +253,7 @@ def test_each_lessons_terms_and_every_terms_frequency_in_memory_equal_the_stored
 
 
 def snap_stem(db, word):
-    with db.read() as cur:
+    with indexstore.of(db).read() as cur:
         return textindex.analyse(cur, [word])[0][0][1]
 
 

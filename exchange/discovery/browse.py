@@ -14,7 +14,7 @@ import numpy as np
 
 from exchange.conversations import counts as endorsement_counts
 from exchange.identity import audit, permissions
-from exchange.discovery import cards, facets as facet_index, search, textindex
+from exchange.discovery import cards, facets as facet_index, indexstore, search, textindex
 from exchange.kernel import csv, text, urlcodec
 from exchange.privacy.anonymity import attribution_line, public_refs, viewer_department  # noqa: F401 (attribution_line re-exported)
 from exchange.storage.duckdb import Database, rows
@@ -161,7 +161,8 @@ def similar(db: Database, user: User, text: str, *, exclude: int | None = None, 
     with db.read() as cur:
         snap = textindex.current(db)
         # Length before any parsing: never tokenise more than a few thousand characters.
-        weights = textindex.text_weights(cur, snap, text[:SIMILAR_TEXT_CHARS])
+        with indexstore.cursor(db, cur) as index_cur:
+            weights = textindex.text_weights(index_cur, snap, text[:SIMILAR_TEXT_CHARS])
         if not weights:
             return []
         ids, scores = textindex.like(snap, weights)
@@ -174,7 +175,9 @@ def related(db: Database, user: User, lesson: dict, *, limit: int = 5) -> list[d
         snap = textindex.current(db)
         own = textindex.vectors(cur, snap, [lesson["id"]])[lesson["id"]]  # from memory: no statement
         if not own:  # not indexed (a draft its author is reading): its title and summary stand in
-            own = textindex.text_weights(cur, snap, f"{lesson['title']} {lesson['summary']}"[:SIMILAR_TEXT_CHARS])
+            with indexstore.cursor(db, cur) as index_cur:
+                own = textindex.text_weights(index_cur, snap,
+                                             f"{lesson['title']} {lesson['summary']}"[:SIMILAR_TEXT_CHARS])
         ids, scores = textindex.like(snap, own) if own else (np.zeros(0, np.int64), np.zeros(0))
         size = max(len(snap.doc_len), int(ids.max(initial=0)) + 1)
         total = np.zeros(size)

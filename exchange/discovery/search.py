@@ -26,19 +26,20 @@ import weakref
 
 import duckdb
 
+from exchange.discovery import indexstore
 from exchange.storage import changes
 from exchange.worker import Periodic
 from exchange.storage.duckdb import Database
 
 log = logging.getLogger(__name__)
 
-FIELDS = ("title", "summary", "context", "what_we_did", "what_happened", "do_differently", "advice")
+FIELDS = indexstore.FIELDS
 MAX_QUERY_CHARS = 200
 _build_lock = threading.Lock()
 STEMMER = "english"
 # The tokenizer: lower-case, accents stripped, anything but a-z separates words.
 IGNORE = r"(\.|[^a-z])+"
-INDEXED = "status = 'published' AND NOT hidden"
+INDEXED = indexstore.INDEXED
 # What changes when a lesson's text does (every lesson write bumps revision; updated_at as a second witness):
 # after a change the log cannot name, lessons whose stamp differs from the index's are re-indexed.
 STAMP = "hash(revision, updated_at)"
@@ -72,10 +73,13 @@ def refresh_index(db: Database) -> None:
 
 
 def _build(db: Database) -> None:
-    seq = db.data_version()
-    stopwords = _stopwords(db)
+    index = indexstore.of(db)
+    seq = db.data_version()  # read before the lessons are: the index reflects at least this sequence
+    stopwords = _stopwords(index)
 
     def work(cur):
+        if indexstore.is_local(db):  # PostgreSQL: the lessons' text copied into this replica's own DuckDB first
+            indexstore.copy_all(db, cur, seq)
         for statement in _OLD:
             cur.execute(statement)
         for statement in _SCHEMA.split(";"):
@@ -86,7 +90,7 @@ def _build(db: Database) -> None:
         _set_state(cur, seq)
 
     started = time.perf_counter()
-    db.write(work, attempts=3, bump=False)  # an index build is not a data change
+    index.write(work, attempts=3, bump=False)  # an index build is not a data change
     _state.pop(db, None)
     log.info("search index built in %.1f s", time.perf_counter() - started)
 
@@ -95,8 +99,9 @@ def catch_up(db: Database) -> int:
     """Apply the changes since the index's sequence (building it if it never was); return lessons re-indexed."""
     if index_seq(db) == db.data_version():
         return 0
+    index = indexstore.of(db)
     with _build_lock:
-        seq, built = _read_state(db)
+        seq, built = _read_state(index)
         if not built:  # first start: nothing to catch up from
             _build(db)
             return -1
@@ -106,7 +111,10 @@ def catch_up(db: Database) -> int:
             return 0
 
         def work(cur):
-            found = changes.since(cur, seq, entities=("lesson",))
+            if indexstore.is_local(db):  # the mirrored lessons brought up to PostgreSQL's change log first
+                found = [c for c in indexstore.mirror(db, cur, seq) if c.entity in ("lesson", changes.ANYTHING)]
+            else:
+                found = changes.since(cur, seq, entities=("lesson",))
             if any(c.entity == changes.ANYTHING for c in found):
                 ids = [r[0] for r in cur.execute(f"""
                     SELECT coalesce(l.id, d.lesson_id) FROM (SELECT id, {STAMP} AS stamp FROM lessons WHERE {INDEXED}) l
@@ -119,7 +127,7 @@ def catch_up(db: Database) -> int:
             _set_state(cur, target)
             return len(ids)
 
-        done = db.write(work, attempts=3, bump=False)
+        done = index.write(work, attempts=3, bump=False)
         _state.pop(db, None)
     return done
 
@@ -208,7 +216,7 @@ def index_seq(db: Database) -> int:
     """The change-log sequence the index reflects (-1: never built)."""
     cached = _state.get(db)
     if cached is None:
-        seq, built = _read_state(db)
+        seq, built = _read_state(indexstore.of(db))
         cached = _state[db] = seq if built else -1
     return cached
 

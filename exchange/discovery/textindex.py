@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from cachetools import LRUCache
 
-from exchange.discovery import search
+from exchange.discovery import indexstore, search
 from exchange.storage import changes
 from exchange.storage.duckdb import Database
 
@@ -234,7 +234,7 @@ def current(db: Database) -> Snapshot:
 
 
 def _advance(db: Database, snap: Snapshot | None) -> Snapshot:
-    with db.read() as cur:
+    with indexstore.of(db).read() as cur:  # where the index lives (beside PostgreSQL: this replica's own DuckDB)
         cur.execute("BEGIN TRANSACTION")  # the state, its postings and the change log from one snapshot
         try:
             seq = _persisted_seq(cur)
@@ -390,7 +390,13 @@ def parse(query: str) -> tuple[str, list[str]]:
 
 
 def match(db: Database, cur, query: str, tagged=None) -> Match:
-    """The indexed lessons matching `query`, scored. `tagged(facet, item_id)` gives the lesson ids tagged with an item."""
+    """The indexed lessons matching `query`, scored. `tagged(facet, item_id)` gives the lesson ids tagged with an item.
+    `cur` reads `db`; the index's own statements run where the index lives (indexstore.cursor)."""
+    with indexstore.cursor(db, cur) as index_cur:
+        return _match(db, index_cur, query, tagged)
+
+
+def _match(db: Database, cur, query: str, tagged) -> Match:
     snap = current(db)
     rest, phrases = parse(query[:search.MAX_QUERY_CHARS])
     analysed = _analysed(cur, (rest, *phrases), snap.stopwords)
