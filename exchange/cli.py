@@ -8,8 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
+from exchange import storage
 from exchange.storage.duckdb import classify, database_path
 from exchange.errors import ExchangeError
 from exchange.models import ROLE_LABELS
@@ -286,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     except ExchangeError as exc:
         print(f"Error: {exc.message}", file=sys.stderr)
         return 1
-    except duckdb.Error as exc:
+    except storage.DatabaseError as exc:  # either store's driver (issue 13)
         fault = classify(exc, getattr(args, "db", None) or str(database_path()))
         message = fault.message if isinstance(fault, ExchangeError) else f"the database reported a problem: {exc}"
         print(f"Error: {message}", file=sys.stderr)

@@ -166,3 +166,11 @@ def fresh_postgres(server: Server, template: str):
     finally:
         db.close()
         server.drop_database(name)
+
+
+def second_handle(db):
+    """Another store on the same database as `db` (as a second app process would open it), on either backend."""
+    from exchange.storage.duckdb import Database
+    from exchange.storage.postgres import PostgresDatabase
+
+    return PostgresDatabase(db.url) if isinstance(db, PostgresDatabase) else Database(db.path)

@@ -11,7 +11,7 @@ import pytest
 
 from exchange.api import ratelimit
 from exchange.api.ratelimit import Limiter
-from exchange.storage.duckdb import Database
+from tests.pg_support import second_handle
 
 
 class Clock:
@@ -29,7 +29,7 @@ def admitted(limiter: Limiter, key: str, n: int) -> int:
 
 
 def test_two_database_handles_share_one_limit(fresh_db):
-    other = Database(fresh_db.path)  # a second handle on the same file, as a second app process would count
+    other = second_handle(fresh_db)  # a second handle on the same file, as a second app process would count
     try:
         clock = Clock(datetime(2026, 3, 2, 9, 0, 10))
         first, second = Limiter(lambda: fresh_db, 5, clock), Limiter(lambda: other, 5, clock)
@@ -43,7 +43,7 @@ def test_two_database_handles_share_one_limit(fresh_db):
 
 @pytest.mark.parametrize("queue", [True, False], ids=["queued-in-process", "database-only"])
 def test_parallel_requests_never_exceed_the_limit(fresh_db, queue):
-    other = Database(fresh_db.path)
+    other = second_handle(fresh_db)
     try:
         clock = Clock(datetime(2026, 3, 2, 9, 0, 10))
         limiters = [Limiter(lambda: db, 10, clock, queue=queue) for db in (fresh_db, other)]

@@ -19,7 +19,8 @@ import pandas as pd
 
 from exchange.adoption import suppression
 from exchange.adoption import quarterly
-from exchange.adoption.queries import _ATOM, _GOVERNED, DEPARTMENT_FILTERS, SQL, _run_frame, _used, frame, results
+from exchange.adoption.queries import (_ATOM, _GOVERNED, DEPARTMENT_FILTERS, SQL, _run_frame, _used, frame, group_by,
+                                       latest_stage, results)
 from exchange.storage.duckdb import Database
 
 STALLED_QUARTERS = 4  # no stage progress for this many quarters (a year) or more: stalled
@@ -43,7 +44,7 @@ TRANSITIONS = f"""WITH records AS (
     SELECT st.k, {_ATOM}, st.before AS from_stage, st.stage AS to_stage, count(*)::INTEGER AS moves
     FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
     WHERE st.k > 0 AND st.stage <> st.before
-    GROUP BY ALL"""
+    {group_by(9)}"""
 
 # The same from the quarterly table (exchange/adoption/quarterly.py): a pair's stage at each quarter's end is stored,
 # so a transition is a join of one quarter's row to the quarter before (the spreading query above is the fallback).
@@ -59,7 +60,7 @@ TRANSITIONS_QUARTERLY = f"""WITH steps AS (
     )
     SELECT st.k::INTEGER AS k, {_ATOM}, st.before AS from_stage, st.stage AS to_stage, count(*)::INTEGER AS moves
     FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
-    GROUP BY ALL"""
+    {group_by(9)}"""
 
 # Per atom, practice, stage and whole quarters spent: departments (one value each: their spells at the stage summed).
 TIME_IN_STAGE = f"""WITH records AS (
@@ -78,22 +79,22 @@ TIME_IN_STAGE = f"""WITH records AS (
         SELECT department_id, practice_id, stage, round(sum(left_on - entered) / 91.3125)::INTEGER AS quarters
         FROM spells
         WHERE before IS NOT NULL AND left_on IS NOT NULL AND left_on >= $period_start
-        GROUP BY ALL
+        GROUP BY 1, 2, 3
     )
     SELECT {_ATOM}, pd.practice_id, pd.stage, pd.quarters, count(*)::INTEGER AS departments
     FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
-    GROUP BY ALL"""
+    {group_by(9)}"""
 
 # Each pair's stage at the period's end and a year before (NULL: not assessed by then).
-_PAIRS = """pairs AS (
+_PAIRS = f"""pairs AS (
         SELECT a.department_id, a.practice_id,
-               arg_max(a.stage, (a.as_of, a.id)) AS stage,
-               arg_max(a.stage, (a.as_of, a.id)) FILTER (WHERE a.as_of <= $year_ago) AS year_ago,
+               {latest_stage()} AS stage,
+               {latest_stage(where="a.as_of <= $year_ago")} AS year_ago,
                max(a.as_of) AS last_assessed
         FROM assessments a
         WHERE a.as_of <= $as_of AND ($practice::INTEGER IS NULL OR a.practice_id = $practice::INTEGER)
           AND a.practice_id IN (SELECT id FROM practices WHERE active)
-        GROUP BY ALL
+        GROUP BY 1, 2
     )"""
 _IS_STALLED = f"p.year_ago IS NOT NULL AND p.stage < {SUSTAINING} AND p.stage <= p.year_ago"
 
@@ -103,7 +104,7 @@ STALLED = f"""WITH {_PAIRS}
            count(*) FILTER (WHERE {_IS_STALLED})::INTEGER AS stalled
     FROM pairs p JOIN departments d ON d.id = p.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
     WHERE p.year_ago IS NOT NULL
-    GROUP BY ALL"""
+    {group_by(7)}"""
 
 # The stalled departments themselves, in the given regions and filters, only those who share their stages
 # ({listable} is the fixed condition exchange.adoption.stalled.LISTABLE).

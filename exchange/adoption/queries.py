@@ -1,7 +1,8 @@
 """The dashboard's SQL, one named query per aggregate, and running them (cached per data version).
 
 A department's stage for a practice "as of D" is its latest assessment dated on or before D; two
-records of one date resolve to the later save (the higher id): `arg_max(stage, (as_of, id))`.
+records of one date resolve to the later save (the higher id): `latest_stage()`, one plain max() that
+DuckDB and PostgreSQL both run (issue 13), and faster on DuckDB than its own arg_max (national: 320 vs 570 ms).
 """
 
 from __future__ import annotations
@@ -13,6 +14,23 @@ import pandas as pd
 from exchange.adoption import quarterly
 from exchange.kernel.cache import VersionedCache
 from exchange.storage.duckdb import Database, rows
+
+# Stage levels are 0-9 and ids below 10^11, so (days since 1900, id, stage) pack into one BIGINT whose max is the
+# latest record, and its last digit that record's stage.
+_PACK = "(({a}.as_of - DATE '1900-01-01')::BIGINT * 1000000000000 + {a}.id::BIGINT * 10 + {a}.stage)"
+
+
+def latest_stage(alias: str = "a", where: str | None = None) -> str:
+    """An aggregate: the stage of the latest of `alias`'s assessments in the group (by as_of, then id), or
+    NULL when none is; `where` keeps only some rows (as a FILTER clause). Dialect-neutral (no arg_max)."""
+    only = f" FILTER (WHERE {where})" if where else ""
+    return f"((max({_PACK.format(a=alias)}){only}) % 10)::INTEGER"
+
+
+def group_by(count: int) -> str:
+    """GROUP BY the first `count` output columns (PostgreSQL has no `GROUP BY ALL`)."""
+    return "GROUP BY " + ", ".join(str(i) for i in range(1, count + 1))
+
 
 # Values are always parameters.
 # A department's state governance (issue 14.2, after the NACCHO Profile): its profile's own choice, else its state's
@@ -37,7 +55,7 @@ chosen AS (SELECT id, name, position FROM practices WHERE active AND ($practice:
 # Latest record: by as-of date, then by id, so two records of one date resolve to the later save.
 _LATEST = """
 latest AS (
-    SELECT a.department_id, a.practice_id, arg_max(a.stage, (a.as_of, a.id)) AS stage{extra}
+    SELECT a.department_id, a.practice_id, {latest} AS stage{extra}
     FROM assessments a
     WHERE a.as_of <= $as_of AND ($practice::INTEGER IS NULL OR a.practice_id = $practice::INTEGER)
     GROUP BY a.department_id, a.practice_id
@@ -58,7 +76,7 @@ SQL = {
     # named lessons on that practice they had published by then. Anonymous lessons are never counted: a count
     # by stage would say which departments an anonymous lesson could have come from.
     "current": f"""WITH latest AS (
-            SELECT a.department_id, a.practice_id, arg_max(a.stage, (a.as_of, a.id)) AS stage
+            SELECT a.department_id, a.practice_id, {latest_stage()} AS stage
             FROM assessments a
             WHERE a.as_of <= $as_of AND ($practice::INTEGER IS NULL OR a.practice_id = $practice::INTEGER)
             GROUP BY a.department_id, a.practice_id
@@ -67,14 +85,14 @@ SQL = {
             SELECT l.department_id, lp.practice_id, count(*) AS lessons
             FROM lessons l JOIN lesson_practices lp ON lp.lesson_id = l.id
             WHERE l.status = 'published' AND NOT l.hidden AND NOT l.anonymous AND l.published_at < $period_end
-            GROUP BY ALL
+            GROUP BY 1, 2
         )
         SELECT {_ATOM}, l.practice_id, l.stage, count(*)::INTEGER AS departments, sum(d.population)::BIGINT AS population,
                coalesce(sum(n.lessons), 0)::INTEGER AS lessons
         FROM latest l JOIN departments d ON d.id = l.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
              JOIN practices p ON p.id = l.practice_id AND p.active
              LEFT JOIN named n ON n.department_id = l.department_id AND n.practice_id = l.practice_id
-        GROUP BY ALL""",
+        {group_by(8)}""",
     # Per atom and quarter (k = 0 for the first): departments assessed on any chosen practice, their assessed
     # (department, practice) pairs and the pairs at Implementing or beyond, each at the quarter's end.
     # A record holds from its quarter until the quarter of the next record of that department and practice;
@@ -90,12 +108,12 @@ SQL = {
         held AS (SELECT unnest(range(k, coalesce(next_k, $quarters))) AS k, department_id, stage FROM records),
         per_department AS (
             SELECT k, department_id, count(*) AS pairs, count(*) FILTER (WHERE stage >= $adopted) AS adopting_pairs
-            FROM held GROUP BY ALL
+            FROM held GROUP BY 1, 2
         )
         SELECT pd.k, {_ATOM}, count(*)::INTEGER AS departments, sum(pd.pairs)::INTEGER AS pairs,
                sum(pd.adopting_pairs)::INTEGER AS adopting_pairs
         FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
-        GROUP BY ALL""",
+        {group_by(7)}""",
     # The same figures from the quarterly table (exchange/adoption/quarterly.py): each pair's stage at every
     # quarter's end is stored, so this is a filtered group-by; a pair assessed before the period counts from k = 0.
     "trend_quarterly": f"""WITH per_department AS (
@@ -105,12 +123,12 @@ SQL = {
             WHERE q.quarter BETWEEN $first_year * 4 + $first_q - 1 AND $first_year * 4 + $first_q - 2 + $quarters
               AND ($practice::INTEGER IS NULL OR q.practice_id = $practice::INTEGER)
               AND q.practice_id IN (SELECT id FROM practices WHERE active)
-            GROUP BY ALL
+            GROUP BY 1, 2
         )
         SELECT pd.k::INTEGER AS k, {_ATOM}, count(*)::INTEGER AS departments, sum(pd.pairs)::INTEGER AS pairs,
                sum(pd.adopting_pairs)::INTEGER AS adopting_pairs
         FROM per_department pd JOIN departments d ON d.id = pd.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
-        GROUP BY ALL""",
+        {group_by(7)}""",
     # Per atom and quarter: assessed (department, practice) pairs that moved up a stage since the quarter before,
     # moved back, or stalled (below Sustaining and no higher than four quarters before).
     "movement": f"""WITH records AS (
@@ -132,24 +150,24 @@ SQL = {
                count(*) FILTER (WHERE st.stage < st.before)::INTEGER AS down,
                count(*) FILTER (WHERE st.stage <= st.year_ago AND st.stage < 4)::INTEGER AS stalled
         FROM steps st JOIN departments d ON d.id = st.department_id JOIN states s ON s.code = d.state_code {_GOVERNED}
-        GROUP BY ALL""",
+        {group_by(7)}""",
     # Every department in the directory, assessed or not: the second denominator.
     "directory": f"""SELECT {_ATOM}, count(*)::INTEGER AS departments, sum(d.population)::BIGINT AS population
-        FROM departments d JOIN states s ON s.code = d.state_code {_GOVERNED} GROUP BY ALL""",
+        FROM departments d JOIN states s ON s.code = d.state_code {_GOVERNED} {group_by(6)}""",
     "states": "SELECT code AS state, name AS state_name, hhs_region AS region, tile_col, tile_row FROM states ORDER BY code",
     "practices": "SELECT id AS practice_id, name AS practice, position FROM practices WHERE active ORDER BY position",
     # Lessons only: no department column is read, so nothing about an anonymous lesson's origin can leak.
     "lessons_by_kind": f"""
         SELECT year(l.published_at) || ' Q' || quarter(l.published_at) AS quarter, l.kind, count(*)::INTEGER AS lessons
         FROM lessons l WHERE {_PUBLISHED}
-        GROUP BY ALL ORDER BY 1, 2""",
+        GROUP BY 1, 2 ORDER BY 1, 2""",
     "lessons_by_risk": f"""
         SELECT year(l.published_at) || ' Q' || quarter(l.published_at) AS quarter, r.name AS risk, r.position,
                count(*)::INTEGER AS lessons
         FROM lessons l JOIN lesson_risks lr ON lr.lesson_id = l.id JOIN risk_types r ON r.id = lr.risk_type_id
         WHERE {_PUBLISHED}
-        GROUP BY ALL ORDER BY 1, r.position""",
-    "drilldown": f"""WITH {_FILTERED}, {_LATEST.format(extra=", max(a.as_of) AS as_of")}
+        GROUP BY 1, 2, 3 ORDER BY 1, r.position""",
+    "drilldown": f"""WITH {_FILTERED}, {_LATEST.format(latest=latest_stage(), extra=", max(a.as_of) AS as_of")}
         SELECT c.department_id, c.department, c.state_code AS state, c.hhs_region AS region, p.id AS practice_id,
                p.name AS practice, c.stage, st.name AS stage_name, c.as_of
         FROM current c JOIN chosen p ON p.id = c.practice_id LEFT JOIN adoption_stages st ON st.level = c.stage

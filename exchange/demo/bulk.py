@@ -97,7 +97,7 @@ def insert(cur, depts: list[dict], users: list[dict], lessons: dict[str, list], 
 
 def _allocate(cur, sequence: str, count: int) -> list[int]:
     """Draw `count` ids from a sequence (advancing it), in ascending order."""
-    found = cur.execute(f"SELECT nextval('{sequence}') AS id FROM range(?) ORDER BY id", [count]).fetchall()
+    found = cur.execute(f"SELECT nextval('{sequence}') AS id FROM generate_series(1, ?) ORDER BY id", [count]).fetchall()
     return [row[0] for row in found]
 
 

@@ -123,7 +123,7 @@ def _insert(cur, table: str, sequence: str, columns: tuple[str, ...], values: li
     """Rows with ids drawn from the table's sequence (so later inserts never collide); names are this module's own."""
     if not values:
         return {}
-    ids = [r[0] for r in cur.execute(f"SELECT nextval('{sequence}') AS id FROM range(?) ORDER BY id",
+    ids = [r[0] for r in cur.execute(f"SELECT nextval('{sequence}') AS id FROM generate_series(1, ?) ORDER BY id",
                                      [len(values)]).fetchall()]
     remap = dict(zip((row[0] for row in values), ids))
     for row in values:

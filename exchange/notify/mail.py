@@ -28,9 +28,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Callable
 
-import duckdb
-
-from exchange import clock, config
+from exchange import clock, config, storage
 from exchange.errors import InvalidInput
 from exchange.identity import permissions
 from exchange.models import User
@@ -361,7 +359,7 @@ def _key(cur) -> bytes:
     if found is None:
         try:  # made once per exchange; a concurrent first mail may win the race, so read it back
             cur.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT DO NOTHING", [_KEY_SETTING, secrets.token_hex(32)])
-        except (duckdb.ConstraintException, duckdb.TransactionException):
+        except storage.INSERT_RACE:
             pass
         found = cur.execute("SELECT value FROM settings WHERE key = ?", [_KEY_SETTING]).fetchone()
     return bytes.fromhex(found[0])

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from exchange.adoption import suppression
+from exchange.adoption.queries import latest_stage
 from exchange.errors import NotFound
 from exchange.identity import permissions
 from exchange.models import User
@@ -101,8 +102,8 @@ def table(db: Database) -> _Table:
 def _build(db: Database, version: int) -> _Table:
     with db.read() as cur:
         records = rows(cur, profiles.DEPARTMENT_SQL + " ORDER BY d.id")
-        found = cur.execute("""
-            SELECT a.department_id, a.practice_id, arg_max(a.stage, (a.as_of, a.id)) AS stage
+        found = cur.execute(f"""
+            SELECT a.department_id, a.practice_id, {latest_stage("a")} AS stage
             FROM assessments a WHERE a.practice_id IN (SELECT id FROM practices WHERE active) GROUP BY 1, 2""").fetchall()
     for r in records:
         r.pop("updated_by", None)
@@ -288,13 +289,17 @@ def _lessons_on(db: Database, user: User, pairs: set[tuple[int, int]]) -> dict[t
         if not ids:
             return {}
         found = rows(cur, f"""
-            WITH {lesson_facts(profiles.NARROW_LESSONS + " WHERE id IN (SELECT unnest($ids::INTEGER[])))")}
-            SELECT f.shown_department_id AS department_id, lp.practice_id, f.id, f.title, f.kind
-            FROM lesson_facts f JOIN lesson_practices lp ON lp.lesson_id = f.id
-            WHERE lp.practice_id IN (SELECT unnest($practices::INTEGER[])) AND f.shown_department_id IS NOT NULL
-                  AND f.status = 'published' AND NOT f.hidden AND (f.visibility = 'public' OR $members)
-            QUALIFY row_number() OVER (PARTITION BY f.shown_department_id, lp.practice_id
-                                       ORDER BY f.published_at DESC, f.id DESC) <= {LESSONS_PER_PEER}""",
+            WITH {lesson_facts(profiles.NARROW_LESSONS + " WHERE id IN (SELECT unnest($ids::INTEGER[])))")},
+            ranked AS (
+                SELECT f.shown_department_id AS department_id, lp.practice_id, f.id, f.title, f.kind,
+                       row_number() OVER (PARTITION BY f.shown_department_id, lp.practice_id
+                                          ORDER BY f.published_at DESC, f.id DESC) AS n
+                FROM lesson_facts f JOIN lesson_practices lp ON lp.lesson_id = f.id
+                WHERE lp.practice_id IN (SELECT unnest($practices::INTEGER[])) AND f.shown_department_id IS NOT NULL
+                      AND f.status = 'published' AND NOT f.hidden AND (f.visibility = 'public' OR $members)
+            )
+            SELECT department_id, practice_id, id, title, kind FROM ranked WHERE n <= {LESSONS_PER_PEER}
+            ORDER BY department_id, practice_id, n""",
                      {"viewer_department": viewer_department(user), "ids": ids, "practices": practices,
                       "members": permissions.allowed(user, "lesson.read", {"published"})})
     out: dict[tuple[int, int], list[dict]] = {}

@@ -240,9 +240,11 @@ def latest_stages(cur, dept_ids: list[int] | None = None) -> list[dict]:
     """Each department's latest self-assessed stage per practice at or above Exploring (no permission rule: callers apply it)."""
     only = "" if dept_ids is None else "WHERE department_id IN (SELECT unnest($ids::INTEGER[]))"
     return rows(cur, f"""
-        WITH latest AS (
-            SELECT department_id, practice_id, arg_max(stage, (as_of, recorded_at, id)) AS stage, max(as_of) AS as_of
-            FROM assessments {only} GROUP BY 1, 2)
+        WITH ranked AS (
+            SELECT department_id, practice_id, stage, as_of,
+                   row_number() OVER (PARTITION BY department_id, practice_id ORDER BY as_of DESC, recorded_at DESC, id DESC) AS n
+            FROM assessments {only}),
+        latest AS (SELECT department_id, practice_id, stage, as_of FROM ranked WHERE n = 1)
         SELECT l.department_id, l.practice_id, p.name AS practice, l.stage, st.name AS stage_name, l.as_of
         FROM latest l JOIN practices p ON p.id = l.practice_id JOIN adoption_stages st ON st.level = l.stage
         WHERE l.stage >= {WORKING} AND p.active

@@ -18,9 +18,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-import duckdb
-
-from exchange import config
+from exchange import config, storage
 
 # Read when this module is imported: K is written into the SQL fragments below (an int, checked by config).
 K = config.settings().anonymity_k
@@ -125,7 +123,7 @@ def attribution_line(lesson: dict) -> str:
     return "Anonymous — " + " ".join(parts) if parts else "Anonymous department"
 
 
-def public_refs(cur: duckdb.DuckDBPyConnection, ids: list[int]) -> dict[int, str]:
+def public_refs(cur, ids: list[int]) -> dict[int, str]:
     """A stable, non-sequential reference per lesson id (keyed hash): exports cite lessons by it.
 
     Neighbouring ids tie a department's anonymous lesson to its named ones; the reference does not,
@@ -135,12 +133,12 @@ def public_refs(cur: duckdb.DuckDBPyConnection, ids: list[int]) -> dict[int, str
     return {i: "L-" + hashlib.blake2b(str(i).encode(), key=key, digest_size=5).hexdigest() for i in ids}
 
 
-def _ref_key(cur: duckdb.DuckDBPyConnection) -> bytes:
+def _ref_key(cur) -> bytes:
     found = cur.execute("SELECT value FROM settings WHERE key = ?", [_REF_KEY_SETTING]).fetchone()
     if found is None:
         try:  # made once per exchange; a concurrent first export may win the race, so read back
             cur.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT DO NOTHING", [_REF_KEY_SETTING, secrets.token_hex(32)])
-        except (duckdb.ConstraintException, duckdb.TransactionException):
+        except storage.INSERT_RACE:
             pass
         found = cur.execute("SELECT value FROM settings WHERE key = ?", [_REF_KEY_SETTING]).fetchone()
     return bytes.fromhex(found[0])

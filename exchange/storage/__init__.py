@@ -11,7 +11,16 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Callable, Protocol, TypeVar, runtime_checkable
 
+import duckdb as _duckdb
+import psycopg as _psycopg
+
 T = TypeVar("T")
+
+# What either store's driver raises, so services catch a database error without naming a driver (issue 13).
+DatabaseError: tuple[type[Exception], ...] = (_duckdb.Error, _psycopg.Error)
+# What DuckDB raises when a concurrent first INSERT … ON CONFLICT DO NOTHING of the same key wins the race; the
+# caller may go on and read the row back. PostgreSQL aborts the transaction instead, and write() retries it.
+INSERT_RACE: tuple[type[Exception], ...] = (_duckdb.ConstraintException, _duckdb.TransactionException)
 
 
 @runtime_checkable

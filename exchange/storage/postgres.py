@@ -49,7 +49,11 @@ CREATE OR REPLACE FUNCTION year(timestamp) RETURNS integer LANGUAGE sql IMMUTABL
 CREATE OR REPLACE FUNCTION month(timestamp) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT extract(month FROM $1)::integer';
 CREATE OR REPLACE FUNCTION quarter(timestamp) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT extract(quarter FROM $1)::integer';
 CREATE OR REPLACE FUNCTION today() RETURNS date LANGUAGE sql STABLE AS 'SELECT current_date';
-CREATE OR REPLACE FUNCTION list_value(VARIADIC anyarray) RETURNS anyarray LANGUAGE sql IMMUTABLE AS 'SELECT $1'
+CREATE OR REPLACE FUNCTION list_value(VARIADIC anyarray) RETURNS anyarray LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+CREATE OR REPLACE FUNCTION range(integer, integer) RETURNS integer[] LANGUAGE sql IMMUTABLE AS 'SELECT array(SELECT generate_series($1, $2 - 1))';
+CREATE OR REPLACE FUNCTION contains(text, text) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT strpos($1, $2) > 0';
+CREATE OR REPLACE FUNCTION to_years(integer) RETURNS interval LANGUAGE sql IMMUTABLE AS 'SELECT make_interval(years => $1)';
+CREATE OR REPLACE FUNCTION date_sub(text, timestamp, timestamp) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT CASE lower($1) WHEN ''year'' THEN extract(year FROM age($3, $2))::bigint WHEN ''month'' THEN (extract(year FROM age($3, $2)) * 12 + extract(month FROM age($3, $2)))::bigint WHEN ''day'' THEN extract(day FROM ($3 - $2))::bigint END'
 """
 
 
@@ -68,32 +72,34 @@ class _Number(Loader):
         return int(value) if value == value.to_integral_value() else float(value)
 
 
-_TOKENS = re.compile(r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(--[^\n]*)|(\?)|(\$[A-Za-z_]\w*)|(%)|(::)""")
+_TOKENS = re.compile(r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(--[^\n]*)|(\?)|(\$[A-Za-z_]\w*)|(%)|(::)"""
+                     r"""|((?<![\w.])list\s*\()|((?<=[(,])\s*\[\s*\])""", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
 def translate(sql: str) -> tuple[str, bool]:
-    """DuckDB SQL in psycopg's form: `?` -> %s, `$name` -> %(name)s, a literal % doubled (outside
-    string literals too: psycopg reads the whole text). Returns (sql, whether it has placeholders)."""
-    has = False
+    """DuckDB SQL in psycopg's form: `?` -> %s, `$name` -> %(name)s, every % doubled when there are
+    placeholders (inside string literals too: psycopg reads the whole text); DuckDB's `list(…)` aggregate -> array_agg(…) and
+    its empty list `[]` as an argument (`coalesce(x, [])`) -> '{}'. Returns (sql, whether it has placeholders)."""
+    has = any(m.group(4) or m.group(5) for m in _TOKENS.finditer(sql))
 
     def swap(match: re.Match) -> str:
-        nonlocal has
-        literal, quoted, comment, question, named, percent, cast = match.groups()
+        literal, quoted, comment, question, named, percent, cast, aggregate, empty = match.groups()
         if question:
-            has = True
             return "%s"
         if named:
-            has = True
             return f"%({named[1:]})s"
         if percent:
-            return "%%"
+            return "%%" if has else "%"  # psycopg reads % only in a query with parameters
+        if aggregate:
+            return "array_agg("
+        if empty:
+            return "'{}'"
+        if has and (literal or quoted or comment):
+            return match.group(0).replace("%", "%%")
         return match.group(0)
 
-    out = _TOKENS.sub(swap, sql)
-    if not has:
-        return sql, False  # sent as it is: psycopg does not read a query without parameters
-    return out, True
+    return _TOKENS.sub(swap, sql), has
 
 
 _REPLACE = re.compile(r"(\w+)\.\*\s*REPLACE\s*\(")
@@ -234,9 +240,73 @@ class Cursor:
         names = [d[0] for d in self._cur.description]
         return pd.DataFrame(self._cur.fetchall(), columns=names)
 
+    def register(self, name: str, frame) -> None:
+        """DuckDB's `register`: make a DataFrame queryable as table `name` (here a temporary table filled by
+        COPY, dropped by `unregister` or at the end of the transaction)."""
+        columns = [(str(c), _pg_type(frame[c])) for c in frame.columns]
+        self._cur.execute(f'CREATE TEMP TABLE "{name}" ({", ".join(f"{c} {t}" for c, t in columns)}) ON COMMIT DROP')
+        with self._cur.copy(f'COPY "{name}" FROM STDIN') as copy:
+            for row in frame.itertuples(index=False, name=None):
+                copy.write_row([_plain(v) for v in row])
+
+    def copy_rows(self, table: str, columns: list[str], rows) -> int:
+        """COPY `rows` (tuples in `columns` order) into `table` (a quoted name); the rows sent."""
+        sent = 0
+        with self._cur.copy(f"COPY {table} ({', '.join(_quoted(c) for c in columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                sent += 1
+        return sent
+
+    def unregister(self, name: str) -> None:
+        """Drop what `register` made."""
+        self._cur.execute(f'DROP TABLE IF EXISTS "{name}"')
+
     def close(self) -> None:
         """Release the cursor."""
         self._cur.close()
+
+
+def _pg_type(series) -> str:
+    """The PostgreSQL column type for a DataFrame column (from its dtype, else its first value)."""
+    kind = str(series.dtype)
+    if kind.startswith("datetime64"):
+        return "timestamp"
+    if kind in ("bool", "boolean"):
+        return "boolean"
+    if kind.lower().startswith("int") or kind.lower().startswith("uint"):
+        return "bigint"
+    if kind.startswith("float"):
+        return "double precision"
+    import datetime as _dt
+
+    for value in series:
+        value = _plain(value)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            return "boolean"
+        if isinstance(value, int):
+            return "bigint"
+        if isinstance(value, float):
+            return "double precision"
+        if isinstance(value, _dt.datetime):
+            return "timestamp"
+        if isinstance(value, _dt.date):
+            return "date"
+        return "text"
+    return "text"
+
+
+def _plain(value):
+    """A DataFrame cell as a Python value psycopg can copy (NaN/NaT/NA -> None, numpy/pandas scalars unwrapped)."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (list, tuple, dict, str)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
 
 
 def _params(params: Any):
@@ -395,9 +465,16 @@ def _rollback(con: psycopg.Connection) -> None:
         con.execute("ROLLBACK")
 
 
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
     """The URL without its password, for messages."""
     return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+_redacted = redacted
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,4 +1,4 @@
-"""The `import` and `export` commands of `python -m exchange` (registered by exchange/cli.py)."""
+"""The `import`, `export` and `copy-to-postgres` commands of `python -m exchange` (registered by exchange/cli.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ _DB_HELP = "Database file (default: $EXCHANGE_DB or data/exchange.duckdb); the a
 
 
 def register(sub) -> None:
-    """Add `import` and `export` to the CLI's subcommands."""
+    """Add `import`, `export`, `export-dataset` and `copy-to-postgres` to the CLI's subcommands."""
     p = sub.add_parser("import", help="Import lessons (CSV or JSON) or departments (CSV) from a file in the template's "
                                       "format: checked in full first, then one transaction (all rows or none).")
     p.add_argument("kind", choices=["lessons", "departments", "template"],
@@ -42,6 +42,15 @@ def register(sub) -> None:
     p.add_argument("--to", required=True, metavar="FILE", help="The zip file to write (never overwritten).")
     p.add_argument("--db", help=_DB_HELP)
     p.set_defaults(func=_cmd_export_dataset)
+
+    p = sub.add_parser("copy-to-postgres", help="Move the exchange from its DuckDB file to PostgreSQL: copy every "
+                                                "table into an empty database in one transaction (all or nothing), "
+                                                "with row counts checked. Stop the app first.")
+    p.add_argument("--from", dest="source", metavar="FILE",
+                   help="The DuckDB file (default: $EXCHANGE_DB or data/exchange.duckdb).")
+    p.add_argument("--to", dest="target", metavar="URL", required=True,
+                   help="The empty PostgreSQL database: postgresql://user@host:port/database (create it with createdb).")
+    p.set_defaults(func=_cmd_copy_to_postgres)
 
 
 def _format(args, path: Path) -> str:
@@ -168,4 +177,13 @@ def _cmd_export_dataset(args) -> int:
     print(f"Wrote the whole dataset to {target}: {done['tables']} tables, {done['rows']:,} rows, "
           f"{done['bytes'] / 1_000_000:,.1f} MB ({time.perf_counter() - started:.1f} s). Left out: "
           f"{', '.join(done['left_out']) or 'nothing'} (see README.md in the zip).")
+    return 0
+
+
+def _cmd_copy_to_postgres(args) -> int:
+    from exchange.storage.duckdb import database_path
+    from exchange.transfer import topostgres
+
+    topostgres.copy(Path(args.source) if args.source else database_path(), args.target,
+                    say=lambda m: print(m, flush=True))
     return 0

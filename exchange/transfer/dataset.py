@@ -64,18 +64,20 @@ def dictionary() -> dict:
 
 def label(schema: str, table: str) -> str:
     """How the dictionary names a table: `lessons`, or `search.docs` outside the main schema."""
-    return table if schema == "main" else f"{schema}.{table}"
+    return table if schema in ("main", "public") else f"{schema}.{table}"  # public: PostgreSQL's main
 
 
 def catalog(cur: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     """Every user table of the database: {label: {schema, table, columns: [(name, type)]}} in a stable order."""
     found: dict[str, dict] = {}
     for schema, table, column, kind in cur.execute(
-            "SELECT c.schema_name, c.table_name, c.column_name, c.data_type FROM duckdb_columns() c "
-            "JOIN duckdb_tables() t ON t.database_name = c.database_name AND t.schema_name = c.schema_name "
+            # information_schema: the same answer as duckdb_tables() on DuckDB, and PostgreSQL has it (issue 13)
+            "SELECT c.table_schema, c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
+            "JOIN information_schema.tables t ON t.table_catalog = c.table_catalog AND t.table_schema = c.table_schema "
             "AND t.table_name = c.table_name "
-            "WHERE c.database_name = current_database() AND NOT t.internal AND NOT t.temporary "
-            "ORDER BY c.schema_name <> 'main', c.schema_name, c.table_name, c.column_index").fetchall():
+            "WHERE t.table_type = 'BASE TABLE' AND c.table_catalog = current_database() "
+            "AND c.table_schema NOT IN ('information_schema', 'pg_catalog') "
+            "ORDER BY c.table_schema NOT IN ('main', 'public'), c.table_schema, c.table_name, c.ordinal_position").fetchall():
         if schema.startswith(_DERIVED_SCHEMAS):
             continue
         entry = found.setdefault(label(schema, table), {"schema": schema, "table": table, "columns": []})

@@ -69,7 +69,7 @@ def lessons(cur, user: User, operations: list[dict], now: datetime, *, progress:
     new = [o for o in operations if o["action"] == "create"]
     changed = [o for o in operations if o["action"] == "update"]
     if new:
-        ids = [r[0] for r in cur.execute("SELECT nextval('lesson_ids') FROM range(?)", [len(new)]).fetchall()]
+        ids = [r[0] for r in cur.execute("SELECT nextval('lesson_ids') FROM generate_series(1, ?)", [len(new)]).fetchall()]
         for op, lesson_id in zip(new, ids):
             op["lesson_id"] = lesson_id
     for start in range(0, len(new), CHUNK):
