@@ -28,6 +28,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -54,6 +55,7 @@ DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCE
         ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
 WIDGETS = ("text_input", "text_area", "button", "multiselect", "selectbox", "checkbox", "toggle")
 DRAFT_PREFIX = "Load test draft "
+SAVED = re.compile(r"Draft saved \(lesson #(\d+)\)")  # the page's confirmation: what counts as acknowledged
 RUN = f"{os.getpid()}.{int(time.time())}"  # in every title this run posts: stored posts are counted by it
 
 
@@ -173,6 +175,7 @@ class Stats:
     times: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     posts_acknowledged: int = 0
+    saved: dict = field(default_factory=dict)  # lesson id -> the title its last acknowledged save stored
 
     def add(self, kind: str, seconds: float) -> None:
         """One interaction of this kind took this long."""
@@ -251,15 +254,19 @@ class Person:
         form = await self.tab.run("post")
         with contextlib.suppress(InteractionFailed):  # after a first save the form keeps that draft open
             form = await self.tab.run("post", widgets=[(form.widget("Start another lesson")[1], "trigger", None)])
-        stamp = f"{self.number}-{time.time():.3f}"
+        title = f"{DRAFT_PREFIX}{RUN} {self.number}-{time.time():.3f}"
         drawn = await self.timed("post", "post", widgets=[
-            (form.widget("Title")[1], "string", f"{DRAFT_PREFIX}{RUN} {stamp}"),
+            (form.widget("Title")[1], "string", title),
             (form.widget("Summary")[1], "string", "What we tried, what happened and what we would change. " * 2),
             (form.widget("Save draft")[1], "trigger", None)])
-        if drawn.says("Draft saved"):
+        confirmed = [m for t in drawn.texts if (m := SAVED.search(t))]
+        if confirmed:
             self.stats.posts_acknowledged += 1
+            self.stats.saved[int(confirmed[0].group(1))] = title
         else:
-            self.stats.fail("post", "no confirmation on the page")
+            # The limit on new lessons per person and hour (kept in the database, so shared by every replica) says so.
+            limited = drawn.says("lessons in the last hour")
+            self.stats.fail("post", "refused: the hourly limit on new lessons" if limited else "no confirmation on the page")
 
     async def live(self, until: float) -> None:
         """Think, act, repeat until the deadline; reconnect after a dropped connection."""
@@ -395,6 +402,7 @@ async def load(base: str, people: int, seconds: float, think: tuple, pids: list[
         "errors": {kind: len(v) for kind, v in stats.errors.items()},
         "error_examples": {kind: v[0] for kind, v in stats.errors.items()},
         "posts_acknowledged": stats.posts_acknowledged,
+        "drafts_acknowledged": {str(k): v for k, v in stats.saved.items()},  # a person's later save may update one
         "servers": {str(pid): {"cpu_percent": round(100 * (cpu_seconds(pid) - cpu_before[pid]) / wall, 1),
                                "rss_mb": round(rss_mb(pid), 1), "rss_mb_every_15s": memory[pid]}
                     for pid in pids if Path(f"/proc/{pid}").exists()},
@@ -428,7 +436,9 @@ def print_report(figures: dict) -> None:
         print(f"  errors: {figures['errors']}  e.g. {figures['error_examples']}")
     if figures["cpu_ms_per_interaction"] is not None:
         print(f"  server CPU per interaction: {figures['cpu_ms_per_interaction']} ms")
-    stored = f", stored: {figures['posts_stored']}" if "posts_stored" in figures else ""
+    stored = (f" (saves of {len(figures['drafts_acknowledged'])} drafts), drafts stored as acknowledged: "
+              f"{figures['posts_stored']}, lost: {len(figures['acknowledged_drafts_lost'])}"
+              if "posts_stored" in figures else "")
     print(f"  posts acknowledged: {figures['posts_acknowledged']}{stored}; load average {figures['load_average']}")
     if "replicas" in figures:
         print(f"  cluster: {figures['replicas']} replica(s) behind nginx on PostgreSQL"
@@ -466,9 +476,11 @@ def run_cluster(args, run) -> dict:
                 raise SystemExit("the replicas did not become ready within 10 minutes; see " + str(args.folder))
             time.sleep(1)
         figures = run(cluster.base, [r.proc.pid for r in cluster.members], {"replicas": args.cluster})
-        with psycopg.connect(url) as con:
-            figures["posts_stored"] = con.execute("SELECT count(*) FROM lessons WHERE title LIKE %s",
-                                                  [f"{DRAFT_PREFIX}{RUN} %"]).fetchone()[0]
+        with psycopg.connect(url) as con:  # each acknowledged draft holds what its last acknowledged save said
+            acknowledged = {int(k): v for k, v in figures["drafts_acknowledged"].items()}
+            stored = dict(con.execute("SELECT id, title FROM lessons WHERE id = ANY(%s)", [list(acknowledged)]).fetchall())
+        figures["posts_stored"] = sum(stored.get(k) == v for k, v in acknowledged.items())
+        figures["acknowledged_drafts_lost"] = sorted(k for k, v in acknowledged.items() if stored.get(k) != v)
         return figures
     finally:
         if cluster is not None:
