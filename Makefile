@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast test-postgres demo bench lock clean
+.PHONY: run test test-fast test-postgres demo bench cluster lock clean
 
 # pip's own progress (one line per package) instead of a silent minute on the first run.
 # Installs come from the lock files only: every package, dependencies included, at one version
@@ -50,6 +50,11 @@ demo: $(VENV)/.installed
 ## make bench: build the national-scale database and print p50/p95 figures
 bench: $(VENV)/.installed
 	$(PY) scripts/benchmark.py
+
+## make cluster [REPLICAS=N]: PostgreSQL (a local one in var/cluster/, or EXCHANGE_DATABASE_URL), N app replicas
+## (default one per core) and nginx on http://localhost:8080 with sticky sessions; Ctrl+C stops it all (docs/deploy/)
+cluster: $(VENV)/.installed
+	$(PY) scripts/cluster.py $(if $(REPLICAS),--replicas $(REPLICAS))
 
 ## make lock [LOCK_ARGS=--upgrade | LOCK_ARGS="--upgrade-package numpy"]: after editing requirements*.txt, re-pin
 ## everything into requirements*.lock with hashes (pins already in a lock stay unless LOCK_ARGS says to upgrade)

@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/loadtest.py --url http://127.0.0.1:8501 --people 25 --seconds 300 [--pid 1234 ...]
     .venv/bin/python scripts/loadtest.py --serve /tmp/copy.duckdb --people 10 --seconds 120   # starts one server itself
+    .venv/bin/python scripts/loadtest.py --cluster 2 --people 50 --seconds 120 [--data national.duckdb] [--kill-one-after 60]
 
 Each simulated person is what a browser tab is to the server: one websocket to /_stcore/stream that sends
 `rerun_script` BackMsgs (the page, its query string, the widget values) and reads ForwardMsgs until the
@@ -27,6 +28,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -52,6 +54,9 @@ MEMBERS = [("member@demo.example.org", "member-demo-2026"), ("member2@demo.examp
 DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
         ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
 WIDGETS = ("text_input", "text_area", "button", "multiselect", "selectbox", "checkbox", "toggle")
+DRAFT_PREFIX = "Load test draft "
+SAVED = re.compile(r"Draft saved \(lesson #(\d+)\)")  # the page's confirmation: what counts as acknowledged
+RUN = f"{os.getpid()}.{int(time.time())}"  # in every title this run posts: stored posts are counted by it
 
 
 class InteractionFailed(Exception):
@@ -170,6 +175,7 @@ class Stats:
     times: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     posts_acknowledged: int = 0
+    saved: dict = field(default_factory=dict)  # lesson id -> the title its last acknowledged save stored
 
     def add(self, kind: str, seconds: float) -> None:
         """One interaction of this kind took this long."""
@@ -248,15 +254,19 @@ class Person:
         form = await self.tab.run("post")
         with contextlib.suppress(InteractionFailed):  # after a first save the form keeps that draft open
             form = await self.tab.run("post", widgets=[(form.widget("Start another lesson")[1], "trigger", None)])
-        stamp = f"{self.number}-{time.time():.3f}"
+        title = f"{DRAFT_PREFIX}{RUN} {self.number}-{time.time():.3f}"
         drawn = await self.timed("post", "post", widgets=[
-            (form.widget("Title")[1], "string", f"Load test draft {stamp}"),
+            (form.widget("Title")[1], "string", title),
             (form.widget("Summary")[1], "string", "What we tried, what happened and what we would change. " * 2),
             (form.widget("Save draft")[1], "trigger", None)])
-        if drawn.says("Draft saved"):
+        confirmed = [m for t in drawn.texts if (m := SAVED.search(t))]
+        if confirmed:
             self.stats.posts_acknowledged += 1
+            self.stats.saved[int(confirmed[0].group(1))] = title
         else:
-            self.stats.fail("post", "no confirmation on the page")
+            # The limit on new lessons per person and hour (kept in the database, so shared by every replica) says so.
+            limited = drawn.says("lessons in the last hour")
+            self.stats.fail("post", "refused: the hourly limit on new lessons" if limited else "no confirmation on the page")
 
     async def live(self, until: float) -> None:
         """Think, act, repeat until the deadline; reconnect after a dropped connection."""
@@ -350,8 +360,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def load(base: str, people: int, seconds: float, think: tuple, pids: list[int], posting_share: float,
-               seed: int) -> dict:
-    """Run `people` simulated people for `seconds`; return the figures."""
+               seed: int, kill_after: float | None = None) -> dict:
+    """Run `people` simulated people for `seconds`; return the figures. With `kill_after`, kill -9 the first of
+    `pids` that many seconds in (a replica of a cluster: its people reconnect through nginx to another)."""
     stats = Stats()
     rng = random.Random(seed)
     posting = max(1, round(people * posting_share)) if posting_share > 0 else 0
@@ -367,9 +378,16 @@ async def load(base: str, people: int, seconds: float, think: tuple, pids: list[
                     memory[pid].append(round(rss_mb(pid), 1))
             await asyncio.sleep(15)
 
+    async def kill_one():
+        await asyncio.sleep(kill_after)
+        os.kill(pids[0], signal.SIGKILL)
+
     sampler = asyncio.ensure_future(sample_memory())
+    killer = asyncio.ensure_future(kill_one()) if kill_after is not None and pids else None
     await asyncio.gather(*(p.live(started + seconds) for p in crowd))
     sampler.cancel()
+    if killer is not None:
+        killer.cancel()
     wall = time.monotonic() - started
     kinds = {kind: {"n": len(v), "p50_ms": round(statistics.median(v) * 1000, 1),
                     "p95_ms": round(percentile(v, 0.95) * 1000, 1)} for kind, v in sorted(stats.times.items())}
@@ -384,6 +402,7 @@ async def load(base: str, people: int, seconds: float, think: tuple, pids: list[
         "errors": {kind: len(v) for kind, v in stats.errors.items()},
         "error_examples": {kind: v[0] for kind, v in stats.errors.items()},
         "posts_acknowledged": stats.posts_acknowledged,
+        "drafts_acknowledged": {str(k): v for k, v in stats.saved.items()},  # a person's later save may update one
         "servers": {str(pid): {"cpu_percent": round(100 * (cpu_seconds(pid) - cpu_before[pid]) / wall, 1),
                                "rss_mb": round(rss_mb(pid), 1), "rss_mb_every_15s": memory[pid]}
                     for pid in pids if Path(f"/proc/{pid}").exists()},
@@ -392,7 +411,10 @@ async def load(base: str, people: int, seconds: float, think: tuple, pids: list[
                                                    if Path(f"/proc/{pid}").exists()) / len(counted), 1)
         if pids and counted else None,
         "load_average": [round(x, 2) for x in os.getloadavg()],
+        "run": RUN,
     }
+    if kill_after is not None and pids:
+        figures["killed_pid_after_s"] = {str(pids[0]): kill_after}
     return figures
 
 
@@ -414,7 +436,56 @@ def print_report(figures: dict) -> None:
         print(f"  errors: {figures['errors']}  e.g. {figures['error_examples']}")
     if figures["cpu_ms_per_interaction"] is not None:
         print(f"  server CPU per interaction: {figures['cpu_ms_per_interaction']} ms")
-    print(f"  posts acknowledged: {figures['posts_acknowledged']}; load average {figures['load_average']}")
+    stored = (f" (saves of {len(figures['drafts_acknowledged'])} drafts), drafts stored as acknowledged: "
+              f"{figures['posts_stored']}, lost: {len(figures['acknowledged_drafts_lost'])}"
+              if "posts_stored" in figures else "")
+    print(f"  posts acknowledged: {figures['posts_acknowledged']}{stored}; load average {figures['load_average']}")
+    if "replicas" in figures:
+        print(f"  cluster: {figures['replicas']} replica(s) behind nginx on PostgreSQL"
+              + (f"; killed {list(figures['killed_pid_after_s'])[0]} after {list(figures['killed_pid_after_s'].values())[0]} s"
+                 if "killed_pid_after_s" in figures else ""))
+
+
+def _cluster_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cluster", ROOT / "scripts" / "cluster.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["cluster"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_cluster(args, run) -> dict:
+    """--cluster N: a local PostgreSQL (seeded once), N replicas and nginx; the load through nginx; posts stored."""
+    import psycopg
+
+    cl = _cluster_module()
+    local = cl.LocalPostgres(args.folder / "postgres")
+    url = local.start()
+    cluster = None
+    try:
+        cl.seed(url, args.seed_file, args.folder, dict(os.environ))
+        env = {**os.environ, "EXCHANGE_BACKUP_TIME": "off", **dict(item.split("=", 1) for item in args.env)}
+        cluster = cl.Cluster(url, replicas=args.cluster, listen=free_port(), first_port=free_port(),
+                             folder=args.folder, env=env)
+        cluster.start()
+        ready_by = time.monotonic() + 600  # every replica's index built (the warm-up), as after a quiet start
+        while any(cl.http_status(f"{r.url}/readyz", timeout=5) != 200 for r in cluster.members):
+            if time.monotonic() > ready_by:
+                raise SystemExit("the replicas did not become ready within 10 minutes; see " + str(args.folder))
+            time.sleep(1)
+        figures = run(cluster.base, [r.proc.pid for r in cluster.members], {"replicas": args.cluster})
+        with psycopg.connect(url) as con:  # each acknowledged draft holds what its last acknowledged save said
+            acknowledged = {int(k): v for k, v in figures["drafts_acknowledged"].items()}
+            stored = dict(con.execute("SELECT id, title FROM lessons WHERE id = ANY(%s)", [list(acknowledged)]).fetchall())
+        figures["posts_stored"] = sum(stored.get(k) == v for k, v in acknowledged.items())
+        figures["acknowledged_drafts_lost"] = sorted(k for k, v in acknowledged.items() if stored.get(k) != v)
+        return figures
+    finally:
+        if cluster is not None:
+            cluster.stop(say=lambda *_: None)
+        local.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -423,6 +494,14 @@ def main(argv: list[str] | None = None) -> int:
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--url", help="a running server (or nginx in front of several)")
     target.add_argument("--serve", type=Path, metavar="DB", help="start one server on this database (a copy!)")
+    target.add_argument("--cluster", type=int, metavar="N", help="start PostgreSQL, N replicas and nginx "
+                        "(scripts/cluster.py) and load them through nginx")
+    parser.add_argument("--data", dest="seed_file", type=Path, metavar="FILE.duckdb",
+                        help="for --cluster: the data to copy into its PostgreSQL on first use (default: demo data)")
+    parser.add_argument("--folder", type=Path, default=ROOT / "var" / "loadtest-cluster",
+                        help="for --cluster: its PostgreSQL (kept between runs: copied once), logs, secret")
+    parser.add_argument("--kill-one-after", type=float, metavar="SECONDS",
+                        help="kill -9 one server this many seconds into the run (with --cluster: one replica)")
     parser.add_argument("--pid", type=int, action="append", default=[], help="a server process to measure (repeat)")
     parser.add_argument("--people", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=120)
@@ -436,11 +515,14 @@ def main(argv: list[str] | None = None) -> int:
     think = (min(args.think), max(args.think))
 
     def run(base: str, pids: list[int], extra: dict) -> dict:
-        figures = asyncio.run(load(base, args.people, args.seconds, think, pids, args.posting_share, args.seed))
+        figures = asyncio.run(load(base, args.people, args.seconds, think, pids, args.posting_share, args.seed,
+                                   args.kill_one_after))
         return {**extra, **figures}
 
     if args.url:
         figures = run(args.url, args.pid, {})
+    elif args.cluster:
+        figures = run_cluster(args, run)
     else:
         env = dict(item.split("=", 1) for item in args.env)
         started = time.monotonic()

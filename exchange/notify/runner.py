@@ -54,8 +54,9 @@ def start(db) -> None:
     if new:  # register the consumer now, so events from the first seconds are not skipped as "history"
         deliver(db, consumer.CONSUMER, handler)
     worker = Worker(db, {consumer.CONSUMER: handler}, interval=found.notify_seconds)
-    sender = Periodic(db, "exchange-mail-sender", mail.mail_round, found.mail_seconds)
-    reminders = Periodic(db, "exchange-reminders", remind, found.reminder_seconds)
+    # Each runs once per cluster (a PostgreSQL advisory lock per job; exchange.worker.Leadership).
+    sender = Periodic(db, "exchange-mail-sender", mail.mail_round, found.mail_seconds, once_per_cluster=True)
+    reminders = Periodic(db, "exchange-reminders", remind, found.reminder_seconds, once_per_cluster=True)
     _running[db] = (worker, sender, reminders)
     for thread in _running[db]:
         thread.start()

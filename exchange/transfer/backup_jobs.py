@@ -229,7 +229,8 @@ class BackupThread(Periodic):
     """The app's backup thread: picks up command-line requests and takes the nightly backup when it is due."""
 
     def __init__(self, db, interval: float = PICKUP_SECONDS):
-        super().__init__(db, "exchange-backups", self.tick, interval)
+        # Once per cluster: with several replicas, one (the leader of "exchange-backups") answers and takes the nightly.
+        super().__init__(db, "exchange-backups", self.tick, interval, once_per_cluster=True)
         self._nightly_done: date | None = None
         self._nightly_failed_at: datetime | None = None
 
