@@ -81,8 +81,9 @@ def chart_views(filters_key: str, version: int, snapshot, threshold: int, tab: s
                 _dash: adoption.Dashboard) -> list[charts.ChartView]:
     """The charts of one tab (None: all, for the report), built once per filters and data version."""
     views = tabs.views(_dash, tab) if tab else charts.dashboard_views(_dash)
-    for view in views:
-        view.spec_json  # noqa: B018 - built here, inside the cache
+    # Built here, inside the cache. An assignment, never a bare `view.spec_json`: Streamlit's magic writes a bare
+    # expression to the page, and did: each spec as a 30-40 KB markdown block the browser parsed on every run.
+    _ = [view.spec_json for view in views]
     return views
 
 

@@ -81,6 +81,14 @@ def test_a_coordinator_sees_seventeen_titled_charts_with_takeaways_and_alt_text(
     assert any(t.startswith("Region ") and " leads on " in t for t in texts)
 
 
+def test_no_chart_spec_is_written_to_the_page_as_text(board):
+    # A bare `view.spec_json` in the page once went through Streamlit's magic: every chart's Vega-Lite spec
+    # (30-40 KB of JSON) showed as a markdown block, and parsing them was half the browser's work on each run.
+    every_tab(board)  # the open tab, then each other tab once
+    for text in (m.value for m in board.markdown):
+        assert len(text) < 2000 and not text.lstrip().startswith("{"), text[:120]
+
+
 def test_chart_specs_encode_the_right_fields(board):
     charts = every_tab(board)
     heat = layer(charts["Adoption by region and practice"]["spec"], "rect")["encoding"]
