@@ -447,13 +447,11 @@ def print_report(figures: dict) -> None:
 
 
 def _cluster_module():
-    import importlib.util
+    if str(ROOT / "scripts") not in sys.path:  # run as a script, scripts/ is already first; loaded by a test, not
+        sys.path.insert(0, str(ROOT / "scripts"))
+    import cluster
 
-    spec = importlib.util.spec_from_file_location("cluster", ROOT / "scripts" / "cluster.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["cluster"] = module
-    spec.loader.exec_module(module)
-    return module
+    return cluster
 
 
 def run_cluster(args, run) -> dict:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from exchange import lessons
 from exchange.lessons import moderation
@@ -54,3 +57,14 @@ def publish(db, author: User, admin: User, data: LessonInput | None = None, **ch
     if status == "submitted":
         moderation.decide(db, admin, lesson_id, "publish")
     return lesson_id
+
+
+def script(name: str):
+    """A module of scripts/ (not a package), loaded by path once and registered, as its dataclasses look it up."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent.parent / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

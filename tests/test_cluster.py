@@ -3,26 +3,21 @@ configuration Debian's nginx accepts. tests/browser/test_cluster.py runs the who
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from tests.helpers import script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    spec = importlib.util.spec_from_file_location("cluster", ROOT / "scripts" / "cluster.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["cluster"] = module
-    spec.loader.exec_module(module)
-    return module
+    return script("cluster")
 
 
 def test_the_cookie_secret_is_made_once_readable_by_its_owner_only_and_reused(cluster, tmp_path):

@@ -8,6 +8,7 @@ import shlex
 from pathlib import Path
 
 from exchange import config
+from tests.helpers import script
 
 DEPLOY = Path(__file__).resolve().parent.parent / "docs" / "deploy"
 UNIT = (DEPLOY / "exchange.service").read_text()
@@ -49,8 +50,6 @@ def test_the_site_proxies_the_websocket_bounds_uploads_like_streamlit_and_sends_
 
 # ---------------------------------------------------------------- several replicas (issue 13.2)
 
-import importlib.util  # noqa: E402
-import sys  # noqa: E402
 
 REPLICA_UNIT = (DEPLOY / "exchange@.service").read_text()
 MIGRATE_UNIT = (DEPLOY / "exchange-migrate.service").read_text()
@@ -59,11 +58,7 @@ GUIDE = (DEPLOY / "README.md").read_text()
 
 
 def _cluster():
-    spec = importlib.util.spec_from_file_location("cluster", DEPLOY.parent.parent / "scripts" / "cluster.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["cluster"] = module
-    spec.loader.exec_module(module)
-    return module
+    return script("cluster")
 
 
 def _lines(text: str) -> str:

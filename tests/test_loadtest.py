@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import importlib.util
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from exchange import config, setup
+from tests.helpers import script
 
 pytestmark = pytest.mark.xdist_group("loadtest")  # a server of its own: one worker at a time
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _loadtest():
-    spec = importlib.util.spec_from_file_location("loadtest", ROOT / "scripts" / "loadtest.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["loadtest"] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return script("loadtest")
 
 
 def _run(coroutine):

@@ -4,11 +4,9 @@ nginx to B, still signed in, and no acknowledged write is lost."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import secrets
-import sys
 import time
 import urllib.request
 from datetime import date
@@ -22,6 +20,7 @@ from exchange.lessons import LessonInput, moderation, save_draft, submit
 from exchange.storage.postgres import PostgresDatabase
 from tests.browser.helpers import TIMEOUT_MS, free_port, sign_in, wait_for_app
 from tests.factories import make_department, make_user
+from tests.helpers import script
 
 pytestmark = pytest.mark.xdist_group("cluster")  # two replicas and nginx of its own
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,11 +29,7 @@ VISIBLE_WITHIN = 2.0  # seconds: a lesson published through one replica is searc
 
 
 def _cluster_module():
-    spec = importlib.util.spec_from_file_location("cluster", ROOT / "scripts" / "cluster.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["cluster"] = module
-    spec.loader.exec_module(module)
-    return module
+    return script("cluster")
 
 
 @pytest.fixture(scope="module")
