@@ -345,6 +345,23 @@ def _params(params: Any):
     return tuple(params)
 
 
+STARTING_UP = "the database system is starting up"
+
+
+def _reachable(url: str, *, wait: float = 30.0) -> None:
+    """One direct connection first: a refused or misnamed server is reported at once (the pool would retry it for
+    30 s), while a server still starting up is waited for, as the pool would."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            psycopg.connect(url, connect_timeout=10, autocommit=True).close()
+            return
+        except psycopg.OperationalError as exc:
+            if STARTING_UP not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 class PostgresDatabase:
     """A pool of connections to one PostgreSQL database; every unit of work borrows one."""
 
@@ -356,6 +373,7 @@ class PostgresDatabase:
         self._version = 0
         self._version_read_at = float("-inf")
         try:
+            _reachable(url)
             self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True, timeout=30,
                                         configure=_configure, kwargs={"autocommit": True})
             self._pool.wait(timeout=30)
